@@ -1,0 +1,119 @@
+"""The ``journeysim`` command line. It only calls the public API.
+
+Every user error ends as one line on stderr and exit code 2; never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from journeysim.errors import JourneysimError
+from journeysim.experiments import replicate
+from journeysim.report import kpi_table, summary_table
+from journeysim.results import KPI_COLUMNS
+from journeysim.scenario import load_scenario
+from journeysim.simulation import simulate
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Simulate customer journeys and compare CRM, CEM and loyalty strategies.",
+)
+
+ScenarioArg = Annotated[Path, typer.Argument(help="Scenario file (TOML).", show_default=False)]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="Override a scenario value: dotted.key=value (repeatable), "
+        "e.g. touchpoints.call_centre.capacity=8",
+    ),
+]
+
+
+@app.command()
+def run(
+    scenario: ScenarioArg,
+    strategy: Annotated[str, typer.Option(help="Strategy name.")] = "baseline",
+    seed: Annotated[int, typer.Option(min=0, help="Root random seed.")] = 0,
+    replications: Annotated[int, typer.Option(min=1, help="Independent replications.")] = 1,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Local worker processes (default: all cores).")
+    ] = None,
+    set_: SetOpt = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Write kpis/timeline/touchpoints/cohorts CSV+Parquet here.")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+) -> None:
+    """Run a scenario and print its KPI table (mean and 95% CI with --replications)."""
+    spec = load_scenario(scenario, overrides=set_ or None)
+    if replications == 1:
+        results = simulate(spec, strategy, seed)
+        typer.echo(f"{spec.name} / {results.kpis['strategy'].iloc[0]} / seed {seed}")
+        typer.echo(kpi_table(results.kpis, KPI_COLUMNS))
+        if out is not None:
+            results.write(out)
+            typer.echo(f"wrote {out}/{{kpis,timeline,touchpoints,cohorts}}.{{csv,parquet}}")
+        return
+    reps = replicate(spec, strategy, replications, seed, workers, progress=not quiet)
+    typer.echo(f"{spec.name} / {strategy} / seed {seed} / {replications} replications")
+    typer.echo(summary_table(reps.summary))
+    if out is not None:
+        _write_replications(spec, strategy, seed, reps, out)
+        typer.echo(f"wrote {out}/{{kpis,timeline,touchpoints,cohorts}}.{{csv,parquet}}")
+
+
+def _write_replications(spec, strategy, seed, reps, out: Path) -> None:  # noqa: ANN001
+    """kpis: one row per replication; the other tables from replication 0 (a typical run)."""
+    first = simulate(spec, strategy, seed, identity=(0,))
+    first.kpis = reps.runs
+    first.write(out)
+    reps.summary.to_csv(Path(out) / "summary.csv", index=False)
+
+
+@app.command()
+def validate(scenario: ScenarioArg, set_: SetOpt = None) -> None:
+    """Check a scenario file and say what is wrong (exit code 2) or that it is valid."""
+    spec = load_scenario(scenario, overrides=set_ or None)
+    typer.echo(
+        f"{scenario}: valid scenario {spec.name!r}: {len(spec.segments)} segments, "
+        f"{len(spec.touchpoints)} touchpoints, horizon {spec.simulation.horizon:g} days"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the CLI, turning user errors into one line and exit code 2."""
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=argv, prog_name="journeysim", standalone_mode=False)
+    except JourneysimError as exc:
+        print(f"journeysim: error: {exc}", file=sys.stderr)
+        return 2
+    except typer.Exit as exc:
+        return int(getattr(exc, "exit_code", 0) or 0)
+    except (typer.Abort, KeyboardInterrupt):
+        print("journeysim: aborted", file=sys.stderr)
+        return 130
+    except typer.TyperException as exc:  # usage errors (typer vendors its own click)
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            ctx = getattr(exc, "ctx", None)
+            print(ctx.get_help() if ctx is not None else "journeysim --help", file=sys.stderr)
+            return 2
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        print(f"journeysim: error: {' '.join(message.split())}", file=sys.stderr)
+        return int(getattr(exc, "exit_code", 2) or 2)
+    return result if isinstance(result, int) else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
+
+
+def console_main() -> None:
+    """Console-script wrapper: exit with :func:`main`'s code."""
+    sys.exit(main())

@@ -1,0 +1,114 @@
+"""The touchpoint graph.
+
+A journey is a random walk on a directed graph: from an entry node through touchpoints to a
+terminal (``purchase`` or ``exit``). Edge weights are routing probabilities. This module builds
+the graph as a :class:`networkx.DiGraph` (so users can inspect and draw it) and checks that every
+walk ends: every touchpoint is reachable, every probability row sums to one and every node can
+reach a terminal. For a finite Markov chain the last condition makes termination certain, so a
+cycle is fine as long as it has an exit.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import networkx as nx
+
+from journeysim.errors import ScenarioError
+
+if TYPE_CHECKING:
+    from journeysim.scenario import Scenario
+
+__all__ = ["ENTRY", "build_graph", "validate_journey"]
+
+#: Name of the virtual node every journey starts from.
+ENTRY = "entry"
+
+_SUM_TOLERANCE = 1e-6
+
+
+def build_graph(scenario: Scenario) -> nx.DiGraph:
+    """Return the journey graph: nodes ``entry``, touchpoints and terminals; edges with ``p``.
+
+    Failure edges (touchpoint -> its recovery touchpoint) carry ``kind="recovery"`` and the
+    failure probability, so drawings and reachability checks see them.
+    """
+    from journeysim.scenario import TERMINALS
+
+    graph = nx.DiGraph()
+    graph.add_node(ENTRY, kind="entry")
+    for name in scenario.touchpoints:
+        graph.add_node(name, kind="touchpoint")
+    for name in TERMINALS:
+        graph.add_node(name, kind="terminal")
+    for target, p in scenario.journey.entry.items():
+        graph.add_edge(ENTRY, target, p=p, kind="route")
+    for source, row in scenario.journey.routes.items():
+        for target, p in row.items():
+            graph.add_edge(source, target, p=p, kind="route")
+    for name, tp in scenario.touchpoints.items():
+        if tp.recovery is not None and tp.failure_probability > 0:
+            graph.add_edge(name, tp.recovery, p=tp.failure_probability, kind="recovery")
+    return graph
+
+
+def validate_journey(scenario: Scenario) -> None:
+    """Raise :class:`ScenarioError` naming the field if the journey graph cannot be walked."""
+    from journeysim.scenario import TERMINALS
+
+    touchpoints = set(scenario.touchpoints)
+    known = touchpoints | set(TERMINALS)
+    listing = ", ".join(sorted(known))
+
+    def check_row(field: str, row: dict[str, float]) -> None:
+        if not row:
+            raise ScenarioError("needs at least one next node", field=field)
+        for target in row:
+            if target not in known:
+                raise ScenarioError(
+                    f"unknown node {target!r}; known: {listing}", field=f"{field}.{target}"
+                )
+        total = sum(row.values())
+        if abs(total - 1.0) > _SUM_TOLERANCE:
+            raise ScenarioError(f"probabilities must sum to 1 (got {total:g})", field=field)
+
+    check_row("journey.entry", scenario.journey.entry)
+    for source, row in scenario.journey.routes.items():
+        if source not in touchpoints:
+            raise ScenarioError(
+                f"routes from unknown touchpoint {source!r}; known: "
+                f"{', '.join(sorted(touchpoints))}",
+                field=f"journey.routes.{source}",
+            )
+        check_row(f"journey.routes.{source}", row)
+    for name, tp in scenario.touchpoints.items():
+        if name not in scenario.journey.routes:
+            raise ScenarioError(
+                "touchpoint has no routes: say where customers go next",
+                field=f"journey.routes.{name}",
+            )
+        if tp.recovery is not None and tp.recovery not in touchpoints:
+            raise ScenarioError(
+                f"unknown recovery touchpoint {tp.recovery!r}; known: "
+                f"{', '.join(sorted(touchpoints))}",
+                field=f"touchpoints.{name}.recovery",
+            )
+
+    graph = build_graph(scenario)
+    live = nx.DiGraph((u, v) for u, v, p in graph.edges(data="p") if p > 0)
+    live.add_nodes_from(graph)
+    reachable = nx.descendants(live, ENTRY)
+    for name in scenario.touchpoints:
+        if name not in reachable:
+            raise ScenarioError(
+                "touchpoint is unreachable from the journey entry", field=f"touchpoints.{name}"
+            )
+    can_finish: set[str] = set()
+    for terminal in TERMINALS:
+        can_finish |= nx.ancestors(live, terminal) | {terminal}
+    for name in sorted(touchpoints):
+        if name not in can_finish:
+            raise ScenarioError(
+                "no path from this touchpoint to purchase or exit (a cycle without exit?)",
+                field=f"journey.routes.{name}",
+            )

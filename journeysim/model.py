@@ -1,0 +1,647 @@
+"""The simulation model: SimPy processes for arrivals, customer lives and journeys.
+
+One :class:`JourneyModel` is one run. It owns its SimPy environment, its random streams and its
+recorder; nothing is global, so any number of runs can execute side by side (SimPy's own design
+note on global state applies here too). The per-visit loop is the hottest code in the project:
+it is written inline, without per-visit allocations beyond what SimPy itself needs.
+
+Behaviour rules (each small and switchable; parameters in :class:`~journeysim.scenario.Psychology`):
+
+* perceived quality of a visit = touchpoint quality + consistency noise - waiting and effort
+  penalties (- a failure penalty), clipped to 0-10; abandoning a queue is perceived as
+  ``abandon_quality``;
+* the journey is remembered by the peak-end rule: a weighted mix of the most intense moment
+  (largest gap to the expectation), the last moment and the mean;
+* expectation-disconfirmation with a zone of tolerance and asymmetric gains turns the
+  remembered experience into journey satisfaction; cumulative satisfaction is a moving average;
+* expectations adapt towards experience, loyalty grows with good journeys;
+* churn hazard = Beta-drawn base propensity x exp(-k_s (S - S_met)) x exp(-k_L L) x strategy
+  multiplier; with ``churn_effects = false`` it is the base propensity alone (exact sBG).
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections.abc import Callable, Generator
+from typing import TYPE_CHECKING, Any
+
+import simpy
+
+from journeysim.journey_graph import ENTRY
+from journeysim.recorder import Recorder, TouchpointStats
+from journeysim.streams import RunStreams
+from journeysim.units import MINUTES_PER_DAY
+
+if TYPE_CHECKING:
+    import random
+
+    from journeysim.scenario import Scenario, Segment, ServiceTime, Touchpoint
+    from journeysim.strategies import Strategy
+
+__all__ = ["Customer", "JourneyModel", "JourneyOutcome"]
+
+PURCHASE = "purchase"
+EXIT = "exit"
+
+
+class Customer:
+    """A simulated customer: hidden state (satisfaction, expectation, churn propensity) and the
+    observable history a company could see (recency, frequency, monetary value, complaints)."""
+
+    def __init__(
+        self,
+        ident: int,
+        segment: str,
+        cohort: int,
+        acquired_at: float,
+        theta: float,
+        expectation: float,
+        satisfaction: float,
+        visit_rng: random.Random,
+        life_rng: random.Random | None,
+        referred: bool,
+    ) -> None:
+        self.id = ident
+        self.segment = segment
+        self.cohort = cohort
+        self.acquired_at = acquired_at
+        self.theta = theta
+        self.expectation = expectation
+        self.satisfaction = satisfaction
+        self.loyalty = 0.0
+        self.visit_rng = visit_rng
+        self.life_rng = life_rng
+        self.referred = referred
+        self.active = True
+        # observable history (what CRM sees)
+        self.journeys = 0
+        self.purchases = 0
+        self.spend = 0.0
+        self.last_purchase_at: float | None = None
+        self.complaints = 0
+        # levers strategies may set
+        self.churn_multiplier = 1.0
+        self.frequency_multiplier = 1.0
+        self.basket_multiplier = 1.0
+        self.discount = 0.0
+        self.state: dict[str, Any] = {}
+
+
+class JourneyOutcome:
+    """What happened in one journey: handed to strategy hooks."""
+
+    __slots__ = (
+        "purchased",
+        "abandoned",
+        "failed",
+        "amount",
+        "remembered",
+        "satisfaction",
+        "effort",
+        "wait",
+        "ltr",
+        "touchpoints",
+    )
+
+    def __init__(self) -> None:
+        self.purchased = False
+        self.abandoned = False
+        self.failed = False
+        self.amount = 0.0
+        self.remembered = math.nan
+        self.satisfaction = math.nan
+        self.effort = 0.0
+        self.wait = 0.0
+        self.ltr: int | None = None
+        self.touchpoints: list[str] = []
+
+
+class _Node:
+    """Runtime view of a touchpoint: resource, samplers, routing table and statistics."""
+
+    __slots__ = (
+        "name",
+        "resource",
+        "service",
+        "quality",
+        "consistency",
+        "effort",
+        "failure_p",
+        "recovery",
+        "route_cum",
+        "route_next",
+        "stats",
+        "cost_per_visit",
+    )
+
+    def __init__(self, name: str, tp: Touchpoint | None, env: simpy.Environment) -> None:
+        self.name = name
+        self.stats: TouchpointStats | None = None
+        self.route_cum: list[float] = []
+        self.route_next: list[Any] = []
+        self.recovery: _Node | None = None
+        if tp is None:  # the virtual entry node
+            self.resource = None
+            self.service = None
+            self.quality = self.consistency = self.effort = self.failure_p = 0.0
+            self.cost_per_visit = 0.0
+            return
+        capacity = tp.capacity
+        self.resource = None if capacity == "unlimited" else simpy.Resource(env, capacity)
+        self.service = _service_sampler(tp.service)
+        self.quality = tp.quality
+        self.consistency = tp.consistency
+        self.effort = tp.effort
+        self.failure_p = tp.failure_probability
+        self.cost_per_visit = tp.cost_per_visit
+
+    def route(self, u: float) -> Any:
+        """Next node for a uniform draw ``u``."""
+        index = bisect_right(self.route_cum, u)
+        nxt = self.route_next
+        return nxt[index] if index < len(nxt) else nxt[-1]
+
+
+def _service_sampler(spec: ServiceTime) -> Callable[[random.Random], float]:
+    mean = spec.mean
+    if spec.distribution == "exponential":
+        rate = 1.0 / mean
+        return lambda rng: rng.expovariate(rate)
+    if spec.distribution == "deterministic":
+        return lambda rng: mean
+    sd = spec.sd or 0.0
+    if spec.distribution == "lognormal":
+        sigma2 = math.log1p((sd / mean) ** 2)
+        mu, sigma = math.log(mean) - sigma2 / 2, math.sqrt(sigma2)
+        return lambda rng: rng.lognormvariate(mu, sigma)
+    shape = (mean / sd) ** 2
+    scale = mean / shape
+    return lambda rng: rng.gammavariate(shape, scale)
+
+
+def _lognormal_params(mean: float, sd: float) -> tuple[float, float]:
+    if sd <= 0:
+        return math.log(mean), 0.0
+    sigma2 = math.log1p((sd / mean) ** 2)
+    return math.log(mean) - sigma2 / 2, math.sqrt(sigma2)
+
+
+class _SegmentRuntime:
+    __slots__ = ("name", "spec", "gap_rate", "basket_mu", "basket_sigma", "patience_rate")
+
+    def __init__(self, name: str, spec: Segment) -> None:
+        self.name = name
+        self.spec = spec
+        self.gap_rate = 1.0 / spec.time_between_needs
+        self.basket_mu, self.basket_sigma = _lognormal_params(spec.basket.mean, spec.basket.sd)
+        self.patience_rate = None if math.isinf(spec.patience) else 1.0 / spec.patience
+
+
+class JourneyModel:
+    """One simulation run of a scenario under a strategy.
+
+    Parameters
+    ----------
+    scenario:
+        The (already strategy-transformed) scenario.
+    streams:
+        The run's random streams.
+    strategy:
+        Policy object whose hooks are called at journey end, survey and period tick.
+    event_log:
+        Keep a per-event log (memory grows with events; off by default).
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        streams: RunStreams,
+        strategy: Strategy | None = None,
+        event_log: bool = False,
+    ) -> None:
+        self.scenario = scenario
+        self.streams = streams
+        self.strategy = strategy
+        self.env = simpy.Environment()
+        sim = scenario.simulation
+        self.horizon = sim.horizon
+        self.warmup = sim.warmup
+        self.period = sim.period
+        self.psych = scenario.psychology
+        self.psych_on = scenario.psychology.enabled
+        self.returning = scenario.population.returning
+        self.survey_rate = sim.survey_rate if self.psych_on else 0.0
+        self.churn_per_period = sim.churn == "period"
+        self.recorder = Recorder(
+            {
+                name: (None if tp.capacity == "unlimited" else tp.capacity)
+                for name, tp in scenario.touchpoints.items()
+            },
+            horizon=sim.horizon,
+            period=sim.period,
+            warmup=sim.warmup,
+            annual_discount_rate=scenario.money.annual_discount_rate,
+            gross_margin=scenario.money.gross_margin,
+            event_log=event_log,
+        )
+        self.logging = event_log
+        self.nodes = {name: _Node(name, tp, self.env) for name, tp in scenario.touchpoints.items()}
+        for name, node in self.nodes.items():
+            node.stats = self.recorder.stats[name]
+            recovery = scenario.touchpoints[name].recovery
+            node.recovery = self.nodes[recovery] if recovery else None
+        self.entry = _Node(ENTRY, None, self.env)
+        self._wire(self.entry, scenario.journey.entry)
+        for name, row in scenario.journey.routes.items():
+            self._wire(self.nodes[name], row)
+        self.segments = [_SegmentRuntime(n, s) for n, s in scenario.segments.items()]
+        cum, total = [], 0.0
+        for seg in self.segments:
+            total += seg.spec.share
+            cum.append(total)
+        self.segment_cum = cum
+        self.active: dict[int, Customer] = {}
+        self.next_id = 0
+        self.arrival_rng = streams.component("arrivals")
+        self.attribute_rng = streams.component("attributes")
+        hooks = strategy
+        self.on_journey_end = getattr(hooks, "on_journey_end", None) if hooks else None
+        self.on_survey = getattr(hooks, "on_survey", None) if hooks else None
+        self.on_period = getattr(hooks, "on_period", None) if hooks else None
+        self.on_acquire = getattr(hooks, "on_acquire", None) if hooks else None
+
+    def _wire(self, node: _Node, row: dict[str, float]) -> None:
+        total = 0.0
+        for target, p in row.items():
+            if p <= 0:
+                continue
+            total += p
+            node.route_cum.append(total)
+            node.route_next.append(self.nodes.get(target, target))
+        node.route_cum[-1] = math.inf  # guard against rounding: the last edge takes the rest
+
+    # -- running -------------------------------------------------------------------------------
+
+    def run(self) -> Recorder:
+        """Run to the horizon and return the recorder holding every aggregate."""
+        env = self.env
+        if self.strategy is not None and hasattr(self.strategy, "setup"):
+            self.strategy.setup(self)
+        env.process(self._arrivals(self.scenario.population.arrivals_per_day))
+        env.process(self._period_ticks())
+        env.run(until=self.horizon)
+        boundary = self.recorder.n_full_periods
+        if boundary * self.period >= self.horizon - 1e-9 and boundary >= 1:
+            self._tick(boundary)  # the boundary at the horizon itself
+        self.recorder.finish_queues()
+        self._book_fixed_costs()
+        return self.recorder
+
+    def _book_fixed_costs(self) -> None:
+        horizon = self.horizon
+        rec = self.recorder
+        for tp in self.scenario.touchpoints.values():
+            if tp.capacity != "unlimited" and tp.staff_cost_per_server_day > 0:
+                per_day = tp.capacity * tp.staff_cost_per_server_day
+                _spread(rec, "staff", per_day, horizon)
+        fixed = self.scenario.money.fixed_cost_per_day
+        if fixed > 0:
+            _spread(rec, "fixed", fixed, horizon)
+
+    def _arrivals(self, rate: float) -> Generator[simpy.Event, Any, None]:
+        env, rng, horizon = self.env, self.arrival_rng, self.horizon
+        while True:
+            yield env.timeout(rng.expovariate(rate))
+            if env.now >= horizon:
+                return
+            self.acquire(referred=False)
+
+    def acquire(self, referred: bool = False) -> Customer:
+        """Create a customer now and start their life. Referral processes call this too."""
+        attr = self.attribute_rng
+        index = bisect_right(self.segment_cum, attr.random())
+        seg = self.segments[min(index, len(self.segments) - 1)]
+        spec = seg.spec
+        theta = attr.betavariate(spec.churn.a, spec.churn.b)
+        seed = attr.getrandbits(64)
+        now = self.env.now
+        if self.returning or self.psych_on:
+            visit_rng, life_rng = RunStreams.customer_streams(seed)
+        else:
+            visit_rng, life_rng = RunStreams.visit_stream(seed), None
+        cohort = self.recorder.period_of(now)
+        customer = Customer(
+            self.next_id,
+            seg.name,
+            cohort,
+            now,
+            theta,
+            spec.initial_expectation,
+            self.psych.satisfaction_when_met,
+            visit_rng,
+            life_rng,
+            referred,
+        )
+        customer.segment_runtime = seg  # type: ignore[attr-defined]
+        self.next_id += 1
+        self.active[customer.id] = customer
+        self.recorder.acquire(cohort, referred)
+        if self.logging:
+            self.recorder.log(now, customer.id, "acquired", None, seg.name)
+        if self.on_acquire is not None:
+            self.on_acquire(self, customer)
+        self.env.process(self._life(customer, seg))
+        return customer
+
+    def churn(self, customer: Customer, period: int | None = None) -> None:
+        """Customer leaves for good (counted in ``period``, default: the current one)."""
+        if not customer.active:
+            return
+        customer.active = False
+        del self.active[customer.id]
+        now = self.env.now
+        self.recorder.churn(
+            customer.cohort, self.recorder.period_of(now) if period is None else period
+        )
+        if self.logging:
+            self.recorder.log(now, customer.id, "churned", None, None)
+
+    def hazard(self, customer: Customer) -> float:
+        """Churn probability of ``customer`` now (per journey or per period)."""
+        p = customer.theta * customer.churn_multiplier
+        psych = self.psych
+        if self.psych_on and psych.churn_effects:
+            p *= math.exp(
+                -psych.churn_satisfaction_sensitivity
+                * (customer.satisfaction - psych.satisfaction_when_met)
+                - psych.churn_loyalty_sensitivity * customer.loyalty
+            )
+        return p if p < 1.0 else 1.0
+
+    def _life(self, c: Customer, seg: _SegmentRuntime) -> Generator[simpy.Event, Any, None]:
+        env = self.env
+        while True:
+            yield from self._journey(c, seg)
+            if not c.active:
+                return
+            if not self.returning:
+                self.churn(c)
+                return
+            life = c.life_rng
+            assert life is not None
+            u_churn = life.random()
+            gap = life.expovariate(
+                seg.gap_rate
+                * c.frequency_multiplier
+                * (1.0 + self.psych.loyalty_frequency_effect * c.loyalty)
+            )
+            if not self.churn_per_period and u_churn < self.hazard(c):
+                self.churn(c)
+                return
+            yield env.timeout(gap)
+            if not c.active:
+                return
+
+    def _journey(self, c: Customer, seg: _SegmentRuntime) -> Generator[simpy.Event, Any, None]:
+        """One journey from entry to a terminal. Every visit draws a fixed set of numbers."""
+        env = self.env
+        rng = c.visit_rng
+        psych_on = self.psych_on
+        psych = self.psych
+        warmup, horizon = self.warmup, self.horizon
+        logging = self.logging
+        rec = self.recorder
+        patience_rate = seg.patience_rate
+        life = c.life_rng
+        # life draws of this journey, all made up front so their number never varies
+        if life is not None:
+            u_survey = life.random()
+            basket = life.lognormvariate(seg.basket_mu, seg.basket_sigma)
+            ltr_noise = life.gauss(0.0, 1.0)
+        else:
+            u_survey, basket, ltr_noise = 1.0, 0.0, 0.0
+        surveyed = u_survey < self.survey_rate
+        expectation = c.expectation
+        outcome = JourneyOutcome()
+        n_seen = 0
+        sum_p = 0.0
+        peak_p = end_p = expectation
+        peak_gap = -1.0
+        effort = wait_total = 0.0
+        csat_marks: list[tuple[TouchpointStats, float]] | None = [] if surveyed else None
+        node: Any = self.entry.route(rng.random())
+        while node.__class__ is _Node:
+            u_route = rng.random()
+            service = node.service(rng)
+            patience = rng.expovariate(patience_rate) if patience_rate is not None else math.inf
+            z = rng.gauss(0.0, 1.0) if psych_on else 0.0
+            failed = node.failure_p > 0.0 and rng.random() < node.failure_p
+            stats = node.stats
+            arrive = env.now
+            counted = arrive >= warmup
+            abandoned = False
+            wait = 0.0
+            res = node.resource
+            if res is None:
+                yield env.timeout(service)
+            else:
+                req = res.request()
+                if not req.triggered:
+                    _queue_change(stats, env.now, warmup, 1)
+                    if patience == math.inf:
+                        yield req
+                    else:
+                        yield req | env.timeout(patience)
+                        if not req.triggered:
+                            req.cancel()
+                            abandoned = True
+                    _queue_change(stats, env.now, warmup, -1)
+                    wait = env.now - arrive
+                if not abandoned:
+                    begin = env.now
+                    end = begin + service
+                    lo = begin if begin > warmup else warmup
+                    hi = end if end < horizon else horizon
+                    if hi > lo:
+                        stats.busy += hi - lo
+                    yield env.timeout(service)
+                    res.release(req)
+            if counted:
+                stats.visits += 1
+                minutes = wait * MINUTES_PER_DAY
+                stats.hist.add(minutes)
+                if abandoned:
+                    stats.abandoned += 1
+                    stats.wait_abandoned += wait
+                else:
+                    stats.served += 1
+                    stats.wait_served += wait
+                    if failed:
+                        stats.failed += 1
+            if node.cost_per_visit:
+                rec.add_cost("visits", node.cost_per_visit, arrive)
+            if logging:
+                rec.log(env.now, c.id, "abandoned" if abandoned else "visited", node.name, wait)
+            wait_total += wait
+            outcome.touchpoints.append(node.name)
+            if psych_on:
+                if abandoned:
+                    perceived = psych.abandon_quality
+                else:
+                    perceived = (
+                        node.quality
+                        + node.consistency * z
+                        - psych.wait_penalty_per_hour * wait * 24.0
+                        - psych.effort_penalty * node.effort
+                        - (psych.failure_penalty if failed else 0.0)
+                    )
+                    perceived = 0.0 if perceived < 0.0 else (10.0 if perceived > 10.0 else perceived)
+                effort += node.effort + psych.wait_effort_per_hour * wait * 24.0
+                n_seen += 1
+                sum_p += perceived
+                gap = abs(perceived - expectation)
+                if gap > peak_gap:
+                    peak_gap, peak_p = gap, perceived
+                end_p = perceived
+                if csat_marks is not None and counted:
+                    csat_marks.append((stats, perceived))
+            if abandoned:
+                outcome.abandoned = True
+                rec.p_abandoned[rec.period_of(env.now)] += 1
+                node = EXIT
+                break
+            if failed:
+                outcome.failed = True
+                c.complaints += 1
+                node = node.recovery
+            else:
+                node = node.route(u_route)
+        # -- journey end
+        now = env.now
+        c.journeys += 1
+        rec.p_journeys[rec.period_of(now)] += 1
+        outcome.wait = wait_total
+        outcome.effort = effort
+        if node == PURCHASE:
+            amount = basket * c.basket_multiplier * (1.0 - c.discount)
+            outcome.purchased = True
+            outcome.amount = amount
+            c.purchases += 1
+            c.spend += amount
+            c.last_purchase_at = now
+            rec.purchase(now, amount, c.acquired_at)
+        if psych_on and n_seen:
+            remembered = (
+                psych.mean_weight * (sum_p / n_seen)
+                + psych.peak_weight * peak_p
+                + psych.end_weight * end_p
+            )
+            satisfaction = _journey_satisfaction(remembered - expectation, psych)
+            m = psych.satisfaction_memory
+            c.satisfaction = (1.0 - m) * c.satisfaction + m * satisfaction
+            w = psych.expectation_weight
+            c.expectation = (1.0 - w) * expectation + w * remembered
+            if satisfaction >= psych.satisfaction_when_met:
+                c.loyalty += psych.loyalty_gain * (1.0 - c.loyalty)
+            else:
+                c.loyalty *= 1.0 - psych.loyalty_loss
+            outcome.remembered = remembered
+            outcome.satisfaction = satisfaction
+            if surveyed:
+                self._survey(c, outcome, ltr_noise, effort, csat_marks or [], now)
+        if logging:
+            rec.log(now, c.id, "purchase" if outcome.purchased else "exit", None, outcome.amount)
+        if self.on_journey_end is not None:
+            self.on_journey_end(self, c, outcome)
+
+    def _survey(
+        self,
+        c: Customer,
+        outcome: JourneyOutcome,
+        noise: float,
+        effort: float,
+        marks: list[tuple[TouchpointStats, float]],
+        now: float,
+    ) -> None:
+        psych = self.psych
+        rec = self.recorder
+        period = rec.period_of(now)
+        raw = c.satisfaction + psych.ltr_noise * noise
+        ltr = int(round(min(10.0, max(0.0, raw))))
+        outcome.ltr = ltr
+        rec.p_responses[period] += 1
+        if ltr >= 9:
+            rec.p_promoters[period] += 1
+        elif ltr <= 6:
+            rec.p_detractors[period] += 1
+        ces = int(round(min(7.0, max(1.0, 7.0 - psych.ces_effort_scale * effort))))
+        rec.p_ces_sum[period] += ces
+        rec.p_ces_n[period] += 1
+        expectation = c.expectation
+        for stats, perceived in marks:
+            score = _journey_satisfaction(perceived - expectation, psych)
+            csat = int(round(min(5.0, max(1.0, 1.0 + 0.4 * score))))
+            stats.csat_sum += csat
+            stats.csat_n += 1
+            rec.p_csat_sum[period] += csat
+            rec.p_csat_n[period] += 1
+        if self.logging:
+            rec.log(now, c.id, "survey", None, ltr)
+        if self.on_survey is not None:
+            self.on_survey(self, c, ltr)
+
+    # -- periods -------------------------------------------------------------------------------
+
+    def _period_ticks(self) -> Generator[simpy.Event, Any, None]:
+        env = self.env
+        boundary = 1
+        while boundary * self.period < self.horizon - 1e-9:
+            yield env.timeout(boundary * self.period - env.now)
+            self._tick(boundary)
+            boundary += 1
+
+    def _tick(self, boundary: int) -> None:
+        """Period boundary ``boundary`` (end of period ``boundary - 1``): churn, hooks."""
+        ended = boundary - 1
+        if self.churn_per_period:
+            time = boundary * self.period
+            for customer in list(self.active.values()):
+                if customer.acquired_at >= time:
+                    continue
+                life = customer.life_rng
+                assert life is not None
+                if life.random() < self.hazard(customer):
+                    self.churn(customer, period=ended)
+        if self.on_period is not None:
+            self.on_period(self, ended)
+
+
+def _journey_satisfaction(disconfirmation: float, psych: Any) -> float:
+    """Expectation-disconfirmation with a zone of tolerance and asymmetric gains (0-10)."""
+    tol = psych.tolerance
+    if disconfirmation > tol:
+        value = psych.satisfaction_when_met + psych.gain_above * (disconfirmation - tol)
+    elif disconfirmation < -tol:
+        value = psych.satisfaction_when_met + psych.gain_below * (disconfirmation + tol)
+    else:
+        value = psych.satisfaction_when_met
+    return 0.0 if value < 0.0 else (10.0 if value > 10.0 else value)
+
+
+def _queue_change(stats: TouchpointStats, now: float, warmup: float, delta: int) -> None:
+    last = stats.queue_last
+    start = last if last > warmup else warmup
+    if now > start:
+        stats.queue_area += stats.queue_len * (now - start)
+    stats.queue_last = now
+    stats.queue_len += delta
+
+
+def _spread(rec: Recorder, category: str, per_day: float, horizon: float) -> None:
+    """Book a cost that accrues evenly per day over the whole horizon, period by period."""
+    for period in range(rec.n_periods):
+        lo = period * rec.period
+        hi = min(horizon, lo + rec.period)
+        if hi > lo:
+            rec.add_cost(category, per_day * (hi - lo), lo)

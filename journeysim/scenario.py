@@ -1,0 +1,503 @@
+"""Scenario files: TOML in, an immutable validated :class:`Scenario` out.
+
+A scenario describes the business being simulated: who arrives (segments), which touchpoints
+they walk through (the journey graph), how the touchpoints perform, how customers feel about it
+(psychology parameters) and what it all earns and costs (money). Validation is done once, here,
+by pydantic v2, so the simulation can trust every number it reads. Dotted overrides
+(``touchpoints.call_centre.capacity=8``) are applied to the raw document *before* validation,
+so an override is checked exactly like the file itself.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    model_validator,
+)
+
+from journeysim.errors import ScenarioError
+from journeysim.units import parse_duration
+
+__all__ = [
+    "Basket",
+    "ChurnPrior",
+    "Journey",
+    "Money",
+    "Population",
+    "Psychology",
+    "Scenario",
+    "Segment",
+    "ServiceTime",
+    "SimulationSettings",
+    "Touchpoint",
+    "TERMINALS",
+    "load_scenario",
+    "apply_overrides",
+    "parse_override",
+]
+
+#: Terminal nodes every journey graph knows: reaching ``purchase`` books a sale; ``exit`` ends
+#: the journey without one. A customer who abandons a queue also leaves without buying.
+TERMINALS = ("purchase", "exit")
+
+Days = Annotated[float, BeforeValidator(parse_duration)]
+"""A duration written with its unit in the file (``"8 min"``), held in days."""
+
+
+
+def _patience(value: object) -> float:
+    if value == "unlimited" or (isinstance(value, float) and math.isinf(value)):
+        return math.inf
+    days = parse_duration(value)
+    if days <= 0:
+        raise ValueError("patience must be positive or \"unlimited\"")
+    return days
+
+
+Patience = Annotated[float, BeforeValidator(_patience)]
+"""Mean patience in a queue, in days; ``"unlimited"`` in the file (infinity here)."""
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+Score = Annotated[float, Field(ge=0.0, le=10.0)]
+"""Quality, expectation and satisfaction live on one 0-10 scale, like likelihood-to-recommend."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+PositiveDays = Annotated[Days, Field(gt=0)]
+NonNegativeDays = Annotated[Days, Field(ge=0)]
+
+
+class SimulationSettings(_Model):
+    """Clock settings of a run."""
+
+    horizon: PositiveDays = Field(description="Length of the simulated time, e.g. '730 d'.")
+    period: PositiveDays = Field(
+        default=30.0, description="Reporting period for timeline, cohorts and retention."
+    )
+    warmup: NonNegativeDays = Field(
+        default=0.0,
+        description="Touchpoint statistics (waits, utilisation) ignore visits before this.",
+    )
+    churn: Literal["journey", "period"] = Field(
+        default="journey",
+        description="When churn is decided: after each journey, or at each period boundary.",
+    )
+    survey_rate: Probability = Field(
+        default=0.25, description="Share of journeys after which the customer answers a survey."
+    )
+
+    @model_validator(mode="after")
+    def _warmup_inside_horizon(self) -> SimulationSettings:
+        if self.warmup >= self.horizon:
+            raise ValueError("warmup must be shorter than horizon")
+        return self
+
+
+class Basket(_Model):
+    """Spend per purchase, lognormal with the given mean and standard deviation."""
+
+    mean: float = Field(gt=0, description="Mean spend per purchase (currency units).")
+    sd: float = Field(default=0.0, ge=0, description="Standard deviation of the spend.")
+
+
+class ChurnPrior(_Model):
+    """Beta(a, b) prior of each customer's base churn probability (sBG model)."""
+
+    a: float = Field(gt=0)
+    b: float = Field(gt=0)
+
+
+class Segment(_Model):
+    """A persona: what its customers buy, how often, expect and tolerate."""
+
+    share: float = Field(gt=0, le=1, description="Share of new prospects in this segment.")
+    basket: Basket
+    time_between_needs: PositiveDays = Field(
+        description="Mean time between two needs (exponential), e.g. '21 d'."
+    )
+    initial_expectation: Score = Field(default=7.0)
+    patience: Patience = Field(
+        default=math.inf,
+        description="Mean time a customer waits in a queue before abandoning (exponential).",
+    )
+    price_sensitivity: float = Field(
+        default=1.0, ge=0, description="How strongly discounts move this segment (1 = average)."
+    )
+    churn: ChurnPrior
+
+
+class ServiceTime(_Model):
+    """Distribution of the time a touchpoint takes to serve one customer."""
+
+    distribution: Literal["exponential", "deterministic", "lognormal", "gamma"] = "exponential"
+    mean: PositiveDays
+    sd: NonNegativeDays | None = Field(
+        default=None, description="Required for lognormal and gamma; ignored otherwise."
+    )
+
+    @model_validator(mode="after")
+    def _sd_when_needed(self) -> ServiceTime:
+        if self.distribution in ("lognormal", "gamma") and not self.sd:
+            raise ValueError(f"a {self.distribution} service time needs a positive 'sd'")
+        return self
+
+
+class Touchpoint(_Model):
+    """A place in the journey: web shop, store, call centre, checkout ..."""
+
+    capacity: Annotated[int, Field(gt=0)] | Literal["unlimited"] = Field(
+        default="unlimited",
+        description="Number of servers (staff, tills); 'unlimited' for self-service.",
+    )
+    service: ServiceTime
+    quality: Score = Field(default=7.0, description="Mean perceived quality of a visit (0-10).")
+    consistency: float = Field(
+        default=1.0, ge=0, description="Standard deviation of perceived quality (lower = steadier)."
+    )
+    effort: float = Field(default=1.0, ge=0, description="Effort a visit asks of the customer.")
+    failure_probability: Probability = 0.0
+    recovery: str | None = Field(
+        default=None, description="Touchpoint a failed visit sends the customer to."
+    )
+    staff_cost_per_server_day: float = Field(default=0.0, ge=0)
+    cost_per_visit: float = Field(default=0.0, ge=0)
+
+    @model_validator(mode="after")
+    def _recovery_when_failing(self) -> Touchpoint:
+        if self.failure_probability > 0 and self.recovery is None:
+            raise ValueError("failure_probability > 0 needs a 'recovery' touchpoint")
+        return self
+
+
+class Journey(_Model):
+    """The touchpoint graph: where journeys start and where each touchpoint leads."""
+
+    entry: dict[str, Probability] = Field(
+        description="Probability that a journey starts at each touchpoint."
+    )
+    routes: dict[str, dict[str, Probability]] = Field(
+        description="For each touchpoint, the probability of each next node."
+    )
+
+
+class Population(_Model):
+    """Where customers come from."""
+
+    arrivals_per_day: float = Field(gt=0, description="Poisson rate of new prospects per day.")
+    returning: bool = Field(
+        default=True,
+        description="False: every customer makes one journey and never returns (pure queueing).",
+    )
+
+
+class Psychology(_Model):
+    """Parameters of the small, documented behaviour rules (see docs/model.md)."""
+
+    enabled: bool = Field(
+        default=True, description="False skips satisfaction entirely (pure queueing runs)."
+    )
+    churn_effects: bool = Field(
+        default=True,
+        description="False: churn hazard is the Beta-drawn base propensity alone (exact sBG).",
+    )
+    satisfaction_when_met: Score = 7.5
+    tolerance: float = Field(default=0.5, ge=0, description="Zone of tolerance half-width.")
+    gain_above: float = Field(default=0.6, ge=0, description="Satisfaction per point above.")
+    gain_below: float = Field(default=1.2, ge=0, description="Satisfaction per point below.")
+    expectation_weight: Probability = 0.1
+    satisfaction_memory: Probability = Field(
+        default=0.5, description="Weight of the latest journey in cumulative satisfaction."
+    )
+    peak_weight: Probability = 0.4
+    end_weight: Probability = 0.4
+    mean_weight: Probability = 0.2
+    wait_penalty_per_hour: float = Field(default=4.0, ge=0)
+    effort_penalty: float = Field(default=0.3, ge=0)
+    failure_penalty: float = Field(default=3.0, ge=0)
+    abandon_quality: Score = 1.0
+    ltr_noise: float = Field(default=1.0, ge=0)
+    churn_satisfaction_sensitivity: float = Field(default=0.35, ge=0)
+    churn_loyalty_sensitivity: float = Field(default=1.5, ge=0)
+    loyalty_gain: Probability = 0.05
+    loyalty_loss: Probability = 0.1
+    loyalty_frequency_effect: float = Field(default=0.5, ge=0)
+    ces_effort_scale: float = Field(default=0.5, ge=0)
+    wait_effort_per_hour: float = Field(default=2.0, ge=0)
+
+    @model_validator(mode="after")
+    def _memory_weights(self) -> Psychology:
+        total = self.peak_weight + self.end_weight + self.mean_weight
+        if abs(total - 1.0) > 1e-9:
+            raise ValueError(
+                f"peak_weight + end_weight + mean_weight must equal 1 (got {total:g})"
+            )
+        if self.gain_below < self.gain_above:
+            raise ValueError(
+                "gain_below must be at least gain_above (shortfalls weigh more than surpluses)"
+            )
+        return self
+
+
+class Money(_Model):
+    """Revenue, costs and discounting."""
+
+    currency: str = "EUR"
+    gross_margin: float = Field(
+        default=1.0, gt=0, le=1, description="Share of revenue that is profit before costs."
+    )
+    annual_discount_rate: float = Field(default=0.1, ge=0, le=1)
+    fixed_cost_per_day: float = Field(default=0.0, ge=0)
+
+
+class Scenario(_Model):
+    """A validated, immutable scenario. Build it with :func:`load_scenario`."""
+
+    name: str
+    description: str = ""
+    simulation: SimulationSettings
+    population: Population
+    segments: dict[str, Segment] = Field(min_length=1)
+    touchpoints: dict[str, Touchpoint] = Field(min_length=1)
+    journey: Journey
+    psychology: Psychology = Psychology()
+    money: Money = Money()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        total = sum(s.share for s in self.segments.values())
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"segments: shares must sum to 1 (got {total:g})")
+        for name in self.touchpoints:
+            if name in TERMINALS:
+                raise ValueError(f"touchpoints: '{name}' is a reserved terminal node name")
+        from journeysim.journey_graph import validate_journey
+
+        validate_journey(self)
+        return self
+
+    _document: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    @property
+    def document(self) -> dict[str, Any]:
+        """The raw TOML document (overrides applied) this scenario was validated from."""
+        return self._document
+
+    def with_overrides(self, overrides: dict[str, Any] | list[str] | None) -> Scenario:
+        """Return a new scenario: this one's document with dotted-path overrides, re-validated.
+
+        Working on the document rather than on the validated model keeps units honest: an
+        override of a duration must again say ``"8 min"``, exactly as in the file.
+        """
+        if not overrides:
+            return self
+        if not self._document:
+            raise ScenarioError("this scenario has no source document to override")
+        return _validate(apply_overrides(self._document, overrides), "--set", None)
+
+
+# --------------------------------------------------------------------------------------------
+# loading and overrides
+
+
+def load_scenario(
+    path: str | Path, overrides: dict[str, Any] | list[str] | None = None
+) -> Scenario:
+    """Read and validate a scenario file.
+
+    Parameters
+    ----------
+    path:
+        A TOML scenario file.
+    overrides:
+        Dotted-path overrides applied before validation, as a mapping
+        (``{"touchpoints.call_centre.capacity": 8}``) or as ``"key=value"`` strings
+        (the CLI's ``--set``; values are read as TOML, bare words as strings).
+
+    Raises
+    ------
+    ScenarioError
+        One line naming the file, the field and what is allowed.
+    """
+    path = Path(path)
+    source = str(path)
+    if not path.is_file():
+        raise ScenarioError("file not found", source=source)
+    text = path.read_text(encoding="utf-8")
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = _toml_error_line(str(exc))
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise ScenarioError(f"not valid TOML: {message}", source=source, line=line) from None
+    if overrides:
+        raw = apply_overrides(raw, overrides, source=source)
+    return _validate(raw, source, text)
+
+
+def parse_override(item: str) -> tuple[str, Any]:
+    """Split ``"a.b.c=value"`` and read the value as TOML (``8``, ``0.5``, ``true``, ``"8 min"``).
+
+    A value that is not valid TOML is taken as a plain string, so ``--set x.patience=8 min``
+    works without shell quoting gymnastics.
+    """
+    if "=" not in item:
+        raise ScenarioError(
+            f"override {item!r} must look like dotted.key=value", source="--set"
+        )
+    key, value = item.split("=", 1)
+    key = key.strip()
+    if not key or any(not part for part in key.split(".")):
+        raise ScenarioError(f"override {item!r} has an empty key", source="--set")
+    try:
+        parsed = tomllib.loads(f"v = {value.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        parsed = value.strip()
+    return key, parsed
+
+
+def apply_overrides(
+    raw: dict[str, Any], overrides: dict[str, Any] | list[str], source: str = "--set"
+) -> dict[str, Any]:
+    """Return a deep copy of ``raw`` with dotted-path overrides applied.
+
+    Intermediate keys must already exist (so a typo in a touchpoint name is caught here, with the
+    known names listed); the last key may be new, and pydantic then decides whether it is allowed.
+    """
+    import copy
+
+    result = copy.deepcopy(raw)
+    items = (
+        [parse_override(item) for item in overrides]
+        if isinstance(overrides, list)
+        else list(overrides.items())
+    )
+    for key, value in items:
+        parts = key.split(".")
+        node: Any = result
+        for depth, part in enumerate(parts[:-1]):
+            if not isinstance(node, dict) or part not in node:
+                known = ", ".join(sorted(node)) if isinstance(node, dict) else "none"
+                where = ".".join(parts[:depth]) or "top level"
+                raise ScenarioError(
+                    f"override path {key!r}: no {part!r} under {where} (known: {known})",
+                    source=source,
+                    field=key,
+                )
+            node = node[part]
+        if not isinstance(node, dict):
+            raise ScenarioError(
+                f"override path {key!r}: {'.'.join(parts[:-1])} is not a table", source=source
+            )
+        node[parts[-1]] = value
+    return result
+
+
+def _validate(raw: dict[str, Any], source: str, text: str | None) -> Scenario:
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as exc:
+        raise _first_error(exc, source, text) from None
+    except ScenarioError as exc:  # raised by graph validation with its own field
+        raise ScenarioError(exc.message, source=source, field=exc.field) from None
+    scenario._document = raw
+    return scenario
+
+
+def _first_error(exc: ValidationError, source: str, text: str | None) -> ScenarioError:
+    """Turn pydantic's first error into one line a user can act on."""
+    error = exc.errors()[0]
+    loc = [str(part) for part in error["loc"]]
+    # Literal-or-type unions report the failing branch in loc; drop pydantic's branch labels.
+    loc = [part for part in loc if not _is_branch_label(part)]
+    field = ".".join(loc) or None
+    message = error["msg"]
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    if error["type"] == "extra_forbidden":
+        allowed = _allowed_fields(loc[:-1])
+        message = f"unknown field; allowed: {', '.join(allowed)}" if allowed else "unknown field"
+    elif error["type"] == "missing":
+        message = "required field is missing"
+    if error["type"] == "literal_error" or "Input should be" in message:
+        message += f" (got {error.get('input')!r})"
+    line = _find_line(text, loc) if text else None
+    return ScenarioError(message, source=source, field=field, line=line)
+
+
+def _is_branch_label(part: str) -> bool:
+    return part.startswith(("literal[", "function-", "constrained-", "tagged-union")) or part in (
+        "int",
+        "float",
+        "str",
+        "bool",
+        "none",
+    )
+
+
+def _allowed_fields(loc: list[str]) -> list[str]:
+    """Names of the fields allowed at ``loc``, found by walking the model classes."""
+    model: Any = Scenario
+    for part in loc:
+        fields = getattr(model, "model_fields", None)
+        if fields is None:
+            return []
+        if part in fields:
+            model = _inner_model(fields[part].annotation)
+        else:  # a user-chosen key inside a dict[str, Model]
+            continue
+    fields = getattr(model, "model_fields", None)
+    return sorted(fields) if fields else []
+
+
+def _inner_model(annotation: Any) -> Any:
+    args = getattr(annotation, "__args__", ())
+    for arg in reversed(args):  # dict[str, Model] -> Model
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            return arg
+    return annotation
+
+
+def _find_line(text: str, loc: list[str]) -> int | None:
+    """Best-effort line of ``loc`` in the TOML text: table header, then the key below it."""
+    if not loc:
+        return None
+    lines = text.splitlines()
+    header_index = -1
+    for depth in range(len(loc), 0, -1):
+        table = r"\.".join(re.escape(p) for p in loc[:depth])
+        pattern = re.compile(rf"^\s*\[\s*{table}\s*\]\s*(#.*)?$")
+        for index, line in enumerate(lines):
+            if pattern.match(line):
+                header_index = index
+                break
+        if header_index >= 0:
+            key = loc[depth] if depth < len(loc) else None
+            if key is None:
+                return header_index + 1
+            key_pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+            for index in range(header_index + 1, len(lines)):
+                if lines[index].lstrip().startswith("["):
+                    break
+                if key_pattern.match(lines[index]):
+                    return index + 1
+            return header_index + 1
+    return None
+
+
+def _toml_error_line(message: str) -> int | None:
+    match = re.search(r"at line (\d+)", message)
+    return int(match.group(1)) if match else None

@@ -1,0 +1,80 @@
+"""Random streams: every draw in a run derives from one seed, never from execution order.
+
+A run's identity (root seed plus e.g. replication number or design point) becomes a
+:class:`numpy.random.SeedSequence`. Each stochastic *component* (arrivals, customer attributes,
+strategy decisions ...) gets its own child sequence, addressed by a fixed index rather than by
+spawn order, so adding a component or changing one lever never shifts the draws of another.
+
+Customers carry their own streams too: the attribute stream hands every new customer a 64-bit
+seed, from which two independent generators are made, one for visit-level draws (routing,
+service time, patience, quality) and one for life-level draws (time between needs, basket,
+survey, churn). Every visit and every journey draws a fixed set of numbers, whatever happens in
+it. That is what makes common random numbers work: under two strategies the same customer
+arrives at the same time, with the same churn propensity and the same needs, and a difference
+in outcome is caused by the strategy, not by reshuffled luck.
+
+Generators are :class:`random.Random` instances (Mersenne Twister) seeded from the
+SeedSequence: scalar draws from them cost ~50 ns, against ~1 us for numpy scalar draws, and the
+engine draws one number at a time. There is no module-level random state anywhere.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+
+import numpy as np
+
+__all__ = ["COMPONENTS", "RunStreams", "seed_sequence"]
+
+#: Fixed indices of the run-level components. Append new ones; never reorder.
+COMPONENTS: dict[str, int] = {
+    "arrivals": 0,
+    "attributes": 1,
+    "strategy": 2,
+    "referrals": 3,
+    "periods": 4,
+}
+
+_LIFE_SALT = 1 << 64  # makes a customer's life seed differ from its visit seed
+
+
+def seed_sequence(seed: int, identity: Sequence[int] = ()) -> np.random.SeedSequence:
+    """The SeedSequence of a run: root ``seed`` plus the run's ``identity`` (e.g. replication)."""
+    if seed < 0:
+        raise ValueError("seed must be a non-negative integer")
+    return np.random.SeedSequence(entropy=int(seed), spawn_key=tuple(int(i) for i in identity))
+
+
+def _random_from(sequence: np.random.SeedSequence) -> random.Random:
+    words = sequence.generate_state(4, dtype=np.uint32)
+    return random.Random(int.from_bytes(words.tobytes(), "little"))
+
+
+class RunStreams:
+    """All random generators of one run, created on demand from the run's SeedSequence."""
+
+    def __init__(self, sequence: np.random.SeedSequence) -> None:
+        self.sequence = sequence
+        self._cache: dict[str, random.Random] = {}
+
+    def component(self, name: str) -> random.Random:
+        """The generator of a run-level component (see :data:`COMPONENTS`)."""
+        rng = self._cache.get(name)
+        if rng is None:
+            child = np.random.SeedSequence(
+                entropy=self.sequence.entropy,
+                spawn_key=(*self.sequence.spawn_key, COMPONENTS[name]),
+            )
+            rng = self._cache[name] = _random_from(child)
+        return rng
+
+    @staticmethod
+    def customer_streams(customer_seed: int) -> tuple[random.Random, random.Random]:
+        """The (visit, life) generators of a customer, from the seed the attribute stream drew."""
+        return random.Random(customer_seed), random.Random(customer_seed | _LIFE_SALT)
+
+    @staticmethod
+    def visit_stream(customer_seed: int) -> random.Random:
+        """Only the visit generator: one-off customers of a pure queueing run need no more."""
+        return random.Random(customer_seed)
