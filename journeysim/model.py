@@ -47,7 +47,25 @@ EXIT = "exit"
 
 class Customer:
     """A simulated customer: hidden state (satisfaction, expectation, churn propensity) and the
-    observable history a company could see (recency, frequency, monetary value, complaints)."""
+    observable history a company could see (recency, frequency, monetary value, complaints).
+
+    Counters and strategy levers start as class-level defaults and become instance attributes
+    on first write: creating a customer is on the hot path of every arrival.
+    """
+
+    loyalty = 0.0
+    active = True
+    # observable history (what CRM sees)
+    journeys = 0
+    purchases = 0
+    spend = 0.0
+    last_purchase_at: float | None = None
+    complaints = 0
+    # levers strategies may set
+    churn_multiplier = 1.0
+    frequency_multiplier = 1.0
+    basket_multiplier = 1.0
+    discount = 0.0
 
     def __init__(
         self,
@@ -69,22 +87,9 @@ class Customer:
         self.theta = theta
         self.expectation = expectation
         self.satisfaction = satisfaction
-        self.loyalty = 0.0
         self.visit_rng = visit_rng
         self.life_rng = life_rng
         self.referred = referred
-        self.active = True
-        # observable history (what CRM sees)
-        self.journeys = 0
-        self.purchases = 0
-        self.spend = 0.0
-        self.last_purchase_at: float | None = None
-        self.complaints = 0
-        # levers strategies may set
-        self.churn_multiplier = 1.0
-        self.frequency_multiplier = 1.0
-        self.basket_multiplier = 1.0
-        self.discount = 0.0
         self.state: dict[str, Any] = {}
 
 
@@ -265,6 +270,7 @@ class JourneyModel:
         self.next_id = 0
         self.arrival_rng = streams.component("arrivals")
         self.attribute_rng = streams.component("attributes")
+        self.visit_rng = streams.component("visits")
         hooks = strategy
         self.on_journey_end = getattr(hooks, "on_journey_end", None) if hooks else None
         self.on_survey = getattr(hooks, "on_survey", None) if hooks else None
@@ -323,13 +329,15 @@ class JourneyModel:
         index = bisect_right(self.segment_cum, attr.random())
         seg = self.segments[min(index, len(self.segments) - 1)]
         spec = seg.spec
-        theta = attr.betavariate(spec.churn.a, spec.churn.b)
-        seed = attr.getrandbits(64)
         now = self.env.now
-        if self.returning or self.psych_on:
-            visit_rng, life_rng = RunStreams.customer_streams(seed)
+        if self.returning:
+            theta = attr.betavariate(spec.churn.a, spec.churn.b)
+            visit_rng, life_rng = RunStreams.customer_streams(attr.getrandbits(64))
         else:
-            visit_rng, life_rng = RunStreams.visit_stream(seed), None
+            # One-off customers (pure queueing) have no life to keep aligned across strategies
+            # and never churn: they share the run-level visit stream and skip the Beta draw.
+            theta = 0.0
+            visit_rng, life_rng = self.visit_rng, None
         cohort = self.recorder.period_of(now)
         customer = Customer(
             self.next_id,
@@ -343,7 +351,6 @@ class JourneyModel:
             life_rng,
             referred,
         )
-        customer.segment_runtime = seg  # type: ignore[attr-defined]
         self.next_id += 1
         self.active[customer.id] = customer
         self.recorder.acquire(cohort, referred)
@@ -423,14 +430,17 @@ class JourneyModel:
             u_survey, basket, ltr_noise = 1.0, 0.0, 0.0
         surveyed = u_survey < self.survey_rate
         expectation = c.expectation
-        outcome = JourneyOutcome()
+        hooked = self.on_journey_end is not None or self.on_survey is not None
+        outcome = JourneyOutcome() if hooked else None
+        abandoned_journey = failed_journey = False
         n_seen = 0
         sum_p = 0.0
         peak_p = end_p = expectation
         peak_gap = -1.0
         effort = wait_total = 0.0
         csat_marks: list[tuple[TouchpointStats, float]] | None = [] if surveyed else None
-        node: Any = self.entry.route(rng.random())
+        entry = self.entry
+        node: Any = entry.route_next[bisect_right(entry.route_cum, rng.random())]
         while node.__class__ is _Node:
             u_route = rng.random()
             service = node.service(rng)
@@ -484,7 +494,8 @@ class JourneyModel:
             if logging:
                 rec.log(env.now, c.id, "abandoned" if abandoned else "visited", node.name, wait)
             wait_total += wait
-            outcome.touchpoints.append(node.name)
+            if hooked:
+                outcome.touchpoints.append(node.name)
             if psych_on:
                 if abandoned:
                     perceived = psych.abandon_quality
@@ -507,26 +518,32 @@ class JourneyModel:
                 if csat_marks is not None and counted:
                     csat_marks.append((stats, perceived))
             if abandoned:
-                outcome.abandoned = True
+                abandoned_journey = True
                 rec.p_abandoned[rec.period_of(env.now)] += 1
                 node = EXIT
                 break
             if failed:
-                outcome.failed = True
+                failed_journey = True
                 c.complaints += 1
                 node = node.recovery
             else:
-                node = node.route(u_route)
+                node = node.route_next[bisect_right(node.route_cum, u_route)]
         # -- journey end
         now = env.now
         c.journeys += 1
         rec.p_journeys[rec.period_of(now)] += 1
-        outcome.wait = wait_total
-        outcome.effort = effort
-        if node == PURCHASE:
+        purchased = node == PURCHASE
+        amount = 0.0
+        if outcome is not None:
+            outcome.wait = wait_total
+            outcome.effort = effort
+            outcome.abandoned = abandoned_journey
+            outcome.failed = failed_journey
+        if purchased:
             amount = basket * c.basket_multiplier * (1.0 - c.discount)
-            outcome.purchased = True
-            outcome.amount = amount
+            if outcome is not None:
+                outcome.purchased = True
+                outcome.amount = amount
             c.purchases += 1
             c.spend += amount
             c.last_purchase_at = now
@@ -546,19 +563,20 @@ class JourneyModel:
                 c.loyalty += psych.loyalty_gain * (1.0 - c.loyalty)
             else:
                 c.loyalty *= 1.0 - psych.loyalty_loss
-            outcome.remembered = remembered
-            outcome.satisfaction = satisfaction
+            if outcome is not None:
+                outcome.remembered = remembered
+                outcome.satisfaction = satisfaction
             if surveyed:
                 self._survey(c, outcome, ltr_noise, effort, csat_marks or [], now)
         if logging:
-            rec.log(now, c.id, "purchase" if outcome.purchased else "exit", None, outcome.amount)
+            rec.log(now, c.id, "purchase" if purchased else "exit", None, amount)
         if self.on_journey_end is not None:
             self.on_journey_end(self, c, outcome)
 
     def _survey(
         self,
         c: Customer,
-        outcome: JourneyOutcome,
+        outcome: JourneyOutcome | None,
         noise: float,
         effort: float,
         marks: list[tuple[TouchpointStats, float]],
@@ -569,7 +587,8 @@ class JourneyModel:
         period = rec.period_of(now)
         raw = c.satisfaction + psych.ltr_noise * noise
         ltr = int(round(min(10.0, max(0.0, raw))))
-        outcome.ltr = ltr
+        if outcome is not None:
+            outcome.ltr = ltr
         rec.p_responses[period] += 1
         if ltr >= 9:
             rec.p_promoters[period] += 1

@@ -34,6 +34,7 @@ COMPONENTS: dict[str, int] = {
     "strategy": 2,
     "referrals": 3,
     "periods": 4,
+    "visits": 5,  # visit-level draws of one-off customers (pure queueing runs)
 }
 
 _LIFE_SALT = 1 << 64  # makes a customer's life seed differ from its visit seed
@@ -73,8 +74,3 @@ class RunStreams:
     def customer_streams(customer_seed: int) -> tuple[random.Random, random.Random]:
         """The (visit, life) generators of a customer, from the seed the attribute stream drew."""
         return random.Random(customer_seed), random.Random(customer_seed | _LIFE_SALT)
-
-    @staticmethod
-    def visit_stream(customer_seed: int) -> random.Random:
-        """Only the visit generator: one-off customers of a pure queueing run need no more."""
-        return random.Random(customer_seed)

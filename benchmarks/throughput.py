@@ -1,0 +1,197 @@
+"""Throughput and memory benchmark: journeysim vs a bare SimPy script (and Ciw if installed).
+
+The same open queueing network is run three ways in one process, one after the other:
+
+* ``journeysim``: a pure queueing scenario (one journey per customer, psychology off);
+* ``bare simpy``: the same network hand-written as the smallest reasonable SimPy script;
+* ``ciw``: the same network in Ciw, when the ``ciw`` package is installed.
+
+It reports customer-touchpoint visits per second, the ratio journeysim/bare (the cost of the
+toolkit per visit), and the peak memory of a journeysim run with 1x and 10x the events, each
+in a fresh subprocess, to show that memory does not grow with the number of events.
+
+Run: ``python benchmarks/throughput.py [--days 40] [--repeat 3]``. Not a test: wall-clock is
+never asserted anywhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import time
+
+import simpy
+
+import journeysim
+from journeysim.scenario import _validate
+
+# The network: arrivals -> A (2 servers); A -> B (60%) or C (40%); B (1 server) and
+# C (2 servers) -> exit. Rates per minute; utilisations ~0.75.
+ARRIVALS_PER_MIN = 1.0
+SERVICE_MIN = {"a": 1.5, "b": 1.2, "c": 3.5}
+SERVERS = {"a": 2, "b": 1, "c": 2}
+ROUTE_A_TO_B = 0.6
+
+
+def journeysim_scenario(days: float) -> journeysim.Scenario:
+    """The network as a journeysim scenario (pure queueing: returning=false, no psychology)."""
+    raw = {
+        "name": "bench-network",
+        "simulation": {"horizon": f"{days} d", "period": "30 d"},
+        "population": {"arrivals_per_day": ARRIVALS_PER_MIN * 1440, "returning": False},
+        "segments": {
+            "all": {
+                "share": 1.0,
+                "basket": {"mean": 1.0},
+                "time_between_needs": "30 d",
+                "churn": {"a": 1.0, "b": 1.0},
+            }
+        },
+        "touchpoints": {
+            name: {
+                "capacity": SERVERS[name],
+                "service": {"distribution": "exponential", "mean": f"{SERVICE_MIN[name]} min"},
+            }
+            for name in ("a", "b", "c")
+        },
+        "journey": {
+            "entry": {"a": 1.0},
+            "routes": {
+                "a": {"b": ROUTE_A_TO_B, "c": 1 - ROUTE_A_TO_B},
+                "b": {"exit": 1.0},
+                "c": {"exit": 1.0},
+            },
+        },
+        "psychology": {"enabled": False},
+    }
+    return _validate(raw, "benchmark", None)
+
+
+def run_journeysim(days: float, seed: int = 1) -> tuple[int, float]:
+    scenario = journeysim_scenario(days)
+    start = time.perf_counter()
+    results = journeysim.simulate(scenario, seed=seed)
+    elapsed = time.perf_counter() - start
+    return int(results.touchpoints["visits"].sum()), elapsed
+
+
+def run_bare_simpy(days: float, seed: int = 1) -> tuple[int, float]:
+    """The same network as a minimal SimPy script: one Random, waits summed per node."""
+    rng = random.Random(seed)
+    env = simpy.Environment()
+    res = {name: simpy.Resource(env, SERVERS[name]) for name in SERVERS}
+    rate = {name: 1.0 / (SERVICE_MIN[name] / 1440) for name in SERVICE_MIN}
+    stats = {name: [0, 0.0] for name in SERVERS}
+    horizon = float(days)
+
+    def visit(name):
+        arrive = env.now
+        with res[name].request() as req:
+            yield req
+            stats[name][0] += 1
+            stats[name][1] += env.now - arrive
+            yield env.timeout(rng.expovariate(rate[name]))
+
+    def customer():
+        yield from visit("a")
+        yield from visit("b" if rng.random() < ROUTE_A_TO_B else "c")
+
+    def arrivals():
+        lam = ARRIVALS_PER_MIN * 1440
+        while True:
+            yield env.timeout(rng.expovariate(lam))
+            env.process(customer())
+
+    env.process(arrivals())
+    start = time.perf_counter()
+    env.run(until=horizon)
+    elapsed = time.perf_counter() - start
+    return sum(s[0] for s in stats.values()), elapsed
+
+
+def run_ciw(days: float, seed: int = 1) -> tuple[int, float] | None:
+    try:
+        import ciw
+    except ImportError:
+        return None
+    minutes = days * 1440
+    network = ciw.create_network(
+        arrival_distributions=[ciw.dists.Exponential(ARRIVALS_PER_MIN), None, None],
+        service_distributions=[
+            ciw.dists.Exponential(1 / SERVICE_MIN["a"]),
+            ciw.dists.Exponential(1 / SERVICE_MIN["b"]),
+            ciw.dists.Exponential(1 / SERVICE_MIN["c"]),
+        ],
+        routing=[[0.0, ROUTE_A_TO_B, 1 - ROUTE_A_TO_B], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]],
+        number_of_servers=[SERVERS["a"], SERVERS["b"], SERVERS["c"]],
+    )
+    ciw.seed(seed)  # Ciw's own global random state: one reason journeysim does not use it
+    sim = ciw.Simulation(network)
+    start = time.perf_counter()
+    sim.simulate_until_max_time(minutes)
+    elapsed = time.perf_counter() - start
+    return len(sim.get_all_records()), elapsed
+
+
+def _peak_rss_mb(days: float) -> float:
+    """Peak RSS (MB) of a fresh interpreter running one journeysim run of ``days``."""
+    code = (
+        "import resource, sys; sys.path.insert(0, 'benchmarks');"
+        "import throughput as t; t.run_journeysim(%r);"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)" % days
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    return int(out.strip().splitlines()[-1]) / 1024
+
+
+def _baseline_rss_mb() -> float:
+    code = (
+        "import resource, sys; sys.path.insert(0, 'benchmarks'); import throughput;"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    return int(out.strip().splitlines()[-1]) / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--days", type=float, default=40.0, help="simulated days per run")
+    parser.add_argument("--repeat", type=int, default=3, help="best of N")
+    parser.add_argument("--no-memory", action="store_true", help="skip the memory runs")
+    args = parser.parse_args()
+
+    rows = {}
+    for name, fn in (("journeysim", run_journeysim), ("bare simpy", run_bare_simpy)):
+        best = None
+        for rep in range(args.repeat):
+            visits, elapsed = fn(args.days, seed=rep + 1)
+            rate = visits / elapsed
+            best = rate if best is None or rate > best else best
+        rows[name] = best
+    ciw_result = run_ciw(min(args.days, 10.0))
+    if ciw_result is not None:
+        rows["ciw"] = ciw_result[0] / ciw_result[1]
+    report = {"visits_per_second": {k: round(v) for k, v in rows.items()}}
+    report["cost_ratio_journeysim_vs_bare"] = round(rows["bare simpy"] / rows["journeysim"], 3)
+    if not args.no_memory:
+        base = _baseline_rss_mb()
+        one = _peak_rss_mb(args.days)
+        ten = _peak_rss_mb(args.days * 10)
+        report["peak_rss_mb"] = {
+            "interpreter_with_imports": round(base, 1),
+            f"{args.days:g}_days": round(one, 1),
+            f"{args.days * 10:g}_days (10x events)": round(ten, 1),
+        }
+        report["memory_growth_10x_events_mb"] = round(ten - one, 1)
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
