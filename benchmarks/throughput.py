@@ -140,8 +140,8 @@ def _peak_rss_mb(days: float) -> float:
     """Peak RSS (MB) of a fresh interpreter running one journeysim run of ``days``."""
     code = (
         "import resource, sys; sys.path.insert(0, 'benchmarks');"
-        "import throughput as t; t.run_journeysim(%r);"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)" % days
+        f"import throughput as t; t.run_journeysim({days!r});"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

@@ -46,8 +46,10 @@ EXIT = "exit"
 
 
 class Customer:
-    """A simulated customer: hidden state (satisfaction, expectation, churn propensity) and the
-    observable history a company could see (recency, frequency, monetary value, complaints).
+    """A simulated customer: hidden state and the history a company can observe.
+
+    Hidden: satisfaction, expectation, churn propensity. Observable (what CRM sees): recency,
+    frequency, monetary value, complaints.
 
     Counters and strategy levers start as class-level defaults and become instance attributes
     on first write: creating a customer is on the hot path of every arrival.
@@ -507,7 +509,10 @@ class JourneyModel:
                         - psych.effort_penalty * node.effort
                         - (psych.failure_penalty if failed else 0.0)
                     )
-                    perceived = 0.0 if perceived < 0.0 else (10.0 if perceived > 10.0 else perceived)
+                    if perceived < 0.0:
+                        perceived = 0.0
+                    elif perceived > 10.0:
+                        perceived = 10.0
                 effort += node.effort + psych.wait_effort_per_hour * wait * 24.0
                 n_seen += 1
                 sum_p += perceived

@@ -14,8 +14,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from journeysim.units import MINUTES_PER_DAY
-
 __all__ = ["Recorder", "TouchpointStats", "WaitHistogram"]
 
 
@@ -186,8 +184,8 @@ class Recorder:
         period = self.period_of(t)
         self.p_purchases[period] += 1
         self.p_revenue[period] += amount
-        self.clv_sum += amount * self.gross_margin * math.exp(
-            -self.daily_discount * (t - acquired_at)
+        self.clv_sum += (
+            amount * self.gross_margin * math.exp(-self.daily_discount * (t - acquired_at))
         )
 
     def log(self, *event: Any) -> None:

@@ -141,15 +141,17 @@ class Results:
                 "survey_responses": rec.p_responses,
                 "nps": [
                     _nps(p, d, r)
-                    for p, d, r in zip(rec.p_promoters, rec.p_detractors, rec.p_responses)
+                    for p, d, r in zip(
+                        rec.p_promoters, rec.p_detractors, rec.p_responses, strict=False
+                    )
                 ],
-                "csat": [_ratio(s, k) for s, k in zip(rec.p_csat_sum, rec.p_csat_n)],
-                "ces": [_ratio(s, k) for s, k in zip(rec.p_ces_sum, rec.p_ces_n)],
+                "csat": [_ratio(s, k) for s, k in zip(rec.p_csat_sum, rec.p_csat_n, strict=False)],
+                "ces": [_ratio(s, k) for s, k in zip(rec.p_ces_sum, rec.p_ces_n, strict=False)],
             }
         )
-        timeline["profit"] = timeline["revenue"] * model.scenario.money.gross_margin - timeline[
-            "cost"
-        ]
+        timeline["profit"] = (
+            timeline["revenue"] * model.scenario.money.gross_margin - timeline["cost"]
+        )
 
         cohorts = rec.cohort_table()
         retention = rec.retention_rate()

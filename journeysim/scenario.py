@@ -55,13 +55,12 @@ Days = Annotated[float, BeforeValidator(parse_duration)]
 """A duration written with its unit in the file (``"8 min"``), held in days."""
 
 
-
 def _patience(value: object) -> float:
     if value == "unlimited" or (isinstance(value, float) and math.isinf(value)):
         return math.inf
     days = parse_duration(value)
     if days <= 0:
-        raise ValueError("patience must be positive or \"unlimited\"")
+        raise ValueError('patience must be positive or "unlimited"')
     return days
 
 
@@ -242,9 +241,7 @@ class Psychology(_Model):
     def _memory_weights(self) -> Psychology:
         total = self.peak_weight + self.end_weight + self.mean_weight
         if abs(total - 1.0) > 1e-9:
-            raise ValueError(
-                f"peak_weight + end_weight + mean_weight must equal 1 (got {total:g})"
-            )
+            raise ValueError(f"peak_weight + end_weight + mean_weight must equal 1 (got {total:g})")
         if self.gain_below < self.gain_above:
             raise ValueError(
                 "gain_below must be at least gain_above (shortfalls weigh more than surpluses)"
@@ -280,10 +277,12 @@ class Scenario(_Model):
     def _consistent(self) -> Scenario:
         total = sum(s.share for s in self.segments.values())
         if abs(total - 1.0) > 1e-6:
-            raise ValueError(f"segments: shares must sum to 1 (got {total:g})")
+            raise ScenarioError(f"shares must sum to 1 (got {total:g})", field="segments")
         for name in self.touchpoints:
             if name in TERMINALS:
-                raise ValueError(f"touchpoints: '{name}' is a reserved terminal node name")
+                raise ScenarioError(
+                    f"'{name}' is a reserved terminal node name", field=f"touchpoints.{name}"
+                )
         from journeysim.journey_graph import validate_journey
 
         validate_journey(self)
@@ -355,9 +354,7 @@ def parse_override(item: str) -> tuple[str, Any]:
     works without shell quoting gymnastics.
     """
     if "=" not in item:
-        raise ScenarioError(
-            f"override {item!r} must look like dotted.key=value", source="--set"
-        )
+        raise ScenarioError(f"override {item!r} must look like dotted.key=value", source="--set")
     key, value = item.split("=", 1)
     key = key.strip()
     if not key or any(not part for part in key.split(".")):
@@ -420,6 +417,11 @@ def _validate(raw: dict[str, Any], source: str, text: str | None) -> Scenario:
 def _first_error(exc: ValidationError, source: str, text: str | None) -> ScenarioError:
     """Turn pydantic's first error into one line a user can act on."""
     error = exc.errors()[0]
+    inner = (error.get("ctx") or {}).get("error")
+    if isinstance(inner, ScenarioError):  # raised by a model validator with its own field
+        parts = inner.field.split(".") if inner.field else []
+        line = _find_line(text, parts) if text else None
+        return ScenarioError(inner.message, source=source, field=inner.field, line=line)
     loc = [str(part) for part in error["loc"]]
     # Literal-or-type unions report the failing branch in loc; drop pydantic's branch labels.
     loc = [part for part in loc if not _is_branch_label(part)]

@@ -11,7 +11,9 @@ service time, patience, quality) and one for life-level draws (time between need
 survey, churn). Every visit and every journey draws a fixed set of numbers, whatever happens in
 it. That is what makes common random numbers work: under two strategies the same customer
 arrives at the same time, with the same churn propensity and the same needs, and a difference
-in outcome is caused by the strategy, not by reshuffled luck.
+in outcome is caused by the strategy, not by reshuffled luck. Customers who never return
+(``population.returning = false``, the pure queueing mode) have no life to keep aligned: they
+share one run-level ``visits`` stream, which keeps queueing runs as cheap as a bare SimPy script.
 
 Generators are :class:`random.Random` instances (Mersenne Twister) seeded from the
 SeedSequence: scalar draws from them cost ~50 ns, against ~1 us for numpy scalar draws, and the

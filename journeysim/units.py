@@ -49,19 +49,13 @@ def parse_duration(value: object) -> float:
         allowed units, because it ends up in front of a user who mistyped a scenario file.
     """
     if isinstance(value, bool) or not isinstance(value, str):
-        raise ValueError(
-            f"a duration needs a unit, e.g. \"8 min\", \"2 h\" or \"30 d\"; got {value!r}"
-        )
+        raise ValueError(f'a duration needs a unit, e.g. "8 min", "2 h" or "30 d"; got {value!r}')
     match = _DURATION.match(value)
     if match is None:
-        raise ValueError(
-            f"cannot read duration {value!r}: write a number and a unit, e.g. \"8 min\""
-        )
+        raise ValueError(f'cannot read duration {value!r}: write a number and a unit, e.g. "8 min"')
     number, unit = float(match.group(1)), match.group(2).lower()
     if unit not in UNIT_DAYS:
-        raise ValueError(
-            f"unknown time unit {unit!r} in {value!r}; allowed: s, min, h, d, w"
-        )
+        raise ValueError(f"unknown time unit {unit!r} in {value!r}; allowed: s, min, h, d, w")
     days = number * UNIT_DAYS[unit]
     if not math.isfinite(days):
         raise ValueError(f"duration {value!r} is not finite")

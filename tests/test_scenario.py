@@ -1,0 +1,231 @@
+"""Scenario files: validation, overrides and every kind of bad input (one clear line)."""
+
+import math
+
+import pytest
+
+from journeysim import ScenarioError, load_scenario
+from journeysim.scenario import parse_override
+from tests.helpers import RETAIL, minimal, write_scenario
+
+
+def load_raw(tmp_path, raw, overrides=None):
+    return load_scenario(write_scenario(tmp_path, raw), overrides)
+
+
+def test_retail_scenario_is_valid_and_durations_are_days():
+    scenario = load_scenario(RETAIL)
+    assert scenario.simulation.horizon == 730.0
+    assert math.isclose(scenario.touchpoints["call_centre"].service.mean, 9 / 1440)
+    assert set(scenario.touchpoints) >= {
+        "web",
+        "app",
+        "store",
+        "call_centre",
+        "checkout",
+        "delivery",
+        "support",
+    }
+
+
+def test_scenario_is_immutable():
+    scenario = load_scenario(RETAIL)
+    with pytest.raises(Exception, match="frozen"):
+        scenario.name = "other"  # type: ignore[misc]
+
+
+def test_overrides_from_python_and_cli_strings_validate_the_same(tmp_path):
+    path = write_scenario(tmp_path, minimal())
+    a = load_scenario(path, {"touchpoints.desk.capacity": 3, "segments.all.patience": "2 min"})
+    b = load_scenario(path, ["touchpoints.desk.capacity=3", "segments.all.patience=2 min"])
+    assert a == b
+    assert a.touchpoints["desk"].capacity == 3
+    assert math.isclose(a.segments["all"].patience, 2 / 1440)
+
+
+def test_with_overrides_revalidates_the_document():
+    scenario = load_scenario(RETAIL)
+    changed = scenario.with_overrides({"touchpoints.call_centre.capacity": 4})
+    assert changed.touchpoints["call_centre"].capacity == 4
+    assert scenario.touchpoints["call_centre"].capacity == 1
+    with pytest.raises(ScenarioError, match="greater than 0"):
+        scenario.with_overrides({"touchpoints.call_centre.capacity": -1})
+
+
+def test_parse_override_reads_toml_values():
+    assert parse_override("a.b=8") == ("a.b", 8)
+    assert parse_override("a.b=0.5") == ("a.b", 0.5)
+    assert parse_override("a.b=true") == ("a.b", True)
+    assert parse_override("a.b=8 min") == ("a.b", "8 min")
+    assert parse_override('a.b="x"') == ("a.b", "x")
+
+
+def test_unlimited_patience_is_infinite(tmp_path):
+    scenario = load_raw(tmp_path, minimal(segments__all__patience="unlimited"))
+    assert math.isinf(scenario.segments["all"].patience)
+
+
+# -- bad input: each kind gives one line naming the file and the field --------------------------
+
+BAD = {
+    "missing key": (minimal(population=None), "population", "required field is missing"),
+    "unknown key": (
+        minimal(touchpoints__web={"service": {"mean": "5 min"}, "qualty": 7}),
+        "touchpoints.web.qualty",
+        "unknown field; allowed: capacity,",
+    ),
+    "wrong type": (
+        minimal(population={"arrivals_per_day": "many"}),
+        "population.arrivals_per_day",
+        "valid number",
+    ),
+    "zero rate": (
+        minimal(population={"arrivals_per_day": 0}),
+        "population.arrivals_per_day",
+        "greater than 0",
+    ),
+    "negative capacity": (
+        minimal(
+            touchpoints__desk={"capacity": -2, "service": {"mean": "6 min"}},
+        ),
+        "touchpoints.desk.capacity",
+        "greater than 0",
+    ),
+    "probability above one": (
+        minimal(touchpoints__web={"service": {"mean": "5 min"}, "failure_probability": 1.5}),
+        "touchpoints.web.failure_probability",
+        "less than or equal to 1",
+    ),
+    "routes not summing to one": (
+        minimal(
+            journey={"entry": {"web": 0.5, "desk": 0.3}, "routes": minimal()["journey"]["routes"]}
+        ),
+        "journey.entry",
+        "sum to 1 (got 0.8)",
+    ),
+    "unit missing": (
+        minimal(simulation={"horizon": 60, "period": "10 d"}),
+        "simulation.horizon",
+        "needs a unit",
+    ),
+    "unit unknown": (
+        minimal(simulation={"horizon": "2 months", "period": "10 d"}),
+        "simulation.horizon",
+        "unknown time unit",
+    ),
+    "segment shares": (
+        minimal(segments__all__share=0.5),
+        "segments",
+        "shares must sum to 1",
+    ),
+    "unknown route target": (
+        minimal(
+            journey={
+                "entry": {"web": 1.0},
+                "routes": {"web": {"shop": 1.0}, "desk": {"purchase": 1.0}},
+            }
+        ),
+        "journey.routes.web.shop",
+        "unknown node 'shop'",
+    ),
+    "unreachable touchpoint": (
+        minimal(
+            journey={
+                "entry": {"web": 1.0},
+                "routes": {"web": {"purchase": 1.0}, "desk": {"purchase": 1.0}},
+            }
+        ),
+        "touchpoints.desk",
+        "unreachable",
+    ),
+    "cycle without exit": (
+        minimal(
+            journey={
+                "entry": {"web": 1.0},
+                "routes": {"web": {"desk": 1.0}, "desk": {"web": 1.0}},
+            }
+        ),
+        "journey.routes.desk",
+        "no path from this touchpoint to purchase or exit",
+    ),
+    "touchpoint without routes": (
+        minimal(journey={"entry": {"web": 1.0}, "routes": {"web": {"desk": 1.0}}}),
+        "journey.routes.desk",
+        "has no routes",
+    ),
+    "failure without recovery": (
+        minimal(touchpoints__web={"service": {"mean": "5 min"}, "failure_probability": 0.1}),
+        "touchpoints.web",
+        "needs a 'recovery'",
+    ),
+    "unknown service distribution": (
+        minimal(touchpoints__web={"service": {"distribution": "weibull", "mean": "5 min"}}),
+        "touchpoints.web.service.distribution",
+        "'exponential', 'deterministic', 'lognormal' or 'gamma'",
+    ),
+    "lognormal without sd": (
+        minimal(touchpoints__web={"service": {"distribution": "lognormal", "mean": "5 min"}}),
+        "touchpoints.web.service",
+        "needs a positive 'sd'",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BAD))
+def test_bad_scenario_gives_one_line_with_file_and_field(tmp_path, kind):
+    raw, field, fragment = BAD[kind]
+    with pytest.raises(ScenarioError) as info:
+        load_raw(tmp_path, raw)
+    message = str(info.value)
+    assert "\n" not in message
+    assert message.startswith(str(tmp_path / "scenario.toml"))
+    assert info.value.field == field, message
+    assert fragment in message
+
+
+def test_error_names_the_line_of_the_field(tmp_path):
+    path = write_scenario(tmp_path, minimal(population={"arrivals_per_day": -1}))
+    line = next(
+        i + 1
+        for i, text in enumerate(path.read_text().splitlines())
+        if text.startswith("arrivals_per_day")
+    )
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert info.value.line == line
+    assert f"scenario.toml:{line}:" in str(info.value)
+
+
+def test_malformed_toml_names_the_line(tmp_path):
+    path = tmp_path / "broken.toml"
+    path.write_text('name = "x"\n[simulation\nhorizon = "1 d"\n')
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert info.value.line == 2
+    assert "not valid TOML" in str(info.value)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(ScenarioError, match="nope.toml: file not found"):
+        load_scenario(tmp_path / "nope.toml")
+
+
+@pytest.mark.parametrize(
+    ("override", "fragment"),
+    [
+        ("touchpoints.dsk.capacity=2", "no 'dsk' under touchpoints (known: desk, web)"),
+        ("touchpoints.desk.capacity=zero", "valid integer"),
+        ("touchpoints.desk.capacity=0", "greater than 0"),
+        ("touchpoints.desk.speed=3", "unknown field"),
+        ("segments.all.patience=5", "needs a unit"),
+        ("nokey", "must look like dotted.key=value"),
+        ("a..b=1", "empty key"),
+        ("population.arrivals_per_day.x=1", "is not a table"),
+    ],
+)
+def test_bad_overrides(tmp_path, override, fragment):
+    path = write_scenario(tmp_path, minimal())
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path, [override])
+    assert fragment in str(info.value)
+    assert "\n" not in str(info.value)
