@@ -481,8 +481,10 @@ class JourneyModel:
                     res.release(req)
             if counted:
                 stats.visits += 1
-                minutes = wait * MINUTES_PER_DAY
-                stats.hist.add(minutes)
+                if wait > 0.0:
+                    stats.hist.add(wait * MINUTES_PER_DAY)
+                else:
+                    stats.hist.zeros += 1
                 if abandoned:
                     stats.abandoned += 1
                     stats.wait_abandoned += wait
