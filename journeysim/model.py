@@ -68,6 +68,11 @@ class Customer:
     frequency_multiplier = 1.0
     basket_multiplier = 1.0
     discount = 0.0
+    # likelihood to recommend after the latest journey, and advocacy (+1 promoter, -1 detractor)
+    ltr: int | None = None
+    advocacy = 0
+    waiting = False  # between journeys, waiting for the next need (campaigns may pull it)
+    process: Any = None
 
     def __init__(
         self,
@@ -273,6 +278,17 @@ class JourneyModel:
         self.arrival_rng = streams.component("arrivals")
         self.attribute_rng = streams.component("attributes")
         self.visit_rng = streams.component("visits")
+        referrals = scenario.referrals
+        self.word_of_mouth = (
+            referrals is not None
+            and self.psych_on
+            and (
+                referrals.per_promoter_per_day > 0
+                or referrals.suppression_per_detractor_per_day > 0
+            )
+        )
+        self.promoters = 0
+        self.detractors = 0
         hooks = strategy
         self.on_journey_end = getattr(hooks, "on_journey_end", None) if hooks else None
         self.on_survey = getattr(hooks, "on_survey", None) if hooks else None
@@ -297,6 +313,8 @@ class JourneyModel:
         if self.strategy is not None and hasattr(self.strategy, "setup"):
             self.strategy.setup(self)
         env.process(self._arrivals(self.scenario.population.arrivals_per_day))
+        if self.word_of_mouth and self.scenario.referrals.per_promoter_per_day > 0:
+            env.process(self._referrals(self.scenario.referrals.per_promoter_per_day))
         env.process(self._period_ticks())
         env.run(until=self.horizon)
         boundary = self.recorder.n_full_periods
@@ -318,28 +336,67 @@ class JourneyModel:
             _spread(rec, "fixed", fixed, horizon)
 
     def _arrivals(self, rate: float) -> Generator[simpy.Event, Any, None]:
+        """Poisson prospects; detractors' word of mouth thins them out.
+
+        Every prospect's attributes are drawn whether or not they are kept, so a change in
+        word of mouth never shifts the attributes of later customers (common random numbers).
+        """
         env, rng, horizon = self.env, self.arrival_rng, self.horizon
+        attr = self.attribute_rng
+        suppression = (
+            self.scenario.referrals.suppression_per_detractor_per_day / rate
+            if self.word_of_mouth
+            else 0.0
+        )
+        thin = self.streams.component("suppression") if suppression > 0 else None
         while True:
             yield env.timeout(rng.expovariate(rate))
             if env.now >= horizon:
                 return
-            self.acquire(referred=False)
+            prospect = self._draw_prospect(attr)
+            if thin is not None and thin.random() < suppression * self.detractors:
+                continue
+            self._admit(prospect, referred=False)
 
-    def acquire(self, referred: bool = False) -> Customer:
-        """Create a customer now and start their life. Referral processes call this too."""
-        attr = self.attribute_rng
+    def _referrals(self, per_promoter: float) -> Generator[simpy.Event, Any, None]:
+        """Referred prospects: a Poisson process at rate promoters x ``per_promoter`` per day.
+
+        The rate is re-read every day (piecewise constant); by memorylessness, drawing the next
+        gap afresh at each day boundary is exact for such a rate.
+        """
+        env, horizon = self.env, self.horizon
+        rng = self.streams.component("referrals")
+        while env.now < horizon:
+            day_end = min(env.now + 1.0, horizon)
+            rate = self.promoters * per_promoter
+            if rate > 0:
+                t = env.now + rng.expovariate(rate)
+                while t < day_end:
+                    yield env.timeout(t - env.now)
+                    self._admit(self._draw_prospect(rng), referred=True)
+                    t += rng.expovariate(rate)
+            yield env.timeout(day_end - env.now)
+
+    def _draw_prospect(self, attr: random.Random) -> tuple[_SegmentRuntime, float, Any, Any]:
+        """Segment, churn propensity and random streams of a new prospect."""
         index = bisect_right(self.segment_cum, attr.random())
         seg = self.segments[min(index, len(self.segments) - 1)]
-        spec = seg.spec
-        now = self.env.now
         if self.returning:
+            spec = seg.spec
             theta = attr.betavariate(spec.churn.a, spec.churn.b)
             visit_rng, life_rng = RunStreams.customer_streams(attr.getrandbits(64))
-        else:
-            # One-off customers (pure queueing) have no life to keep aligned across strategies
-            # and never churn: they share the run-level visit stream and skip the Beta draw.
-            theta = 0.0
-            visit_rng, life_rng = self.visit_rng, None
+            return seg, theta, visit_rng, life_rng
+        # One-off customers (pure queueing) have no life to keep aligned across strategies and
+        # never churn: they share the run-level visit stream and skip the Beta draw.
+        return seg, 0.0, self.visit_rng, None
+
+    def acquire(self, referred: bool = False) -> Customer:
+        """Create a customer now (attributes from the attribute stream) and start their life."""
+        return self._admit(self._draw_prospect(self.attribute_rng), referred)
+
+    def _admit(self, prospect: tuple[_SegmentRuntime, float, Any, Any], referred: bool) -> Customer:
+        seg, theta, visit_rng, life_rng = prospect
+        now = self.env.now
         cohort = self.recorder.period_of(now)
         customer = Customer(
             self.next_id,
@@ -347,7 +404,7 @@ class JourneyModel:
             cohort,
             now,
             theta,
-            spec.initial_expectation,
+            seg.spec.initial_expectation,
             self.psych.satisfaction_when_met,
             visit_rng,
             life_rng,
@@ -360,8 +417,21 @@ class JourneyModel:
             self.recorder.log(now, customer.id, "acquired", None, seg.name)
         if self.on_acquire is not None:
             self.on_acquire(self, customer)
-        self.env.process(self._life(customer, seg))
+        customer.process = self.env.process(self._life(customer, seg))
         return customer
+
+    def pull_forward(self, customer: Customer) -> bool:
+        """Make a customer who is waiting for their next need start a journey now (campaigns)."""
+        if customer.active and customer.waiting:
+            customer.waiting = False
+            customer.process.interrupt("pulled forward")
+            return True
+        return False
+
+    def add_revenue(self, customer: Customer, amount: float) -> None:
+        """Book extra revenue from ``customer`` now (e.g. an accepted upsell)."""
+        customer.spend += amount
+        self.recorder.purchase(self.env.now, amount, customer.acquired_at, count=False)
 
     def churn(self, customer: Customer, period: int | None = None) -> None:
         """Customer leaves for good (counted in ``period``, default: the current one)."""
@@ -369,6 +439,8 @@ class JourneyModel:
             return
         customer.active = False
         del self.active[customer.id]
+        if customer.advocacy:
+            self._set_advocacy(customer, 0)
         now = self.env.now
         self.recorder.churn(
             customer.cohort, self.recorder.period_of(now) if period is None else period
@@ -408,7 +480,12 @@ class JourneyModel:
             if not self.churn_per_period and u_churn < self.hazard(c):
                 self.churn(c)
                 return
-            yield env.timeout(gap)
+            c.waiting = True
+            try:
+                yield env.timeout(gap)
+            except simpy.Interrupt:  # a campaign pulled the next need forward
+                pass
+            c.waiting = False
             if not c.active:
                 return
 
@@ -547,14 +624,15 @@ class JourneyModel:
             outcome.abandoned = abandoned_journey
             outcome.failed = failed_journey
         if purchased:
-            amount = basket * c.basket_multiplier * (1.0 - c.discount)
+            listed = basket * c.basket_multiplier
+            amount = listed * (1.0 - c.discount)
             if outcome is not None:
                 outcome.purchased = True
                 outcome.amount = amount
             c.purchases += 1
             c.spend += amount
             c.last_purchase_at = now
-            rec.purchase(now, amount, c.acquired_at)
+            rec.purchase(now, amount, c.acquired_at, discount=listed - amount)
         if psych_on and n_seen:
             remembered = (
                 psych.mean_weight * (sum_p / n_seen)
@@ -573,8 +651,13 @@ class JourneyModel:
             if outcome is not None:
                 outcome.remembered = remembered
                 outcome.satisfaction = satisfaction
+            raw_ltr = c.satisfaction + psych.ltr_noise * ltr_noise
+            ltr = int(round(10.0 if raw_ltr > 10.0 else (0.0 if raw_ltr < 0.0 else raw_ltr)))
+            c.ltr = ltr
+            if self.word_of_mouth:
+                self._set_advocacy(c, 1 if ltr >= 9 else (-1 if ltr <= 6 else 0))
             if surveyed:
-                self._survey(c, outcome, ltr_noise, effort, csat_marks or [], now)
+                self._survey(c, outcome, ltr, effort, csat_marks or [], now)
         if logging:
             rec.log(now, c.id, "purchase" if purchased else "exit", None, amount)
         if self.on_journey_end is not None:
@@ -584,7 +667,7 @@ class JourneyModel:
         self,
         c: Customer,
         outcome: JourneyOutcome | None,
-        noise: float,
+        ltr: int,
         effort: float,
         marks: list[tuple[TouchpointStats, float]],
         now: float,
@@ -592,8 +675,6 @@ class JourneyModel:
         psych = self.psych
         rec = self.recorder
         period = rec.period_of(now)
-        raw = c.satisfaction + psych.ltr_noise * noise
-        ltr = int(round(min(10.0, max(0.0, raw))))
         if outcome is not None:
             outcome.ltr = ltr
         rec.p_responses[period] += 1
@@ -616,6 +697,20 @@ class JourneyModel:
             rec.log(now, c.id, "survey", None, ltr)
         if self.on_survey is not None:
             self.on_survey(self, c, ltr)
+
+    def _set_advocacy(self, customer: Customer, advocacy: int) -> None:
+        old = customer.advocacy
+        if old == advocacy:
+            return
+        if old == 1:
+            self.promoters -= 1
+        elif old == -1:
+            self.detractors -= 1
+        if advocacy == 1:
+            self.promoters += 1
+        elif advocacy == -1:
+            self.detractors += 1
+        customer.advocacy = advocacy
 
     # -- periods -------------------------------------------------------------------------------
 

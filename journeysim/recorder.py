@@ -136,6 +136,7 @@ class Recorder:
         self.p_journeys = [0] * n
         self.p_purchases = [0] * n
         self.p_revenue = [0.0] * n
+        self.p_discounts = [0.0] * n
         self.p_cost = [0.0] * n
         self.p_responses = [0] * n
         self.p_promoters = [0] * n
@@ -179,14 +180,22 @@ class Recorder:
         self.p_churned[period] += 1
         self.cohort_churn[cohort][period] += 1
 
-    def purchase(self, t: float, amount: float, acquired_at: float) -> None:
-        """Book revenue, and its discounted margin towards CLV."""
+    def purchase(
+        self, t: float, amount: float, acquired_at: float, discount: float = 0.0, count: bool = True
+    ) -> None:
+        """Book revenue ``amount`` (what the customer paid) and the ``discount`` given.
+
+        A discount comes entirely out of margin: the goods cost the same. CLV adds the
+        discounted margin, (amount + discount) x gross_margin - discount.
+        """
         period = self.period_of(t)
-        self.p_purchases[period] += 1
+        if count:
+            self.p_purchases[period] += 1
         self.p_revenue[period] += amount
-        self.clv_sum += (
-            amount * self.gross_margin * math.exp(-self.daily_discount * (t - acquired_at))
-        )
+        if discount:
+            self.p_discounts[period] += discount
+        margin = (amount + discount) * self.gross_margin - discount
+        self.clv_sum += margin * math.exp(-self.daily_discount * (t - acquired_at))
 
     def log(self, *event: Any) -> None:
         """Append to the event log (only called when the log is on)."""

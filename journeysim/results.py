@@ -34,6 +34,7 @@ KPI_COLUMNS = (
     "conversion_rate",
     "abandonment_rate",
     "revenue",
+    "discounts",
     "cost",
     "profit",
     "clv",
@@ -136,6 +137,7 @@ class Results:
                 "journeys": rec.p_journeys,
                 "purchases": rec.p_purchases,
                 "revenue": rec.p_revenue,
+                "discounts": rec.p_discounts,
                 "cost": rec.p_cost,
                 "abandoned_journeys": rec.p_abandoned,
                 "survey_responses": rec.p_responses,
@@ -149,13 +151,18 @@ class Results:
                 "ces": [_ratio(s, k) for s, k in zip(rec.p_ces_sum, rec.p_ces_n, strict=False)],
             }
         )
+        margin = model.scenario.money.gross_margin
+        # A discount comes out of margin: profit = list price x margin - discounts - costs.
         timeline["profit"] = (
-            timeline["revenue"] * model.scenario.money.gross_margin - timeline["cost"]
+            (timeline["revenue"] + timeline["discounts"]) * margin
+            - timeline["discounts"]
+            - timeline["cost"]
         )
 
         cohorts = rec.cohort_table()
         retention = rec.retention_rate()
         revenue = float(sum(rec.p_revenue))
+        discounts = float(sum(rec.p_discounts))
         cost = float(sum(rec.costs.values()))
         responses = sum(rec.p_responses)
         journeys = sum(rec.p_journeys)
@@ -178,7 +185,8 @@ class Results:
             "abandonment_rate": _ratio(sum(rec.p_abandoned), journeys),
             "revenue": revenue,
             "cost": cost,
-            "profit": revenue * model.scenario.money.gross_margin - cost,
+            "discounts": discounts,
+            "profit": (revenue + discounts) * margin - discounts - cost,
             "clv": _ratio(rec.clv_sum, rec.acquired),
             "mean_wait_minutes": _ratio(wait_days * MINUTES_PER_DAY, wait_visits),
         }

@@ -18,8 +18,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
-    BeforeValidator,
-    ConfigDict,
     Field,
     PrivateAttr,
     ValidationError,
@@ -27,7 +25,16 @@ from pydantic import (
 )
 
 from journeysim.errors import ScenarioError
-from journeysim.units import parse_duration
+from journeysim.fields import (
+    DAYS_CONTEXT,
+    FrozenModel,
+    NonNegativeDays,
+    Patience,
+    PositiveDays,
+    Probability,
+    Score,
+)
+from journeysim.strategy_config import ReferralConfig, StrategyConfig
 
 __all__ = [
     "Basket",
@@ -45,42 +52,15 @@ __all__ = [
     "load_scenario",
     "apply_overrides",
     "parse_override",
+    "rebuild",
 ]
 
 #: Terminal nodes every journey graph knows: reaching ``purchase`` books a sale; ``exit`` ends
 #: the journey without one. A customer who abandons a queue also leaves without buying.
 TERMINALS = ("purchase", "exit")
 
-Days = Annotated[float, BeforeValidator(parse_duration)]
-"""A duration written with its unit in the file (``"8 min"``), held in days."""
 
-
-def _patience(value: object) -> float:
-    if value == "unlimited" or (isinstance(value, float) and math.isinf(value)):
-        return math.inf
-    days = parse_duration(value)
-    if days <= 0:
-        raise ValueError('patience must be positive or "unlimited"')
-    return days
-
-
-Patience = Annotated[float, BeforeValidator(_patience)]
-"""Mean patience in a queue, in days; ``"unlimited"`` in the file (infinity here)."""
-
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
-Score = Annotated[float, Field(ge=0.0, le=10.0)]
-"""Quality, expectation and satisfaction live on one 0-10 scale, like likelihood-to-recommend."""
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-PositiveDays = Annotated[Days, Field(gt=0)]
-NonNegativeDays = Annotated[Days, Field(ge=0)]
-
-
-class SimulationSettings(_Model):
+class SimulationSettings(FrozenModel):
     """Clock settings of a run."""
 
     horizon: PositiveDays = Field(description="Length of the simulated time, e.g. '730 d'.")
@@ -106,21 +86,21 @@ class SimulationSettings(_Model):
         return self
 
 
-class Basket(_Model):
+class Basket(FrozenModel):
     """Spend per purchase, lognormal with the given mean and standard deviation."""
 
     mean: float = Field(gt=0, description="Mean spend per purchase (currency units).")
     sd: float = Field(default=0.0, ge=0, description="Standard deviation of the spend.")
 
 
-class ChurnPrior(_Model):
+class ChurnPrior(FrozenModel):
     """Beta(a, b) prior of each customer's base churn probability (sBG model)."""
 
     a: float = Field(gt=0)
     b: float = Field(gt=0)
 
 
-class Segment(_Model):
+class Segment(FrozenModel):
     """A persona: what its customers buy, how often, expect and tolerate."""
 
     share: float = Field(gt=0, le=1, description="Share of new prospects in this segment.")
@@ -139,7 +119,7 @@ class Segment(_Model):
     churn: ChurnPrior
 
 
-class ServiceTime(_Model):
+class ServiceTime(FrozenModel):
     """Distribution of the time a touchpoint takes to serve one customer."""
 
     distribution: Literal["exponential", "deterministic", "lognormal", "gamma"] = "exponential"
@@ -155,7 +135,7 @@ class ServiceTime(_Model):
         return self
 
 
-class Touchpoint(_Model):
+class Touchpoint(FrozenModel):
     """A place in the journey: web shop, store, call centre, checkout ..."""
 
     capacity: Annotated[int, Field(gt=0)] | Literal["unlimited"] = Field(
@@ -182,7 +162,7 @@ class Touchpoint(_Model):
         return self
 
 
-class Journey(_Model):
+class Journey(FrozenModel):
     """The touchpoint graph: where journeys start and where each touchpoint leads."""
 
     entry: dict[str, Probability] = Field(
@@ -193,7 +173,7 @@ class Journey(_Model):
     )
 
 
-class Population(_Model):
+class Population(FrozenModel):
     """Where customers come from."""
 
     arrivals_per_day: float = Field(gt=0, description="Poisson rate of new prospects per day.")
@@ -203,7 +183,7 @@ class Population(_Model):
     )
 
 
-class Psychology(_Model):
+class Psychology(FrozenModel):
     """Parameters of the small, documented behaviour rules (see docs/model.md)."""
 
     enabled: bool = Field(
@@ -249,7 +229,7 @@ class Psychology(_Model):
         return self
 
 
-class Money(_Model):
+class Money(FrozenModel):
     """Revenue, costs and discounting."""
 
     currency: str = "EUR"
@@ -260,7 +240,7 @@ class Money(_Model):
     fixed_cost_per_day: float = Field(default=0.0, ge=0)
 
 
-class Scenario(_Model):
+class Scenario(FrozenModel):
     """A validated, immutable scenario. Build it with :func:`load_scenario`."""
 
     name: str
@@ -272,6 +252,10 @@ class Scenario(_Model):
     journey: Journey
     psychology: Psychology = Psychology()
     money: Money = Money()
+    strategies: dict[str, StrategyConfig] = Field(
+        default_factory=dict, description="Named strategies (CRM, CEM, loyalty, hybrids)."
+    )
+    referrals: ReferralConfig | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
@@ -286,7 +270,46 @@ class Scenario(_Model):
         from journeysim.journey_graph import validate_journey
 
         validate_journey(self)
+        self._check_strategy_references()
         return self
+
+    def _check_strategy_references(self) -> None:
+        touchpoints = ", ".join(sorted(self.touchpoints))
+        segments = ", ".join(sorted(self.segments))
+        for name, spec in self.strategies.items():
+            where = f"strategies.{name}"
+            if name == "baseline":
+                raise ScenarioError("'baseline' is reserved for the scenario as it is", field=where)
+            if spec.crm is None and spec.cem is None and spec.loyalty is None:
+                raise ScenarioError("a strategy needs a crm, cem or loyalty table", field=where)
+            for part in (spec.crm, spec.loyalty):
+                for segment in part.segments if part is not None else []:
+                    if segment not in self.segments:
+                        kind = "crm" if part is spec.crm else "loyalty"
+                        raise ScenarioError(
+                            f"unknown segment {segment!r}; known: {segments}",
+                            field=f"{where}.{kind}.segments",
+                        )
+            if spec.cem is not None:
+                for tp in spec.cem.touchpoints:
+                    if tp not in self.touchpoints:
+                        raise ScenarioError(
+                            f"unknown touchpoint {tp!r}; known: {touchpoints}",
+                            field=f"{where}.cem.touchpoints.{tp}",
+                        )
+                    if spec.cem.touchpoints[tp].capacity and (
+                        self.touchpoints[tp].capacity == "unlimited"
+                    ):
+                        raise ScenarioError(
+                            "cannot add capacity to an unlimited (self-service) touchpoint",
+                            field=f"{where}.cem.touchpoints.{tp}.capacity",
+                        )
+                for tp in spec.cem.routes:
+                    if tp not in self.touchpoints:
+                        raise ScenarioError(
+                            f"unknown touchpoint {tp!r}; known: {touchpoints}",
+                            field=f"{where}.cem.routes.{tp}",
+                        )
 
     _document: dict[str, Any] = PrivateAttr(default_factory=dict)
 
@@ -310,6 +333,21 @@ class Scenario(_Model):
 
 # --------------------------------------------------------------------------------------------
 # loading and overrides
+
+
+def rebuild(scenario: Scenario, changes: dict[str, Any], source: str = "strategy") -> Scenario:
+    """Validate a changed copy of an already validated scenario.
+
+    ``changes`` maps dotted paths to new values in the scenario's *validated* form (durations in
+    days), e.g. ``{"touchpoints.call_centre.capacity": 3}``. Strategy transforms use this, so a
+    changed scenario passes exactly the checks a file does (graph, probabilities, ranges).
+    """
+    raw = scenario.model_dump(mode="python")
+    raw = apply_overrides(raw, changes, source=source)
+    try:
+        return Scenario.model_validate(raw, context=DAYS_CONTEXT)
+    except ValidationError as exc:
+        raise _first_error(exc, source, None) from None
 
 
 def load_scenario(

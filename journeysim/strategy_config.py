@@ -1,0 +1,145 @@
+"""What a strategy is, as data: the ``[strategies.NAME]`` and ``[referrals]`` tables.
+
+A strategy table combines up to three components (``crm``, ``cem``, ``loyalty``); a table with
+several is a hybrid. Every lever states its cost. The policy objects that act on these settings
+live in :mod:`journeysim.crm`, :mod:`journeysim.cem` and :mod:`journeysim.loyalty`.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+
+from journeysim.fields import FrozenModel, PositiveDays, Probability
+
+__all__ = [
+    "CEMConfig",
+    "CRMConfig",
+    "FollowUpConfig",
+    "LoyaltyConfig",
+    "ReferralConfig",
+    "StrategyConfig",
+    "TierConfig",
+    "TouchpointInvestment",
+]
+
+NonNegative = Field(default=0.0, ge=0)
+
+
+class CRMConfig(FrozenModel):
+    """CRM: the company's view of the customer, from data it can observe.
+
+    Customers are scored every period from recency, frequency, monetary value and complaints
+    logged (never from hidden satisfaction); the riskiest share gets a retention offer.
+    """
+
+    segments: list[str] = Field(default_factory=list, description="Targeted segments (all).")
+    at_risk_share: Probability = Field(
+        default=0.0, description="Share of active customers (highest risk score) offered."
+    )
+    offer_discount: Probability = Field(default=0.0, description="Discount while offer runs.")
+    offer_duration: PositiveDays = Field(default=60.0)
+    offer_churn_reduction: Probability = Field(
+        default=0.0, description="Churn hazard is multiplied by (1 - this) while the offer runs."
+    )
+    cost_per_offer: float = NonNegative
+    campaign_every: PositiveDays | None = Field(
+        default=None, description="Period of campaigns to all active customers (none)."
+    )
+    campaign_response: Probability = Field(
+        default=0.0, description="Share of contacted customers whose next need comes now."
+    )
+    cost_per_contact: float = NonNegative
+    upsell_take_up: Probability = 0.0
+    upsell_uplift: float = Field(default=0.0, ge=0, description="Basket uplift when taken.")
+    cost_per_upsell: float = NonNegative
+    winback_after: PositiveDays | None = Field(
+        default=None, description="A customer without purchase for this long counts as lapsed."
+    )
+    winback_response: Probability = 0.0
+    cost_per_winback: float = NonNegative
+
+
+class TouchpointInvestment(FrozenModel):
+    """CEM investment at one touchpoint: changes and their running cost."""
+
+    quality: float = Field(default=0.0, description="Points added to the quality level.")
+    consistency: float = Field(
+        default=0.0, le=0, description="Change of the quality spread (negative = steadier)."
+    )
+    effort: float = Field(default=0.0, le=0, description="Change of effort (negative = easier).")
+    capacity: int = Field(default=0, ge=0, description="Extra servers (staff cost applies).")
+    cost_per_day: float = Field(default=0.0, ge=0, description="Running cost of the programme.")
+
+
+class FollowUpConfig(FrozenModel):
+    """Close the loop: contact detractors who answered a survey (service recovery)."""
+
+    success_probability: Probability = 0.0
+    satisfaction_boost: float = Field(default=0.0, ge=0, description="Points restored.")
+    cost_per_follow_up: float = NonNegative
+
+
+class CEMConfig(FrozenModel):
+    """CEM: the customer's view of the company, touchpoint by touchpoint."""
+
+    touchpoints: dict[str, TouchpointInvestment] = Field(default_factory=dict)
+    routes: dict[str, dict[str, Probability]] = Field(
+        default_factory=dict,
+        description="Routing rows replaced (effort reduction: shortcut edges, fewer steps).",
+    )
+    follow_up: FollowUpConfig | None = None
+
+
+class TierConfig(FrozenModel):
+    """A loyalty tier, reached by cumulative spend."""
+
+    name: str
+    min_spend: float = Field(ge=0)
+    churn_reduction: Probability = 0.0
+    frequency_boost: float = Field(default=0.0, ge=0)
+
+
+class LoyaltyConfig(FrozenModel):
+    """Loyalty programme: points per spend, rewards, tiers."""
+
+    segments: list[str] = Field(default_factory=list, description="Eligible segments (all).")
+    enrolment: Probability = Field(default=0.0, description="Share of customers who join.")
+    points_per_currency: float = Field(default=1.0, ge=0)
+    reward_threshold: float = Field(default=100.0, gt=0, description="Points per reward.")
+    reward_value: float = Field(default=0.0, ge=0, description="Cost of one reward.")
+    goal_gradient: float = Field(
+        default=0.0, ge=0, description="Frequency boost as a reward nears (Kivetz et al. 2006)."
+    )
+    post_reward_dip: Probability = Field(
+        default=0.0, description="Frequency drop for the need right after a redemption."
+    )
+    loyalty_per_reward: Probability = Field(default=0.0, description="Loyalty gained.")
+    tiers: list[TierConfig] = Field(default_factory=list)
+    fixed_cost_per_day: float = NonNegative
+
+    @model_validator(mode="after")
+    def _tiers_sorted(self) -> LoyaltyConfig:
+        spends = [tier.min_spend for tier in self.tiers]
+        if spends != sorted(spends):
+            raise ValueError("tiers must be listed by increasing min_spend")
+        return self
+
+
+class StrategyConfig(FrozenModel):
+    """One named strategy: any combination of CRM, CEM and loyalty (a hybrid when several)."""
+
+    description: str = ""
+    crm: CRMConfig | None = None
+    cem: CEMConfig | None = None
+    loyalty: LoyaltyConfig | None = None
+
+
+class ReferralConfig(FrozenModel):
+    """Word of mouth: promoters bring prospects, detractors keep some away.
+
+    A customer's advocacy is their likelihood to recommend after their latest journey (whether
+    or not they were surveyed): 9-10 promoter, 0-6 detractor. Rates are per active advocate.
+    """
+
+    per_promoter_per_day: float = Field(default=0.0, ge=0)
+    suppression_per_detractor_per_day: float = Field(default=0.0, ge=0)
