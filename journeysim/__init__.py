@@ -1,12 +1,17 @@
 """journeysim: simulate customer journeys and what CRM, CEM and loyalty strategies do to them."""
 
+from journeysim.cem import CEMPolicy
+from journeysim.crm import CRMPolicy
 from journeysim.errors import JourneysimError, ScenarioError
+from journeysim.experiments import Comparison, Replications, compare, replicate
 from journeysim.journey_graph import build_graph
+from journeysim.loyalty import LoyaltyPolicy
 from journeysim.model import Customer, JourneyModel, JourneyOutcome
 from journeysim.results import KPI_COLUMNS, Results
 from journeysim.scenario import Scenario, load_scenario
 from journeysim.simulation import simulate
 from journeysim.strategies import (
+    CompositeStrategy,
     Strategy,
     available_strategies,
     register_strategy,
@@ -17,6 +22,14 @@ __version__ = "0.1.0"
 
 __all__ = [
     "KPI_COLUMNS",
+    "CEMPolicy",
+    "CRMPolicy",
+    "Comparison",
+    "CompositeStrategy",
+    "LoyaltyPolicy",
+    "Replications",
+    "compare",
+    "replicate",
     "Customer",
     "JourneyModel",
     "JourneyOutcome",

@@ -25,7 +25,7 @@ from journeysim.scenario import Scenario
 from journeysim.simulation import simulate
 from journeysim.strategies import Strategy
 
-__all__ = ["Replications", "replicate", "summarise", "run_many"]
+__all__ = ["Comparison", "Replications", "compare", "mean_ci", "replicate", "run_many", "summarise"]
 
 
 @dataclass
@@ -169,3 +169,157 @@ def _stack(frames: Sequence[pd.DataFrame], replications: Iterable[int]) -> pd.Da
     runs = pd.concat(frames, ignore_index=True)
     runs.insert(0, "replication", list(replications))
     return runs
+
+
+@dataclass
+class Comparison:
+    """Strategies side by side, with paired differences against a baseline.
+
+    Attributes
+    ----------
+    table:
+        One row per (strategy, KPI): ``mean, ci_low, ci_high`` (95%) and the paired difference
+        against the baseline ``diff, diff_ci_low, diff_ci_high``, plus ``n`` replications.
+    runs:
+        Per-run KPIs: ``strategy, replication`` and every KPI.
+    timelines, cohorts, touchpoints:
+        Every run's table, long, with ``strategy, replication`` prepended.
+    baseline:
+        The reference strategy of the differences.
+    strategies:
+        Strategy names in the order given.
+    common_random_numbers:
+        Whether replication ``r`` of every strategy shared its random numbers.
+    """
+
+    table: pd.DataFrame
+    runs: pd.DataFrame
+    timelines: pd.DataFrame
+    cohorts: pd.DataFrame
+    touchpoints: pd.DataFrame
+    baseline: str
+    strategies: list[str]
+    common_random_numbers: bool = True
+
+    def wide(self, kpis: Sequence[str] | None = None) -> pd.DataFrame:
+        """The table as KPI rows x strategy columns of ``mean`` (a quick overview)."""
+        table = self.table if kpis is None else self.table[self.table["kpi"].isin(kpis)]
+        wide = table.pivot(index="kpi", columns="strategy", values="mean")
+        order = [k for k in dict.fromkeys(table["kpi"])]
+        return wide.loc[order, self.strategies]
+
+
+def _run_tables(args: tuple[Scenario, Any, int, tuple[int, ...]]) -> dict[str, pd.DataFrame]:
+    scenario, strategy, seed, identity = args
+    results = simulate(scenario, strategy, seed, identity=identity)
+    return {
+        "kpis": results.kpis,
+        "timeline": results.timeline,
+        "cohorts": results.cohorts,
+        "touchpoints": results.touchpoints,
+    }
+
+
+def compare(
+    scenario: Scenario,
+    strategies: Sequence[str | Strategy] = ("baseline", "crm", "cem", "loyalty"),
+    replications: int = 10,
+    seed: int = 0,
+    workers: int | None = None,
+    *,
+    baseline: str | None = None,
+    common_random_numbers: bool = True,
+    executor: Executor | None = None,
+    progress: bool = False,
+) -> Comparison:
+    """Run several strategies on one scenario and compare them with the baseline.
+
+    Parameters
+    ----------
+    scenario:
+        The scenario (see :func:`journeysim.load_scenario`).
+    strategies:
+        Strategy names (or :class:`Strategy` instances); the first is the baseline unless
+        ``baseline`` names another.
+    replications, seed, workers, executor, progress:
+        As for :func:`replicate`.
+    baseline:
+        Name of the reference strategy (default: the first).
+    common_random_numbers:
+        True (default): replication ``r`` of every strategy runs with the same random numbers
+        (same customers, needs and draws), so differences are paired and tight. False: each
+        strategy gets independent streams.
+
+    Returns
+    -------
+    Comparison
+        ``.table`` with means, 95% CIs and paired differences against the baseline.
+    """
+    from journeysim.strategies import resolve_strategy
+
+    _check_replications(replications)
+    if not strategies:
+        raise ScenarioError("give at least one strategy", field="strategies")
+    names = [_name(s) for s in strategies]
+    if len(set(names)) != len(names):
+        raise ScenarioError(f"strategies listed twice: {', '.join(names)}", field="strategies")
+    for strategy in strategies:  # unknown names fail here, before any run
+        resolve_strategy(strategy, scenario)
+    reference = baseline or names[0]
+    if reference not in names:
+        raise ScenarioError(f"baseline {reference!r} is not among the strategies", field="baseline")
+    tasks = []
+    for index, strategy in enumerate(strategies):
+        for r in range(replications):
+            identity = (r,) if common_random_numbers else (r, index + 1)
+            tasks.append((scenario, strategy, seed, identity))
+    outputs = run_many(
+        tasks, workers, executor, progress, description="compare", function=_run_tables
+    )
+    labels = [(name, r) for name in names for r in range(replications)]
+
+    def long(key: str) -> pd.DataFrame:
+        frames = []
+        for (name, r), output in zip(labels, outputs, strict=True):
+            frame = output[key].drop(columns=["strategy"], errors="ignore")
+            frame.insert(0, "replication", r)
+            frame.insert(0, "strategy", name)
+            frames.append(frame)
+        return pd.concat(frames, ignore_index=True)
+
+    runs = long("kpis")
+    runs["strategy"] = pd.Categorical(runs["strategy"], categories=names)  # keep given order
+    kpis = [k for k in KPI_COLUMNS if k in runs]
+    base = runs[runs["strategy"] == reference].set_index("replication")
+    rows = []
+    for name in names:
+        own = runs[runs["strategy"] == name].set_index("replication")
+        for kpi in kpis:
+            values = own[kpi].to_numpy(dtype=float)
+            stats_ = mean_ci(values[~np.isnan(values)])
+            diffs = (own[kpi] - base[kpi]).to_numpy(dtype=float)
+            diff = mean_ci(diffs[~np.isnan(diffs)])
+            rows.append(
+                {
+                    "strategy": name,
+                    "kpi": kpi,
+                    "mean": stats_["mean"],
+                    "ci_low": stats_["ci_low"],
+                    "ci_high": stats_["ci_high"],
+                    "diff": diff["mean"],
+                    "diff_ci_low": diff["ci_low"],
+                    "diff_ci_high": diff["ci_high"],
+                    "n": stats_["n"],
+                }
+            )
+    runs["strategy"] = runs["strategy"].astype(str)
+    return Comparison(
+        table=pd.DataFrame(rows),
+        runs=runs,
+        timelines=long("timeline"),
+        cohorts=long("cohorts"),
+        touchpoints=long("touchpoints"),
+        baseline=reference,
+        strategies=names,
+        common_random_numbers=common_random_numbers,
+    )

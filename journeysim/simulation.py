@@ -53,4 +53,7 @@ def simulate(
     model = JourneyModel(transformed, streams, policy, event_log=event_log)
     model.run()
     meta = {"scenario": scenario.name, "strategy": policy.name, "seed": int(seed)}
-    return Results.from_model(model, meta)
+    results = Results.from_model(model, meta)
+    for key, value in policy.extra_kpis(model).items():
+        results.kpis[key] = value
+    return results

@@ -2,14 +2,16 @@
 
 A strategy is a *scenario transform* (investments: more staff, better quality ...) plus *hooks*
 called at moments of the simulation (a customer acquired, a journey ended, a survey answered, a
-period ended). It books its own costs through ``model.recorder.add_cost``. Users add their own
-by subclassing :class:`Strategy` and calling :func:`register_strategy`; nothing in the package
-needs editing.
+period ended). It books its own costs through ``model.recorder.add_cost``. Strategies written
+in a scenario file (``[strategies.NAME]`` with ``crm``, ``cem`` and/or ``loyalty`` tables) are
+built from :mod:`journeysim.crm`, :mod:`journeysim.cem` and :mod:`journeysim.loyalty`; a table
+with several components is a hybrid. Users add their own by subclassing :class:`Strategy` and
+calling :func:`register_strategy`; nothing in the package needs editing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from journeysim.errors import ScenarioError
@@ -19,10 +21,12 @@ if TYPE_CHECKING:
     from journeysim.scenario import Scenario
 
 __all__ = [
+    "CompositeStrategy",
     "Strategy",
     "available_strategies",
     "register_strategy",
     "resolve_strategy",
+    "set_lever",
 ]
 
 
@@ -48,34 +52,110 @@ class Strategy:
         return scenario
 
     def setup(self, model: JourneyModel) -> None:
-        """Called once before the run starts (e.g. to book up-front costs)."""
+        """Called once before the run starts (e.g. to book running costs, start processes)."""
+
+    def extra_kpis(self, model: JourneyModel) -> dict[str, float]:
+        """Strategy-specific figures added to the run's ``kpis`` row (offers made ...)."""
+        return {}
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r})"
 
 
-_REGISTRY: dict[str, Callable[..., Strategy]] = {}
+class CompositeStrategy(Strategy):
+    """Several policies acting together (a hybrid): transforms chained, hooks all called."""
+
+    def __init__(self, name: str, parts: Sequence[Strategy]) -> None:
+        self.name = name
+        self.parts = list(parts)
+        for hook in ("on_acquire", "on_journey_end", "on_survey", "on_period"):
+            found = [getattr(p, hook) for p in self.parts if getattr(p, hook) is not None]
+            if found:
+                setattr(self, hook, _chain(found))
+
+    def transform(self, scenario: Scenario) -> Scenario:
+        """Apply every part's transform in turn."""
+        for part in self.parts:
+            scenario = part.transform(scenario)
+        return scenario
+
+    def setup(self, model: JourneyModel) -> None:
+        """Set every part up."""
+        for part in self.parts:
+            part.setup(model)
+
+    def extra_kpis(self, model: JourneyModel) -> dict[str, float]:
+        """Every part's figures."""
+        merged: dict[str, float] = {}
+        for part in self.parts:
+            merged.update(part.extra_kpis(model))
+        return merged
 
 
-def register_strategy(name: str, factory: Callable[..., Strategy]) -> None:
-    """Register ``factory(scenario) -> Strategy`` under ``name`` (replacing an earlier one)."""
+def _chain(hooks: list[Callable[..., None]]) -> Callable[..., None]:
+    if len(hooks) == 1:
+        return hooks[0]
+
+    def chained(*args: Any) -> None:
+        for hook in hooks:
+            hook(*args)
+
+    return chained
+
+
+def set_lever(customer: Customer, lever: str, source: str, value: float) -> None:
+    """Set one source's contribution to a customer lever and recompute the lever.
+
+    Levers: ``churn_multiplier``, ``frequency_multiplier``, ``basket_multiplier`` (products of
+    every source's factor) and ``discount`` (the largest offered). Keeping contributions per
+    source lets CRM offers, loyalty tiers and goal gradients combine in a hybrid without one
+    undoing another.
+    """
+    parts = customer.state.setdefault(lever, {})
+    parts[source] = value
+    if lever == "discount":
+        combined = max(parts.values())
+    else:
+        combined = 1.0
+        for factor in parts.values():
+            combined *= factor
+    setattr(customer, lever, combined)
+
+
+_REGISTRY: dict[str, Callable[[Scenario], Strategy]] = {}
+
+
+def register_strategy(name: str, factory: Callable[[Scenario], Strategy]) -> None:
+    """Register ``factory(scenario) -> Strategy`` under ``name`` (replacing an earlier one).
+
+    Examples
+    --------
+    >>> class Nothing(Strategy):
+    ...     name = "nothing"
+    >>> register_strategy("nothing", lambda scenario: Nothing())
+    """
     _REGISTRY[name] = factory
 
 
 def available_strategies(scenario: Scenario | None = None) -> list[str]:
     """Names a scenario can be run under: registered ones plus those the scenario defines."""
     names = set(_REGISTRY)
-    defined = getattr(scenario, "strategies", None) if scenario is not None else None
-    if defined:
-        names |= set(defined)
+    if scenario is not None:
+        names |= set(scenario.strategies)
     return sorted(names)
 
 
 def resolve_strategy(strategy: str | Strategy, scenario: Scenario) -> Strategy:
-    """Turn a name (or an instance, returned as is) into a :class:`Strategy` for ``scenario``."""
+    """Turn a name (or an instance, returned as is) into a :class:`Strategy` for ``scenario``.
+
+    Names defined in the scenario file win over registered names.
+    """
     if isinstance(strategy, Strategy):
         return strategy
-    factory: Any = _REGISTRY.get(strategy)
+    spec = scenario.strategies.get(strategy)
+    if spec is not None:
+        return _from_config(strategy, spec, scenario)
+    factory = _REGISTRY.get(strategy)
     if factory is None:
         raise ScenarioError(
             f"unknown strategy {strategy!r}; available: "
@@ -83,6 +163,24 @@ def resolve_strategy(strategy: str | Strategy, scenario: Scenario) -> Strategy:
             field="strategy",
         )
     return factory(scenario)
+
+
+def _from_config(name: str, spec: Any, scenario: Scenario) -> Strategy:
+    from journeysim.cem import CEMPolicy
+    from journeysim.crm import CRMPolicy
+    from journeysim.loyalty import LoyaltyPolicy
+
+    parts: list[Strategy] = []
+    if spec.cem is not None:
+        parts.append(CEMPolicy(spec.cem))
+    if spec.crm is not None:
+        parts.append(CRMPolicy(spec.crm, scenario))
+    if spec.loyalty is not None:
+        parts.append(LoyaltyPolicy(spec.loyalty))
+    if len(parts) == 1:
+        parts[0].name = name
+        return parts[0]
+    return CompositeStrategy(name, parts)
 
 
 register_strategy("baseline", lambda scenario: Strategy())

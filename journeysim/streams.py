@@ -37,6 +37,7 @@ COMPONENTS: dict[str, int] = {
     "referrals": 3,
     "periods": 4,
     "visits": 5,  # visit-level draws of one-off customers (pure queueing runs)
+    "suppression": 6,  # which prospects detractors keep away
 }
 
 _LIFE_SALT = 1 << 64  # makes a customer's life seed differ from its visit seed

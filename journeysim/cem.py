@@ -1,0 +1,82 @@
+"""CEM: the customer's view of the company, touchpoint by touchpoint.
+
+Customer experience management invests in what customers live through: a higher quality level
+or a steadier one (consistency) at chosen touchpoints, more staff where queues hurt, less
+effort (shortcut routes, fewer steps), and closing the loop with detractors who said so in a
+survey (a follow-up that recovers some satisfaction). The investments change the scenario
+itself (a transform, validated like a file); running costs and extra staff are booked from the
+first day, so CEM costs up front and pays back as customers stay and recommend.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from journeysim.scenario import rebuild
+from journeysim.strategies import Strategy
+
+if TYPE_CHECKING:
+    from journeysim.model import Customer, JourneyModel
+    from journeysim.scenario import Scenario
+    from journeysim.strategy_config import CEMConfig
+
+__all__ = ["CEMPolicy"]
+
+
+class CEMPolicy(Strategy):
+    """Touchpoint investments (a scenario transform) plus detractor follow-up (a hook)."""
+
+    name = "cem"
+
+    def __init__(self, config: CEMConfig) -> None:
+        self.config = config
+        self.follow_ups = self.recovered = 0
+        follow = config.follow_up
+        if follow is None or (follow.success_probability <= 0 and follow.cost_per_follow_up <= 0):
+            self.on_survey = None
+
+    def transform(self, scenario: Scenario) -> Scenario:
+        """The scenario with every investment applied (quality capped at 10, spreads at 0)."""
+        changes: dict[str, Any] = {}
+        for name, inv in self.config.touchpoints.items():
+            tp = scenario.touchpoints[name]
+            prefix = f"touchpoints.{name}"
+            if inv.quality:
+                changes[f"{prefix}.quality"] = min(10.0, max(0.0, tp.quality + inv.quality))
+            if inv.consistency:
+                changes[f"{prefix}.consistency"] = max(0.0, tp.consistency + inv.consistency)
+            if inv.effort:
+                changes[f"{prefix}.effort"] = max(0.0, tp.effort + inv.effort)
+            if inv.capacity:
+                assert isinstance(tp.capacity, int)
+                changes[f"{prefix}.capacity"] = tp.capacity + inv.capacity
+        for name, row in self.config.routes.items():
+            changes[f"journey.routes.{name}"] = dict(row)
+        if not changes:
+            return scenario
+        return rebuild(scenario, changes, source=f"strategy {self.name}")
+
+    def setup(self, model: JourneyModel) -> None:
+        """Book the programmes' running costs for every day of the run."""
+        from journeysim.model import _spread
+
+        per_day = sum(inv.cost_per_day for inv in self.config.touchpoints.values())
+        if per_day > 0:
+            _spread(model.recorder, "cem_investment", per_day, model.horizon)
+        self.rng = model.streams.component("strategy")
+
+    def on_survey(self, model: JourneyModel, c: Customer, ltr: int) -> None:
+        """Close the loop: follow up a detractor; success restores some satisfaction."""
+        if ltr > 6:
+            return
+        follow = self.config.follow_up
+        assert follow is not None
+        self.follow_ups += 1
+        model.recorder.add_cost("cem_follow_up", follow.cost_per_follow_up, model.env.now)
+        if self.rng.random() < follow.success_probability:
+            self.recovered += 1
+            c.satisfaction = min(10.0, c.satisfaction + follow.satisfaction_boost)
+
+    def extra_kpis(self, model: JourneyModel) -> dict[str, float]:
+        """Detractor follow-ups made and recovered."""
+        return {"cem_follow_ups": self.follow_ups, "cem_recovered": self.recovered}
