@@ -77,6 +77,69 @@ def _write_replications(spec, strategy, seed, reps, out: Path) -> None:  # noqa:
 
 
 @app.command()
+def compare(
+    scenario: ScenarioArg,
+    strategies: Annotated[
+        str, typer.Option(help="Comma-separated strategies; the first is the baseline.")
+    ] = "baseline,crm,cem,loyalty",
+    replications: Annotated[int, typer.Option(min=1, help="Replications per strategy.")] = 10,
+    seed: Annotated[int, typer.Option(min=0, help="Root random seed.")] = 0,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Local worker processes (default: all cores).")
+    ] = None,
+    crn: Annotated[
+        bool, typer.Option("--crn/--no-crn", help="Common random numbers across strategies.")
+    ] = True,
+    set_: SetOpt = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Write the comparison and every run's tables here.")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+) -> None:
+    """Compare strategies: mean and 95% CI per KPI, paired differences vs the baseline."""
+    from journeysim.experiments import compare as run_compare
+    from journeysim.report import comparison_table
+
+    spec = load_scenario(scenario, overrides=set_ or None)
+    names = [name.strip() for name in strategies.split(",") if name.strip()]
+    result = run_compare(
+        spec,
+        names,
+        replications,
+        seed,
+        workers,
+        common_random_numbers=crn,
+        progress=not quiet,
+    )
+    crn_text = "common random numbers" if crn else "independent random numbers"
+    typer.echo(f"{spec.name} / {replications} replications / seed {seed} / {crn_text}")
+    typer.echo(comparison_table(result.table, result.strategies, result.baseline))
+    if out is not None:
+        _write_comparison(result, out)
+        typer.echo(f"wrote {out}/comparison.csv, runs, timelines, cohorts, touchpoints (.parquet)")
+
+
+def _write_comparison(result, out: Path) -> None:  # noqa: ANN001
+    out.mkdir(parents=True, exist_ok=True)
+    tables = {
+        "comparison": result.table,
+        "runs": result.runs,
+        "timelines": result.timelines,
+        "cohorts": result.cohorts,
+        "touchpoints": result.touchpoints,
+    }
+    for name, frame in tables.items():
+        for suffix in ("csv", "parquet"):
+            path = out / f"{name}.{suffix}"
+            tmp = path.with_name(path.name + ".tmp")
+            if suffix == "csv":
+                frame.to_csv(tmp, index=False)
+            else:
+                frame.to_parquet(tmp, index=False)
+            tmp.replace(path)
+
+
+@app.command()
 def validate(scenario: ScenarioArg, set_: SetOpt = None) -> None:
     """Check a scenario file and say what is wrong (exit code 2) or that it is valid."""
     spec = load_scenario(scenario, overrides=set_ or None)

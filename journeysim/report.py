@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pandas as pd
 
-__all__ = ["format_kpi", "kpi_table", "summary_table"]
+__all__ = ["COMPARE_KPIS", "comparison_table", "format_kpi", "kpi_table", "summary_table"]
 
 _PERCENT = {"retention_rate", "churn_rate", "conversion_rate", "abandonment_rate"}
-_MONEY = {"revenue", "cost", "profit", "clv"}
+_MONEY = {"revenue", "discounts", "cost", "profit", "clv"}
 _LABELS = {
     "customers_acquired": "customers acquired",
     "customers_referred": "  of which referred",
@@ -26,6 +27,7 @@ _LABELS = {
     "conversion_rate": "conversion",
     "abandonment_rate": "queue abandonment (journeys)",
     "revenue": "revenue",
+    "discounts": "discounts given",
     "cost": "cost",
     "profit": "profit (margin - cost)",
     "clv": "CLV (discounted margin)",
@@ -73,3 +75,89 @@ def summary_table(summary: pd.DataFrame) -> str:
         ci = f"[{format_kpi(r.kpi, r.ci_low)}, {format_kpi(r.kpi, r.ci_high)}]"
         lines.append(f"  {label(r.kpi):<{width}}  {format_kpi(r.kpi, r['mean']):>14}  {ci:>27}")
     return "\n".join(lines)
+
+
+#: KPIs shown by ``journeysim compare`` (all are in the written table).
+COMPARE_KPIS = (
+    "retention_rate",
+    "nps",
+    "csat",
+    "ces",
+    "customers_acquired",
+    "customers_referred",
+    "purchases",
+    "revenue",
+    "discounts",
+    "cost",
+    "profit",
+    "clv",
+    "mean_wait_minutes",
+)
+
+
+def _diff(kpi: str, value: float) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if kpi in _PERCENT:
+        return f"{100 * value:+.2f} pp"
+    if kpi in _MONEY or abs(value) >= 100:
+        return f"{value:+,.0f}"
+    return f"{value:+.2f}"
+
+
+def comparison_table(table: pd.DataFrame, strategies: list[str], baseline: str) -> str:
+    """Two text blocks: mean [95% CI] per strategy, then paired differences vs the baseline.
+
+    A difference whose 95% CI excludes zero is marked ``*``.
+    """
+    kpis = [k for k in COMPARE_KPIS if k in set(table["kpi"])]
+    rows = {(r.strategy, r.kpi): r for r in table.itertuples()}
+    width = max(len(label(k)) for k in kpis)
+    col = max(16, *(len(s) + 2 for s in strategies))
+
+    def block(title: str, cell: Any, names: list[str]) -> list[str]:
+        lines = [title, f"  {'':<{width}}" + "".join(f"{s:>{col}}" for s in names)]
+        for kpi in kpis:
+            lines.append(
+                f"  {label(kpi):<{width}}" + "".join(f"{cell(rows[s, kpi]):>{col}}" for s in names)
+            )
+        return lines
+
+    def mean_cell(r: Any) -> str:
+        return format_kpi(r.kpi, r.mean)
+
+    def ci_cell(r: Any) -> str:
+        if r.n < 2:
+            return "n/a"
+        return f"±{_half(r.kpi, (r.ci_high - r.ci_low) / 2)}"
+
+    def diff_cell(r: Any) -> str:
+        significant = r.n >= 2 and (r.diff_ci_low > 0 or r.diff_ci_high < 0)
+        half = (r.diff_ci_high - r.diff_ci_low) / 2 if r.n >= 2 else math.nan
+        mark = "*" if significant else " "
+        return f"{_diff(r.kpi, r.diff)}{mark} ±{_half(r.kpi, half)}"
+
+    others = [s for s in strategies if s != baseline]
+    col_diff = max(col, 24)
+    out = block("Mean per strategy", mean_cell, strategies)
+    out += [""] + block("95% CI half-width", ci_cell, strategies)
+    if others:
+        lines = [
+            f"Paired difference vs {baseline} (* = 95% CI excludes 0)",
+            f"  {'':<{width}}" + "".join(f"{s:>{col_diff}}" for s in others),
+        ]
+        for kpi in kpis:
+            cells = "".join(f"{diff_cell(rows[s, kpi]):>{col_diff}}" for s in others)
+            lines.append(f"  {label(kpi):<{width}}" + cells)
+        out += [""] + lines
+    return "\n".join(out)
+
+
+def _half(kpi: str, value: float) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if kpi in _PERCENT:
+        return f"{100 * value:.2f} pp"
+    if kpi in _MONEY or abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.2f}"

@@ -1,0 +1,236 @@
+"""Strategies on the shipped retail scenario: the trade-offs the model's rules imply.
+
+Every test compares strategies under common random numbers (replication r of every strategy
+sees the same customers, needs and draws) and asserts a *directional* effect whose paired 95%
+confidence interval excludes zero. Each effect follows from a stated rule:
+
+* CEM raises quality/consistency and adds staff -> higher perceived quality, shorter waits ->
+  higher satisfaction -> higher NPS and lower churn hazard; its costs are booked from day one.
+* CRM offers lower the churn hazard of targeted customers for a while and discount their
+  purchases; nothing in CRM changes a touchpoint, so NPS does not improve.
+* Loyalty members earn rewards -> goal gradient raises purchase frequency, rewards and tiers
+  lower churn; rewards and running costs are booked.
+* Longer service at the call centre -> longer waits -> wait penalty on perceived quality and
+  more abandonment -> lower CSAT and NPS.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import journeysim as js
+from journeysim.crm import risk_score
+from journeysim.model import Customer
+from journeysim.scenario import rebuild
+from journeysim.strategies import set_lever
+from tests.helpers import RETAIL
+
+REPLICATIONS = 8
+HORIZON = {"simulation.horizon": "365 d"}
+
+
+@pytest.fixture(scope="module")
+def retail():
+    return js.load_scenario(RETAIL, HORIZON)
+
+
+@pytest.fixture(scope="module")
+def comparison(retail):
+    return js.compare(
+        retail,
+        ["baseline", "crm", "cem", "loyalty", "hybrid"],
+        replications=REPLICATIONS,
+        seed=11,
+        workers=2,
+    )
+
+
+def diff(comparison, strategy, kpi):
+    row = comparison.table.query("strategy == @strategy and kpi == @kpi").iloc[0]
+    return row["diff"], row["diff_ci_low"], row["diff_ci_high"]
+
+
+def assert_up(comparison, strategy, kpi):
+    mean, low, high = diff(comparison, strategy, kpi)
+    assert low > 0, f"{strategy} {kpi}: {mean:+.4g} [{low:+.4g}, {high:+.4g}] should be > 0"
+
+
+def assert_down(comparison, strategy, kpi):
+    mean, low, high = diff(comparison, strategy, kpi)
+    assert high < 0, f"{strategy} {kpi}: {mean:+.4g} [{low:+.4g}, {high:+.4g}] should be < 0"
+
+
+def test_cem_raises_nps_and_retention_but_costs_more_up_front(comparison):
+    assert_up(comparison, "cem", "nps")
+    assert_up(comparison, "cem", "retention_rate")
+    assert_up(comparison, "cem", "csat")
+    assert_down(comparison, "cem", "mean_wait_minutes")
+    assert_up(comparison, "cem", "cost")
+    # costs come first: in the first period CEM already pays, before any extra revenue
+    first = comparison.timelines.query("period == 0").groupby("strategy")["cost"].mean()
+    assert first["cem"] > first["baseline"]
+
+
+def test_crm_lifts_retention_and_revenue_at_a_discount_cost_but_not_nps(comparison):
+    assert_up(comparison, "crm", "retention_rate")
+    assert_up(comparison, "crm", "revenue")
+    assert_up(comparison, "crm", "discounts")
+    assert comparison.runs.query("strategy == 'crm'")["crm_offers"].min() > 0
+    # CRM changes no touchpoint: it cannot fix what customers do not report
+    nps_mean, nps_low, _ = diff(comparison, "crm", "nps")
+    assert nps_low <= 0
+    runs = comparison.runs.set_index(["strategy", "replication"])["nps"]
+    cem_minus_crm = (runs["cem"] - runs["crm"]).to_numpy()
+    ci = js.experiments.mean_ci(cem_minus_crm)
+    assert ci["ci_low"] > 0  # CEM's NPS gain beats CRM's, replication by replication
+
+
+def test_loyalty_raises_purchase_frequency_and_retention_at_a_reward_cost(comparison):
+    assert_up(comparison, "loyalty", "purchases")
+    assert_up(comparison, "loyalty", "retention_rate")
+    runs = comparison.runs.query("strategy == 'loyalty'")
+    assert (runs["cost_loyalty_rewards"] > 0).all()
+    assert (runs["loyalty_members"] > 0).all()
+    assert_up(comparison, "loyalty", "cost")
+
+
+def test_hybrid_combines_levers(comparison):
+    assert_up(comparison, "hybrid", "nps")
+    assert_up(comparison, "hybrid", "discounts")
+    runs = comparison.runs.query("strategy == 'hybrid'")
+    assert (runs["loyalty_members"] > 0).all() and (runs["crm_offers"] > 0).all()
+
+
+class SlowCallCentre(js.Strategy):
+    """A user-written strategy: the call centre takes twice as long per call."""
+
+    name = "slow_call_centre"
+
+    def transform(self, scenario):
+        mean = scenario.touchpoints["call_centre"].service.mean
+        return rebuild(scenario, {"touchpoints.call_centre.service.mean": 2 * mean})
+
+
+def test_longer_waits_lower_csat_and_nps(retail):
+    result = js.compare(retail, ["baseline", SlowCallCentre()], replications=6, seed=5, workers=2)
+    assert_up(result, "slow_call_centre", "mean_wait_minutes")
+    assert_down(result, "slow_call_centre", "csat")
+    assert_down(result, "slow_call_centre", "nps")
+
+
+ZERO_BUDGETS = """
+[strategies.zero_crm.crm]
+at_risk_share = 0.0
+
+[strategies.zero_cem.cem]
+touchpoints.call_centre = { quality = 0.0 }
+
+[strategies.zero_loyalty.loyalty]
+enrolment = 0.0
+
+[strategies.zero_hybrid.crm]
+at_risk_share = 0.0
+[strategies.zero_hybrid.loyalty]
+enrolment = 0.0
+"""
+
+
+def test_zero_budget_strategies_equal_baseline_exactly(tmp_path):
+    path = tmp_path / "retail_zero.toml"
+    path.write_text(RETAIL.read_text() + ZERO_BUDGETS)
+    scenario = js.load_scenario(path, {"simulation.horizon": "120 d"})
+    names = ["baseline", "zero_crm", "zero_cem", "zero_loyalty", "zero_hybrid"]
+    result = js.compare(scenario, names, replications=2, seed=3, workers=1)
+    kpis = [k for k in js.KPI_COLUMNS if k not in ("cost",)]
+    runs = result.runs.set_index(["strategy", "replication"])
+    for name in names[1:]:
+        pd.testing.assert_frame_equal(
+            runs.loc[name, kpis], runs.loc["baseline", kpis], check_exact=True
+        )
+        assert (runs.loc[name, "cost"] == runs.loc["baseline", "cost"]).all()
+
+
+def test_common_random_numbers_narrow_the_paired_interval(retail):
+    short = retail.with_overrides({"simulation.horizon": "180 d"})
+    on = js.compare(short, ["baseline", "cem"], replications=6, seed=2, workers=2)
+    off = js.compare(
+        short, ["baseline", "cem"], replications=6, seed=2, workers=2, common_random_numbers=False
+    )
+    for kpi in ("nps", "profit"):
+        width_on = diff(on, "cem", kpi)[2] - diff(on, "cem", kpi)[1]
+        width_off = diff(off, "cem", kpi)[2] - diff(off, "cem", kpi)[1]
+        assert width_on < width_off / 2, (kpi, width_on, width_off)
+
+
+def test_parallel_equals_serial(retail):
+    short = retail.with_overrides({"simulation.horizon": "60 d"})
+    serial = js.compare(short, ["baseline", "crm"], replications=3, seed=9, workers=1)
+    parallel = js.compare(short, ["baseline", "crm"], replications=3, seed=9, workers=2)
+    assert serial.runs.to_csv() == parallel.runs.to_csv()
+    assert serial.table.to_csv() == parallel.table.to_csv()
+
+
+def test_referrals_are_tracked(retail):
+    results = js.simulate(retail.with_overrides({"simulation.horizon": "120 d"}), seed=1)
+    row = results.kpis.iloc[0]
+    assert 0 < row["customers_referred"] < row["customers_acquired"]
+    assert results.timeline["referred_customers"].sum() == row["customers_referred"]
+    off = retail.with_overrides(
+        {"simulation.horizon": "120 d", "referrals.per_promoter_per_day": 0.0}
+    )
+    assert js.simulate(off, seed=1).kpis["customers_referred"].iloc[0] == 0
+
+
+def test_custom_strategy_hooks_are_called(retail):
+    calls = {"acquire": 0, "journey": 0, "survey": 0, "period": 0}
+
+    class Counting(js.Strategy):
+        name = "counting"
+
+        def on_acquire(self, model, customer):
+            calls["acquire"] += 1
+
+        def on_journey_end(self, model, customer, outcome):
+            calls["journey"] += 1
+
+        def on_survey(self, model, customer, ltr):
+            calls["survey"] += 1
+
+        def on_period(self, model, period):
+            calls["period"] += 1
+
+    js.register_strategy("counting", lambda scenario: Counting())
+    short = retail.with_overrides({"simulation.horizon": "60 d"})
+    row = js.simulate(short, "counting", seed=4).kpis.iloc[0]
+    assert calls["acquire"] == row["customers_acquired"]
+    assert calls["journey"] == row["journeys"]
+    assert calls["survey"] == row["survey_responses"]
+    assert calls["period"] == 2  # boundaries at day 30 and day 60
+    assert "counting" in js.available_strategies(short)
+
+
+def test_risk_score_uses_only_observable_data():
+    import random
+
+    c = Customer(1, "value", 0, 0.0, 0.1, 7.0, 8.0, random.Random(1), random.Random(2), False)
+    c.purchases, c.last_purchase_at, c.complaints = 3, 10.0, 1
+    before = risk_score(c, now=70.0, typical_gap=30.0)
+    c.satisfaction, c.expectation, c.theta = 1.0, 9.0, 0.9  # hidden: must not matter
+    assert risk_score(c, now=70.0, typical_gap=30.0) == before
+    c.complaints = 3
+    assert risk_score(c, now=70.0, typical_gap=30.0) > before
+
+
+def test_levers_from_several_sources_combine():
+    import random
+
+    c = Customer(1, "value", 0, 0.0, 0.1, 7.0, 8.0, random.Random(1), random.Random(2), False)
+    set_lever(c, "churn_multiplier", "offer", 0.5)
+    set_lever(c, "churn_multiplier", "tier", 0.8)
+    assert c.churn_multiplier == pytest.approx(0.4)
+    set_lever(c, "churn_multiplier", "offer", 1.0)
+    assert c.churn_multiplier == pytest.approx(0.8)
+    set_lever(c, "discount", "a", 0.1)
+    set_lever(c, "discount", "b", 0.2)
+    assert c.discount == 0.2
