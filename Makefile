@@ -15,7 +15,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/journeysim run scenarios/retail.toml --replications 8
+	$(BIN)/journeysim compare scenarios/retail.toml \
+		--strategies baseline,crm,cem,loyalty,hybrid --replications 8
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider

@@ -58,11 +58,9 @@ class CEMPolicy(Strategy):
 
     def setup(self, model: JourneyModel) -> None:
         """Book the programmes' running costs for every day of the run."""
-        from journeysim.model import _spread
-
         per_day = sum(inv.cost_per_day for inv in self.config.touchpoints.values())
         if per_day > 0:
-            _spread(model.recorder, "cem_investment", per_day, model.horizon)
+            model.book_daily_cost("cem_investment", per_day)
         self.rng = model.streams.component("strategy")
 
     def on_survey(self, model: JourneyModel, c: Customer, ltr: int) -> None:

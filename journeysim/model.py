@@ -428,6 +428,10 @@ class JourneyModel:
             return True
         return False
 
+    def book_daily_cost(self, category: str, per_day: float) -> None:
+        """Book a running cost of ``per_day`` for every simulated day (period by period)."""
+        _spread(self.recorder, category, per_day, self.horizon)
+
     def add_revenue(self, customer: Customer, amount: float) -> None:
         """Book extra revenue from ``customer`` now (e.g. an accepted upsell)."""
         customer.spend += amount
