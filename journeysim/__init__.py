@@ -9,6 +9,7 @@ from journeysim.loyalty import LoyaltyPolicy
 from journeysim.model import Customer, JourneyModel, JourneyOutcome
 from journeysim.results import KPI_COLUMNS, Results
 from journeysim.scenario import Scenario, load_scenario
+from journeysim.sensitivity import sensitivity
 from journeysim.simulation import simulate
 from journeysim.strategies import (
     CompositeStrategy,
@@ -17,6 +18,7 @@ from journeysim.strategies import (
     register_strategy,
     resolve_strategy,
 )
+from journeysim.sweep import load_sweep, sweep
 
 __version__ = "0.1.0"
 
@@ -43,5 +45,8 @@ __all__ = [
     "load_scenario",
     "register_strategy",
     "resolve_strategy",
+    "sensitivity",
     "simulate",
+    "load_sweep",
+    "sweep",
 ]

@@ -139,6 +139,44 @@ def _write_comparison(result, out: Path) -> None:  # noqa: ANN001
             tmp.replace(path)
 
 
+@app.command("sweep")
+def sweep_command(
+    sweepfile: Annotated[Path, typer.Argument(help="Sweep file (TOML).", show_default=False)],
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Worker processes (default: all cores).")
+    ] = None,
+    engine: Annotated[str, typer.Option(help="local or dask.")] = "local",
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler address (default: start a LocalCluster).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Results directory.")] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Complete an interrupted sweep.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+) -> None:
+    """Run a parameter sweep; results go to a resumable Parquet dataset."""
+    from journeysim.sweep import load_sweep_spec, sweep
+
+    spec, _ = load_sweep_spec(sweepfile)
+    out = out or Path(f"{spec.name}-results")
+    data = sweep(
+        sweepfile,
+        out=out,
+        workers=workers,
+        engine=engine,
+        scheduler=scheduler,
+        resume=resume,
+        progress=not quiet,
+    )
+    failed = int((data["status"] != "ok").sum()) if len(data) else 0
+    typer.echo(f"{spec.name}: {len(data)} runs in {out} ({failed} failed)")
+    outcomes = [c for c in (spec.outcomes or ["nps", "retention_rate", "profit"]) if c in data]
+    if len(data) and outcomes:
+        table = data.groupby(["point", "strategy"], sort=False)[outcomes[:4]].mean()
+        typer.echo(table.head(12).to_string(float_format=lambda v: f"{v:,.3g}"))
+
+
 @app.command()
 def validate(scenario: ScenarioArg, set_: SetOpt = None) -> None:
     """Check a scenario file and say what is wrong (exit code 2) or that it is valid."""

@@ -1,0 +1,177 @@
+"""Experimental designs: which parameter points a sweep runs.
+
+Parameters are addressed by dotted path into the scenario (``touchpoints.call_centre.capacity``)
+and are floats, integers or categories. Space-filling designs (Latin hypercube, Sobol) come from
+``scipy.stats.qmc``; Saltelli and Morris designs for sensitivity analysis from SALib (imported
+lazily: it is an optional dependency). Every design is seeded, so a sweep file always describes
+the same points.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import Field, model_validator
+
+from journeysim.errors import ScenarioError
+from journeysim.fields import FrozenModel
+
+__all__ = ["Design", "Parameter", "make_design", "salib_problem"]
+
+
+class Parameter(FrozenModel):
+    """One swept parameter.
+
+    ``float``/``int`` take ``low`` and ``high`` (grids also ``steps``, or explicit ``values``);
+    ``categorical`` takes ``values``. ``unit`` turns numbers into durations (``"min"`` ->
+    ``"4.5 min"``), since every duration in a scenario carries its unit.
+    """
+
+    type: Literal["float", "int", "categorical"] = "float"
+    low: float | None = None
+    high: float | None = None
+    steps: int | None = Field(default=None, ge=1)
+    values: list[Any] | None = None
+    unit: str | None = None
+
+    @model_validator(mode="after")
+    def _range(self) -> Parameter:
+        if self.type == "categorical":
+            if not self.values:
+                raise ValueError("a categorical parameter needs a non-empty 'values' list")
+        elif self.values is not None:
+            if not self.values:
+                raise ValueError("'values' is empty")
+        else:
+            if self.low is None or self.high is None:
+                raise ValueError("give 'low' and 'high' (or 'values')")
+            if not self.low < self.high:
+                raise ValueError(
+                    f"empty range: low ({self.low:g}) must be below high ({self.high:g})"
+                )
+        return self
+
+    def scale(self, u: np.ndarray) -> list[Any]:
+        """Map unit-interval draws to parameter values."""
+        if self.values is not None:
+            index = np.minimum((u * len(self.values)).astype(int), len(self.values) - 1)
+            return [self.values[i] for i in index]
+        assert self.low is not None and self.high is not None
+        if self.type == "int":
+            lo, hi = math.ceil(self.low), math.floor(self.high)
+            return [int(v) for v in np.minimum(lo + np.floor(u * (hi - lo + 1)), hi)]
+        return [float(v) for v in self.low + u * (self.high - self.low)]
+
+    def levels(self) -> list[Any]:
+        """Grid levels."""
+        if self.values is not None:
+            return list(self.values)
+        assert self.low is not None and self.high is not None
+        if self.type == "int":
+            return list(range(math.ceil(self.low), math.floor(self.high) + 1))
+        if self.steps is None:
+            raise ValueError("a float parameter in a grid needs 'steps' or 'values'")
+        return [float(v) for v in np.linspace(self.low, self.high, self.steps)]
+
+    def render(self, value: Any) -> Any:
+        """The value as written into the scenario (with its unit, if any)."""
+        return f"{value} {self.unit}" if self.unit and not isinstance(value, str) else value
+
+
+class Design(FrozenModel):
+    """How points are chosen."""
+
+    kind: Literal["grid", "lhs", "sobol", "saltelli", "morris", "list"] = "grid"
+    samples: int = Field(default=8, ge=1, description="lhs/sobol points; saltelli N; morris r.")
+    levels: int = Field(default=4, ge=2, description="Morris grid levels.")
+    seed: int = Field(default=0, ge=0)
+    points: list[dict[str, Any]] | None = None
+    max_points: int = Field(default=100_000, ge=1)
+
+
+def salib_problem(parameters: dict[str, Parameter]) -> dict[str, Any]:
+    """The SALib problem dict: every parameter on the unit interval (scaled later)."""
+    return {
+        "num_vars": len(parameters),
+        "names": list(parameters),
+        "bounds": [[0.0, 1.0]] * len(parameters),
+    }
+
+
+def make_design(
+    design: Design, parameters: dict[str, Parameter]
+) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """Return the points (one row each, a column per parameter) and the unit-cube matrix.
+
+    The matrix (None for grids and lists) is what Sobol/Morris analysis needs alongside the
+    outcomes, row for row.
+    """
+    names = list(parameters)
+    unit: np.ndarray | None = None
+    if design.kind == "list":
+        if not design.points:
+            raise ScenarioError("a 'list' design needs 'points'", field="design.points")
+        for index, point in enumerate(design.points):
+            unknown = set(point) - set(names)
+            if unknown:
+                raise ScenarioError(
+                    f"point {index} sets {sorted(unknown)} which are not in [parameters]",
+                    field="design.points",
+                )
+        frame = pd.DataFrame(design.points, columns=names)
+    elif design.kind == "grid":
+        try:
+            levels = [parameters[n].levels() for n in names]
+        except ValueError as exc:
+            raise ScenarioError(str(exc), field="parameters") from None
+        count = math.prod(len(v) for v in levels)
+        _check_size(count, design)
+        frame = pd.DataFrame(list(itertools.product(*levels)), columns=names)
+    else:
+        d = len(names)
+        if design.kind == "lhs":
+            from scipy.stats import qmc
+
+            _check_size(design.samples, design)
+            unit = qmc.LatinHypercube(d=d, seed=design.seed).random(design.samples)
+        elif design.kind == "sobol":
+            from scipy.stats import qmc
+
+            _check_size(design.samples, design)
+            unit = qmc.Sobol(d=d, scramble=True, seed=design.seed).random(design.samples)
+        elif design.kind == "saltelli":
+            _check_size(design.samples * (d + 2), design)
+            from SALib.sample import sobol as sobol_sample
+
+            unit = sobol_sample.sample(
+                salib_problem(parameters), design.samples, calc_second_order=False, seed=design.seed
+            )
+        else:  # morris
+            _check_size(design.samples * (d + 1), design)
+            from SALib.sample import morris as morris_sample
+
+            unit = morris_sample.sample(
+                salib_problem(parameters),
+                design.samples,
+                num_levels=design.levels,
+                seed=design.seed,
+            )
+        frame = pd.DataFrame(
+            {n: parameters[n].scale(unit[:, i]) for i, n in enumerate(names)}, columns=names
+        )
+    if len(frame) > design.max_points:
+        _check_size(len(frame), design)
+    return frame, unit
+
+
+def _check_size(count: int, design: Design) -> None:
+    if count > design.max_points:
+        raise ScenarioError(
+            f"the {design.kind} design needs {count:,} points, more than max_points "
+            f"({design.max_points:,}); reduce it or raise design.max_points",
+            field="design",
+        )

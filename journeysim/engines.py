@@ -1,0 +1,81 @@
+"""Where many runs execute: in-process, local processes, or a Dask cluster.
+
+Every engine is a :class:`concurrent.futures.Executor` (or none, for in-process), so the sweep
+runner and the experiment layer never care which one they got. Dask is optional and imported
+only here, only when asked for.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import Executor, ProcessPoolExecutor
+from typing import Any
+
+from journeysim.errors import ScenarioError
+
+__all__ = ["make_executor"]
+
+
+def make_executor(
+    engine: str = "local",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    timeout: float = 10.0,
+) -> tuple[Executor | None, Callable[[], None], int]:
+    """Return ``(executor, close, parallelism)`` for an engine.
+
+    ``local`` with one worker gives ``None`` (run in-process); with more, a process pool (the
+    platform's default start method is left alone; work is shipped with cloudpickle so
+    functions defined in a notebook work). ``dask`` connects to ``scheduler`` (failing within
+    ``timeout`` seconds with a clear error) or starts a ``LocalCluster`` of ``workers``
+    single-threaded worker processes.
+    """
+    if workers is not None and workers < 1:
+        raise ScenarioError("workers must be at least 1", field="workers")
+    if engine == "local":
+        n = workers or os.cpu_count() or 1
+        if n == 1:
+            return None, lambda: None, 1
+        pool = ProcessPoolExecutor(max_workers=n)
+        return pool, lambda: pool.shutdown(cancel_futures=True), n
+    if engine == "dask":
+        return _dask_executor(workers, scheduler, timeout)
+    raise ScenarioError(f"unknown engine {engine!r}; allowed: local, dask", field="engine")
+
+
+def _dask_executor(
+    workers: int | None, scheduler: str | None, timeout: float
+) -> tuple[Executor, Callable[[], None], int]:
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise ScenarioError(
+            "the dask engine needs the optional extra: pip install 'journeysim[dask]'",
+            field="engine",
+        ) from None
+    cluster: Any = None
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout=f"{timeout}s")
+        except (OSError, TimeoutError) as exc:
+            raise ScenarioError(
+                f"cannot reach the Dask scheduler at {scheduler} within {timeout:g} s ({exc})",
+                field="scheduler",
+            ) from None
+    else:
+        cluster = LocalCluster(
+            n_workers=workers or os.cpu_count() or 1,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+        )
+        client = Client(cluster)
+    parallelism = max(1, sum(client.nthreads().values()))
+
+    def close() -> None:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+    return client.get_executor(pure=False), close, parallelism

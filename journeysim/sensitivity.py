@@ -1,0 +1,137 @@
+"""Global sensitivity analysis of sweep results: Sobol indices and Morris screening.
+
+The analysis reads the sweep's manifest (parameters and the unit-cube design matrix) and its
+results, averages each design point's outcome over replications, and hands both to SALib
+(imported lazily: ``pip install 'journeysim[sensitivity]'``). Saltelli designs give Sobol
+first-order and total indices with bootstrap confidence intervals; Morris designs give
+mu* (mean absolute elementary effect), its confidence interval and sigma.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from journeysim.designs import make_design, salib_problem
+from journeysim.errors import ScenarioError
+from journeysim.sweep import MANIFEST, SweepSpec, load_sweep
+
+__all__ = ["sensitivity"]
+
+
+def sensitivity(
+    out: str | Path,
+    kpis: list[str] | str | None = None,
+    strategy: str | None = None,
+    *,
+    seed: int = 0,
+    conf_level: float = 0.95,
+) -> pd.DataFrame:
+    """Sensitivity indices of chosen KPIs from a sweep run with a Saltelli or Morris design.
+
+    Parameters
+    ----------
+    out:
+        The sweep's results directory.
+    kpis:
+        Outcome columns to analyse (default: every outcome of the sweep).
+    strategy:
+        Strategy whose runs are analysed (default: the sweep's first).
+    seed:
+        Seed of the bootstrap behind the confidence intervals.
+    conf_level:
+        Confidence level of the intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Sobol: ``kpi, parameter, S1, S1_conf, ST, ST_conf``;
+        Morris: ``kpi, parameter, mu_star, mu_star_conf, mu, sigma``.
+    """
+    out = Path(out)
+    manifest = json.loads((out / MANIFEST).read_text())
+    spec = SweepSpec.model_validate(manifest["spec"])
+    kind = spec.design.kind
+    if kind not in ("saltelli", "morris"):
+        raise ScenarioError(
+            f"sensitivity needs a 'saltelli' or 'morris' design (this sweep used {kind!r})",
+            source=str(out),
+            field="design.kind",
+        )
+    data = load_sweep(out)
+    strategy = strategy or spec.strategies[0]
+    data = data[(data["strategy"] == strategy) & (data["status"] == "ok")]
+    if isinstance(kpis, str):
+        kpis = [kpis]
+    known = [c for c in data.columns if c not in _META and c not in spec.parameters]
+    kpis = kpis or known
+    for kpi in kpis:
+        if kpi not in known:
+            raise ScenarioError(f"unknown outcome {kpi!r}; known: {', '.join(known)}")
+    matrix = np.asarray(manifest["design_matrix"], dtype=float)
+    # Identical points (Morris trajectories revisit some) share one run key, so outcomes are
+    # matched to design rows by parameter values, not by row number.
+    names = list(spec.parameters)
+    points, _ = make_design(spec.design, spec.parameters)
+    per_values = data.groupby(names, dropna=False)[kpis].mean()
+    means = per_values.reindex(
+        pd.MultiIndex.from_frame(points[names])
+        if len(names) > 1
+        else pd.Index(points[names[0]], name=names[0])
+    )
+    if means.isna().any().any():
+        missing = int(means.isna().any(axis=1).sum())
+        raise ScenarioError(
+            f"{missing} design points have no successful run; resume the sweep first",
+            source=str(out),
+        )
+    problem = salib_problem(spec.parameters)
+    rows = []
+    for kpi in kpis:
+        y = means[kpi].to_numpy(dtype=float)
+        if kind == "saltelli":
+            from SALib.analyze import sobol
+
+            result = sobol.analyze(
+                problem, y, calc_second_order=False, conf_level=conf_level, seed=seed
+            )
+            for i, name in enumerate(problem["names"]):
+                rows.append(
+                    {
+                        "kpi": kpi,
+                        "parameter": name,
+                        "S1": result["S1"][i],
+                        "S1_conf": result["S1_conf"][i],
+                        "ST": result["ST"][i],
+                        "ST_conf": result["ST_conf"][i],
+                    }
+                )
+        else:
+            from SALib.analyze import morris
+
+            result = morris.analyze(
+                problem,
+                matrix,
+                y,
+                conf_level=conf_level,
+                num_levels=spec.design.levels,
+                seed=seed,
+            )
+            for i, name in enumerate(problem["names"]):
+                rows.append(
+                    {
+                        "kpi": kpi,
+                        "parameter": name,
+                        "mu_star": result["mu_star"][i],
+                        "mu_star_conf": result["mu_star_conf"][i],
+                        "mu": result["mu"][i],
+                        "sigma": result["sigma"][i],
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+_META = {"point", "strategy", "replication", "seed", "key", "status", "error", "attempts"}
