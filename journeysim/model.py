@@ -244,7 +244,8 @@ class JourneyModel:
         self.psych_on = scenario.psychology.enabled
         self.returning = scenario.population.returning
         self.survey_rate = sim.survey_rate if self.psych_on else 0.0
-        self.churn_per_period = sim.churn == "period"
+        # one-off customers (pure queueing) leave after their journey: no period churn for them
+        self.churn_per_period = sim.churn == "period" and self.returning
         self.recorder = Recorder(
             {
                 name: (None if tp.capacity == "unlimited" else tp.capacity)
@@ -504,13 +505,17 @@ class JourneyModel:
         rec = self.recorder
         patience_rate = seg.patience_rate
         life = c.life_rng
-        # life draws of this journey, all made up front so their number never varies
         if life is not None:
+            # life draws of this journey, all made up front so their number never varies
             u_survey = life.random()
             basket = life.lognormvariate(seg.basket_mu, seg.basket_sigma)
             ltr_noise = life.gauss(0.0, 1.0)
         else:
-            u_survey, basket, ltr_noise = 1.0, 0.0, 0.0
+            # one-off customers share the visit stream (nothing to keep aligned): draw only
+            # what is used; the basket when they buy
+            u_survey = rng.random() if self.survey_rate > 0.0 else 1.0
+            ltr_noise = rng.gauss(0.0, 1.0) if psych_on else 0.0
+            basket = -1.0
         surveyed = u_survey < self.survey_rate
         expectation = c.expectation
         hooked = self.on_journey_end is not None or self.on_survey is not None
@@ -628,6 +633,8 @@ class JourneyModel:
             outcome.abandoned = abandoned_journey
             outcome.failed = failed_journey
         if purchased:
+            if basket < 0.0:
+                basket = rng.lognormvariate(seg.basket_mu, seg.basket_sigma)
             listed = basket * c.basket_multiplier
             amount = listed * (1.0 - c.discount)
             if outcome is not None:
