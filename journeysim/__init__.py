@@ -1,5 +1,6 @@
 """journeysim: simulate customer journeys and what CRM, CEM and loyalty strategies do to them."""
 
+from journeysim import plots
 from journeysim.cem import CEMPolicy
 from journeysim.crm import CRMPolicy
 from journeysim.errors import JourneysimError, ScenarioError
@@ -43,6 +44,7 @@ __all__ = [
     "available_strategies",
     "build_graph",
     "load_scenario",
+    "plots",
     "register_strategy",
     "resolve_strategy",
     "sensitivity",

@@ -24,6 +24,9 @@ app = typer.Typer(
     help="Simulate customer journeys and compare CRM, CEM and loyalty strategies.",
 )
 
+PlotsOpt = Annotated[
+    bool, typer.Option("--plots", help="Also write the charts as PNG to OUT/plots.")
+]
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario file (TOML).", show_default=False)]
 SetOpt = Annotated[
     list[str] | None,
@@ -49,8 +52,10 @@ def run(
         Path | None, typer.Option(help="Write kpis/timeline/touchpoints/cohorts CSV+Parquet here.")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+    plots: PlotsOpt = False,
 ) -> None:
     """Run a scenario and print its KPI table (mean and 95% CI with --replications)."""
+    _needs_out(plots, out)
     spec = load_scenario(scenario, overrides=set_ or None)
     if replications == 1:
         results = simulate(spec, strategy, seed)
@@ -59,21 +64,39 @@ def run(
         if out is not None:
             results.write(out)
             typer.echo(f"wrote {out}/{{kpis,timeline,touchpoints,cohorts}}.{{csv,parquet}}")
+            _plots(plots, results, out, spec)
         return
     reps = replicate(spec, strategy, replications, seed, workers, progress=not quiet)
     typer.echo(f"{spec.name} / {strategy} / seed {seed} / {replications} replications")
     typer.echo(summary_table(reps.summary))
     if out is not None:
-        _write_replications(spec, strategy, seed, reps, out)
+        first = _write_replications(spec, strategy, seed, reps, out)
         typer.echo(f"wrote {out}/{{kpis,timeline,touchpoints,cohorts}}.{{csv,parquet}}")
+        _plots(plots, first, out, spec)
 
 
-def _write_replications(spec, strategy, seed, reps, out: Path) -> None:  # noqa: ANN001
+def _write_replications(spec, strategy, seed, reps, out: Path):  # noqa: ANN001, ANN202
     """kpis: one row per replication; the other tables from replication 0 (a typical run)."""
     first = simulate(spec, strategy, seed, identity=(0,))
+    kpis = first.kpis
     first.kpis = reps.runs
     first.write(out)
     reps.summary.to_csv(Path(out) / "summary.csv", index=False)
+    first.kpis = kpis
+    return first
+
+
+def _needs_out(plots: bool, out: Path | None) -> None:
+    if plots and out is None:
+        raise JourneysimError("--plots needs --out DIR (the PNGs go to DIR/plots)")
+
+
+def _plots(enabled: bool, data, out: Path, scenario=None) -> None:  # noqa: ANN001
+    if enabled:
+        from journeysim.plots import save_figures
+
+        paths = save_figures(data, Path(out) / "plots", scenario=scenario)
+        typer.echo(f"wrote {len(paths)} plots to {Path(out) / 'plots'}")
 
 
 @app.command()
@@ -95,8 +118,10 @@ def compare(
         Path | None, typer.Option(help="Write the comparison and every run's tables here.")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+    plots: PlotsOpt = False,
 ) -> None:
     """Compare strategies: mean and 95% CI per KPI, paired differences vs the baseline."""
+    _needs_out(plots, out)
     from journeysim.experiments import compare as run_compare
     from journeysim.report import comparison_table
 
@@ -117,6 +142,7 @@ def compare(
     if out is not None:
         _write_comparison(result, out)
         typer.echo(f"wrote {out}/comparison.csv, runs, timelines, cohorts, touchpoints (.parquet)")
+        _plots(plots, result, out, spec)
 
 
 def _write_comparison(result, out: Path) -> None:  # noqa: ANN001
@@ -154,6 +180,7 @@ def sweep_command(
         bool, typer.Option("--resume", help="Complete an interrupted sweep.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+    plots: PlotsOpt = False,
 ) -> None:
     """Run a parameter sweep; results go to a resumable Parquet dataset."""
     from journeysim.sweep import load_sweep_spec, sweep
@@ -175,6 +202,7 @@ def sweep_command(
     if len(data) and outcomes:
         table = data.groupby(["point", "strategy"], sort=False)[outcomes[:4]].mean()
         typer.echo(table.head(12).to_string(float_format=lambda v: f"{v:,.3g}"))
+    _plots(plots and len(data) > 0, data, out)
 
 
 @app.command()

@@ -1,0 +1,149 @@
+"""Every plot on real results: returns Axes/Figure, draws something, saves a non-empty PNG."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+import journeysim as js  # noqa: E402
+from journeysim import plots  # noqa: E402
+from tests.helpers import RETAIL  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    return js.load_scenario(
+        RETAIL, {"simulation.horizon": "150 d", "population.arrivals_per_day": 12}
+    )
+
+
+@pytest.fixture(scope="module")
+def comparison(scenario):
+    return js.compare(scenario, ["baseline", "crm", "cem"], replications=3, seed=2, workers=1)
+
+
+@pytest.fixture(scope="module")
+def results(scenario):
+    return js.simulate(scenario, seed=2)
+
+
+@pytest.fixture(scope="module")
+def sweep_data(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sweep") / "out"
+    return js.sweep(ROOT_SWEEP, out=out, workers=1)
+
+
+ROOT_SWEEP = RETAIL.parent / "sweeps" / "retail_staffing.toml"
+
+
+def saved(thing, tmp_path, name):
+    fig = thing if isinstance(thing, Figure) else thing.figure
+    path = tmp_path / f"{name}.png"
+    fig.savefig(path)
+    plt.close(fig)
+    assert path.stat().st_size > 5_000
+    return path
+
+
+def test_journey_graph(scenario, results, tmp_path):
+    ax = plots.journey_graph(scenario, results, color_by="mean_csat")
+    assert isinstance(ax, Axes) and len(ax.collections) >= 2  # nodes and edges drawn
+    saved(ax, tmp_path, "graph")
+    saved(plots.journey_graph(scenario), tmp_path, "graph_plain")
+
+
+@pytest.mark.parametrize("kind", ["results", "comparison"])
+def test_customer_views(kind, results, comparison, tmp_path):
+    data = results if kind == "results" else comparison
+    n = 1 if kind == "results" else 3
+    ax = plots.cohort_retention(data)
+    assert len(ax.get_lines()) == n
+    saved(ax, tmp_path, "cohorts")
+    saved(plots.survival_curve(data), tmp_path, "survival")
+    ax = plots.timeline(data, "nps")
+    assert len(ax.get_lines()) == n
+    saved(ax, tmp_path, "nps")
+    fig = plots.timeline_panel(data)
+    assert isinstance(fig, Figure) and len(fig.axes) == 3
+    saved(fig, tmp_path, "panel")
+    saved(plots.touchpoint_waits(data), tmp_path, "waits")
+    saved(plots.touchpoint_utilisation(data), tmp_path, "utilisation")
+
+
+def test_comparison_views(comparison, tmp_path):
+    ax = plots.comparison_forest(comparison)
+    assert len(ax.get_yticks()) == 6 * 2  # 6 KPIs x 2 strategies against the baseline
+    saved(ax, tmp_path, "forest")
+    ax = plots.cost_benefit(comparison)
+    assert len(ax.get_legend().get_texts()) == 2
+    saved(ax, tmp_path, "cost_benefit")
+
+
+def test_plots_draw_on_given_axes(comparison):
+    fig, axes = plt.subplots(1, 2)
+    assert plots.cohort_retention(comparison, ax=axes[0]) is axes[0]
+    assert plots.timeline(comparison, "revenue", ax=axes[1]) is axes[1]
+    plt.close(fig)
+
+
+def test_sweep_views(sweep_data, tmp_path):
+    ax = plots.response_curve(sweep_data, "touchpoints.call_centre.capacity", "mean_wait_minutes")
+    assert len(ax.get_lines()) >= 3
+    saved(ax, tmp_path, "response")
+    ax = plots.response_heatmap(
+        sweep_data,
+        "touchpoints.call_centre.capacity",
+        "strategies.cem.cem.touchpoints.call_centre.quality",
+        "nps",
+        strategy="cem",
+    )
+    saved(ax, tmp_path, "heatmap")
+
+
+def test_sensitivity_bars(tmp_path):
+    import pandas as pd
+
+    sobol = pd.DataFrame(
+        {
+            "kpi": "y",
+            "parameter": ["a", "b"],
+            "S1": [0.6, 0.2],
+            "S1_conf": [0.05, 0.04],
+            "ST": [0.7, 0.3],
+            "ST_conf": [0.05, 0.05],
+        }
+    )
+    saved(plots.sensitivity_bars(sobol), tmp_path, "sobol")
+    morris = pd.DataFrame(
+        {
+            "kpi": "y",
+            "parameter": ["a", "b"],
+            "mu_star": [3.0, 1.0],
+            "mu_star_conf": [0.3, 0.2],
+            "mu": [3.0, -1.0],
+            "sigma": [0.5, 0.1],
+        }
+    )
+    saved(plots.sensitivity_bars(morris), tmp_path, "morris")
+
+
+def test_save_figures(comparison, scenario, tmp_path):
+    paths = plots.save_figures(comparison, tmp_path / "figs", scenario=scenario)
+    assert {p.name for p in paths} >= {"comparison_forest.png", "journey_graph.png"}
+    assert all(p.stat().st_size > 5_000 for p in paths)
+
+
+def test_cli_plots_flag(tmp_path):
+    from journeysim.cli import main
+
+    short = ["--set", "simulation.horizon=60 d", "--set", "population.arrivals_per_day=8"]
+    assert main(["run", str(RETAIL), "--out", str(tmp_path / "r"), "--plots", *short]) == 0
+    assert (tmp_path / "r" / "plots" / "journey_graph.png").stat().st_size > 5_000
+    args = ["compare", str(RETAIL), "--strategies", "baseline,cem", "--replications", "2"]
+    args += ["--workers", "1", "--quiet", "--out", str(tmp_path / "c"), "--plots", *short]
+    assert main(args) == 0
+    assert (tmp_path / "c" / "plots" / "cost_benefit.png").exists()
