@@ -208,10 +208,12 @@ def sweep(
     if isinstance(spec, str | Path):
         source = str(spec)
         spec, base_dir = load_sweep_spec(spec)
+        if fields:  # e.g. a smaller design for a quick look: validated like the file
+            spec = _validate_spec({**spec.model_dump(mode="json"), **fields}, source)
     elif spec is None:
         spec = _validate_spec(fields, source)
     elif fields:
-        spec = spec.model_copy(update=fields)
+        spec = _validate_spec({**spec.model_dump(mode="json"), **fields}, source)
     assert isinstance(spec, SweepSpec)
     if model is None:
         if spec.scenario is None:
