@@ -27,6 +27,11 @@ app = typer.Typer(
 PlotsOpt = Annotated[
     bool, typer.Option("--plots", help="Also write the charts as PNG to OUT/plots.")
 ]
+SeedOpt = Annotated[int, typer.Option(min=0, help="Root random seed.")]
+WorkersOpt = Annotated[
+    int | None, typer.Option(min=1, help="Local worker processes (default: all cores).")
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", help="No progress bar.")]
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario file (TOML).", show_default=False)]
 SetOpt = Annotated[
     list[str] | None,
@@ -42,16 +47,14 @@ SetOpt = Annotated[
 def run(
     scenario: ScenarioArg,
     strategy: Annotated[str, typer.Option(help="Strategy name.")] = "baseline",
-    seed: Annotated[int, typer.Option(min=0, help="Root random seed.")] = 0,
+    seed: SeedOpt = 0,
     replications: Annotated[int, typer.Option(min=1, help="Independent replications.")] = 1,
-    workers: Annotated[
-        int | None, typer.Option(min=1, help="Local worker processes (default: all cores).")
-    ] = None,
+    workers: WorkersOpt = None,
     set_: SetOpt = None,
     out: Annotated[
         Path | None, typer.Option(help="Write kpis/timeline/touchpoints/cohorts CSV+Parquet here.")
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+    quiet: QuietOpt = False,
     plots: PlotsOpt = False,
 ) -> None:
     """Run a scenario and print its KPI table (mean and 95% CI with --replications)."""
@@ -106,10 +109,8 @@ def compare(
         str, typer.Option(help="Comma-separated strategies; the first is the baseline.")
     ] = "baseline,crm,cem,loyalty",
     replications: Annotated[int, typer.Option(min=1, help="Replications per strategy.")] = 10,
-    seed: Annotated[int, typer.Option(min=0, help="Root random seed.")] = 0,
-    workers: Annotated[
-        int | None, typer.Option(min=1, help="Local worker processes (default: all cores).")
-    ] = None,
+    seed: SeedOpt = 0,
+    workers: WorkersOpt = None,
     crn: Annotated[
         bool, typer.Option("--crn/--no-crn", help="Common random numbers across strategies.")
     ] = True,
@@ -117,7 +118,7 @@ def compare(
     out: Annotated[
         Path | None, typer.Option(help="Write the comparison and every run's tables here.")
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+    quiet: QuietOpt = False,
     plots: PlotsOpt = False,
 ) -> None:
     """Compare strategies: mean and 95% CI per KPI, paired differences vs the baseline."""
@@ -146,23 +147,18 @@ def compare(
 
 
 def _write_comparison(result, out: Path) -> None:  # noqa: ANN001
-    out.mkdir(parents=True, exist_ok=True)
-    tables = {
-        "comparison": result.table,
-        "runs": result.runs,
-        "timelines": result.timelines,
-        "cohorts": result.cohorts,
-        "touchpoints": result.touchpoints,
-    }
-    for name, frame in tables.items():
-        for suffix in ("csv", "parquet"):
-            path = out / f"{name}.{suffix}"
-            tmp = path.with_name(path.name + ".tmp")
-            if suffix == "csv":
-                frame.to_csv(tmp, index=False)
-            else:
-                frame.to_parquet(tmp, index=False)
-            tmp.replace(path)
+    from journeysim.results import write_tables
+
+    write_tables(
+        {
+            "comparison": result.table,
+            "runs": result.runs,
+            "timelines": result.timelines,
+            "cohorts": result.cohorts,
+            "touchpoints": result.touchpoints,
+        },
+        out,
+    )
 
 
 @app.command("sweep")
@@ -179,7 +175,7 @@ def sweep_command(
     resume: Annotated[
         bool, typer.Option("--resume", help="Complete an interrupted sweep.")
     ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+    quiet: QuietOpt = False,
     plots: PlotsOpt = False,
 ) -> None:
     """Run a parameter sweep; results go to a resumable Parquet dataset."""

@@ -15,7 +15,7 @@ from journeysim.units import MINUTES_PER_DAY
 if TYPE_CHECKING:
     from journeysim.model import JourneyModel
 
-__all__ = ["KPI_COLUMNS", "Results", "TABLES"]
+__all__ = ["KPI_COLUMNS", "Results", "TABLES", "write_tables"]
 
 #: The KPI columns every run reports, in table order.
 KPI_COLUMNS = (
@@ -72,21 +72,7 @@ class Results:
 
     def write(self, out: str | Path) -> list[Path]:
         """Write the four tables as CSV and Parquet into directory ``out``; return the paths."""
-        out = Path(out)
-        out.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name in TABLES:
-            frame: pd.DataFrame = getattr(self, name)
-            for suffix in ("csv", "parquet"):
-                path = out / f"{name}.{suffix}"
-                tmp = path.with_name(path.name + ".tmp")
-                if suffix == "csv":
-                    frame.to_csv(tmp, index=False)
-                else:
-                    frame.to_parquet(tmp, index=False)
-                tmp.replace(path)
-                written.append(path)
-        return written
+        return write_tables({name: getattr(self, name) for name in TABLES}, out)
 
     @classmethod
     def from_model(cls, model: JourneyModel, meta: dict[str, object]) -> Results:
@@ -213,3 +199,25 @@ def _ratio(num: float, den: float) -> float:
 
 def _nps(promoters: int, detractors: int, responses: int) -> float:
     return 100.0 * (promoters - detractors) / responses if responses else math.nan
+
+
+def write_tables(tables: dict[str, pd.DataFrame], out: str | Path) -> list[Path]:
+    """Write each table as ``NAME.csv`` and ``NAME.parquet`` in ``out``, each file atomically.
+
+    A file is written under a temporary name and renamed, so a reader (or a crash) never sees a
+    half-written table.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, frame in tables.items():
+        for suffix in ("csv", "parquet"):
+            path = out / f"{name}.{suffix}"
+            tmp = path.with_name(path.name + ".tmp")
+            if suffix == "csv":
+                frame.to_csv(tmp, index=False)
+            else:
+                frame.to_parquet(tmp, index=False)
+            tmp.replace(path)
+            written.append(path)
+    return written

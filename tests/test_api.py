@@ -1,0 +1,46 @@
+"""The public API is a curated __all__ (pinned here, as SimPy does)."""
+
+import journeysim
+
+
+def test_public_api_is_pinned():
+    assert sorted(journeysim.__all__) == sorted(
+        [
+            "KPI_COLUMNS",
+            "CEMPolicy",
+            "CRMPolicy",
+            "Comparison",
+            "CompositeStrategy",
+            "Customer",
+            "JourneyModel",
+            "JourneyOutcome",
+            "JourneysimError",
+            "LoyaltyPolicy",
+            "Replications",
+            "Results",
+            "Scenario",
+            "ScenarioError",
+            "Strategy",
+            "available_strategies",
+            "build_graph",
+            "compare",
+            "load_scenario",
+            "load_sweep",
+            "plots",
+            "register_strategy",
+            "replicate",
+            "resolve_strategy",
+            "sensitivity",
+            "simulate",
+            "sweep",
+        ]
+    )
+    for name in journeysim.__all__:
+        assert getattr(journeysim, name) is not None
+
+
+def test_public_callables_have_docstrings():
+    for name in journeysim.__all__:
+        obj = getattr(journeysim, name)
+        if callable(obj):
+            assert obj.__doc__, name
