@@ -1,0 +1,39 @@
+"""Plots: matplotlib views of results, comparisons and sweeps.
+
+Every function takes ``ax=None`` (a new figure when None), returns the Axes (or a Figure for
+multi-panel views) and never calls ``plt.show()``: plots compose in notebooks, scripts and
+reports. Confidence bands are 95% Student-t intervals across replications. Functions accept a
+single run's :class:`~journeysim.results.Results` or a :class:`~journeysim.experiments.Comparison`
+(one line per strategy).
+
+The views live in one module per family (``journeys``, ``customers``, ``comparisons``,
+``sweeps``, ``files``); everything public is re-exported here.
+"""
+
+from journeysim.plots.comparisons import comparison_forest, cost_benefit
+from journeysim.plots.customers import cohort_retention, survival_curve, timeline, timeline_panel
+from journeysim.plots.files import save_figures
+from journeysim.plots.journeys import (
+    journey_graph,
+    touchpoint_utilisation,
+    touchpoint_waits,
+    wait_distribution,
+)
+from journeysim.plots.sweeps import response_curve, response_heatmap, sensitivity_bars
+
+__all__ = [
+    "cohort_retention",
+    "comparison_forest",
+    "cost_benefit",
+    "journey_graph",
+    "response_curve",
+    "response_heatmap",
+    "save_figures",
+    "sensitivity_bars",
+    "survival_curve",
+    "timeline",
+    "timeline_panel",
+    "touchpoint_utilisation",
+    "touchpoint_waits",
+    "wait_distribution",
+]

@@ -1,0 +1,103 @@
+"""PNG files of every view that fits a result: what the CLI's ``--plots`` writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from journeysim.plots.comparisons import comparison_forest, cost_benefit
+from journeysim.plots.customers import cohort_retention, survival_curve, timeline_panel
+from journeysim.plots.journeys import (
+    journey_graph,
+    touchpoint_utilisation,
+    touchpoint_waits,
+    wait_distribution,
+)
+from journeysim.plots.sweeps import response_curve, response_heatmap, sensitivity_bars
+
+if TYPE_CHECKING:
+    from journeysim.scenario import Scenario
+
+
+def save_figures(
+    data: Any,
+    out: str | Path,
+    scenario: Scenario | None = None,
+    sweep_dir: str | Path | None = None,
+) -> list[Path]:
+    """Write the views that fit ``data`` as PNGs into ``out``; return their paths.
+
+    This is what ``--plots`` of ``journeysim run``, ``compare`` and ``sweep`` calls, so each
+    command's charts stay in one place.
+
+    Parameters
+    ----------
+    data:
+        One run's Results (customer, timeline and touchpoint views; the wait distribution too
+        when it carries an event log), a Comparison (the same per strategy, plus the forest and
+        cost-benefit charts) or a sweep DataFrame (response curves and, with two or more
+        parameters, a heatmap).
+    out:
+        Directory for the PNG files (created if needed).
+    scenario:
+        Adds the journey graph (coloured by waits when ``data`` is one run).
+    sweep_dir:
+        The sweep's results directory: with a Saltelli or Morris design, sensitivity bars of
+        its outcomes are added (needs SALib).
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    figures: dict[str, Any] = {}
+    if isinstance(data, pd.DataFrame):  # sweep results
+        params = [c for c in data.columns if "." in c]
+        kpis = [c for c in ("nps", "retention_rate", "profit") if c in data] or [data.columns[-1]]
+        for p in params[:3]:
+            figures[f"response_{p}_{kpis[0]}"] = response_curve(data, p, kpis[0]).figure
+        if len(params) >= 2:
+            figures["response_heatmap"] = response_heatmap(
+                data, params[0], params[1], kpis[0]
+            ).figure
+        indices = _sweep_indices(sweep_dir, kpis) if sweep_dir is not None else None
+        if indices is not None:
+            for kpi in dict.fromkeys(indices["kpi"]):
+                figures[f"sensitivity_{kpi}"] = sensitivity_bars(indices, kpi).figure
+    else:
+        figures["cohort_retention"] = cohort_retention(data).figure
+        figures["survival"] = survival_curve(data).figure
+        figures["timelines"] = timeline_panel(data)
+        figures["touchpoint_waits"] = touchpoint_waits(data).figure
+        figures["touchpoint_utilisation"] = touchpoint_utilisation(data).figure
+        if getattr(data, "events", None) is not None:
+            figures["wait_distribution"] = wait_distribution(data).figure
+        if hasattr(data, "strategies"):
+            figures["comparison_forest"] = comparison_forest(data).figure
+            figures["cost_benefit"] = cost_benefit(data).figure
+        if scenario is not None:
+            results = data if not hasattr(data, "strategies") else None
+            figures["journey_graph"] = journey_graph(scenario, results).figure
+    paths = []
+    for name, fig in figures.items():
+        path = out / f"{name.replace('.', '_')}.png"
+        fig.savefig(path, dpi=110, bbox_inches="tight")
+        plt.close(fig)
+        paths.append(path)
+    return paths
+
+
+def _sweep_indices(sweep_dir: str | Path, kpis: list[str]) -> pd.DataFrame | None:
+    """Sensitivity indices of a sweep whose design supports them (else None)."""
+    import json
+
+    from journeysim.sensitivity import sensitivity
+    from journeysim.sweep import MANIFEST
+
+    manifest = Path(sweep_dir) / MANIFEST
+    if not manifest.exists():
+        return None
+    kind = json.loads(manifest.read_text())["spec"]["design"]["kind"]
+    if kind not in ("saltelli", "morris"):
+        return None
+    return sensitivity(sweep_dir, kpis)

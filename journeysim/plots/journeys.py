@@ -1,0 +1,284 @@
+"""Journeys and touchpoints: the journey graph, waits, their distribution, utilisation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import networkx as nx
+import numpy as np
+from matplotlib import patheffects
+from matplotlib.axes import Axes
+
+from journeysim.journey_graph import ENTRY, build_graph
+from journeysim.plots._common import _axes, _band, _colors, _long
+from journeysim.report import label
+
+if TYPE_CHECKING:
+    from journeysim.experiments import Comparison
+    from journeysim.results import Results
+    from journeysim.scenario import Scenario
+
+
+def journey_graph(
+    scenario: Scenario,
+    results: Results | None = None,
+    color_by: str = "mean_wait_minutes",
+    ax: Axes | None = None,
+) -> Axes:
+    """The touchpoint graph left to right along the journey.
+
+    Columns are longest-path depths from the entry (loops broken), so a touchpoint sits to the
+    right of every step that can lead to it and terminals sit at the far right. Edge widths
+    show flow (expected traversals per journey, from the routing probabilities and the traffic
+    equations); dashed edges are failures sent to service recovery. With ``results`` nodes are
+    coloured by a touchpoint column (``mean_wait_minutes``, ``mean_csat``, ``utilisation`` ...)
+    with a colour bar; for ``mean_csat`` dark means low, for the others dark means high.
+
+    Parameters
+    ----------
+    scenario:
+        The scenario whose graph is drawn.
+    results:
+        Optional run whose ``touchpoints`` table colours the nodes.
+    color_by:
+        A numeric column of ``results.touchpoints``.
+    ax:
+        Axes to draw on (a new figure when None).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax, (9, 4.5))
+    graph = build_graph(scenario)
+    flow = _expected_visits(graph)
+    pos = _layout(graph)
+    for long_edges, rad in ((False, 0.08), (True, 0.3)):
+        # edges that skip a column arc more, so they do not run through the nodes between
+        edges = [
+            (u, v, d)
+            for u, v, d in graph.edges(data=True)
+            if (abs(pos[v][0] - pos[u][0]) > 1) == long_edges
+        ]
+        if not edges:
+            continue
+        nx.draw_networkx_edges(
+            graph,
+            pos,
+            edgelist=[(u, v) for u, v, _ in edges],
+            ax=ax,
+            width=[0.5 + 6 * flow.get(u, 0) * d["p"] for u, _, d in edges],
+            style=["dashed" if d["kind"] == "recovery" else "solid" for _, _, d in edges],
+            alpha=0.5,
+            arrowsize=12,
+            connectionstyle=f"arc3,rad={rad}",
+            node_size=1400,
+        )
+    values = None
+    if results is not None and color_by in results.touchpoints:
+        values = results.touchpoints.set_index("touchpoint")[color_by]
+    touch = [n for n in graph if graph.nodes[n]["kind"] == "touchpoint"]
+    other = [n for n in graph if n not in touch]
+    nx.draw_networkx_nodes(graph, pos, nodelist=other, ax=ax, node_color="#dddddd", node_size=1100)
+    if values is not None:
+        colours = [values.get(n, np.nan) for n in touch]
+        low, high = np.nanmin(colours), np.nanmax(colours)
+        if not high > low:  # e.g. no waits anywhere: keep the scale honest, not +-0.1
+            high = low + max(abs(low) * 0.1, 1.0)
+        mappable = nx.draw_networkx_nodes(
+            graph,
+            pos,
+            nodelist=touch,
+            ax=ax,
+            node_color=colours,
+            cmap="viridis" if color_by in _HIGH_IS_GOOD else "viridis_r",
+            vmin=low,
+            vmax=high,
+            node_size=1400,
+        )
+        ax.figure.colorbar(mappable, ax=ax, label=label(color_by), shrink=0.8)
+    else:
+        nx.draw_networkx_nodes(
+            graph, pos, nodelist=touch, ax=ax, node_color="#9ecae1", node_size=1400
+        )
+    texts = nx.draw_networkx_labels(graph, pos, ax=ax, font_size=7)
+    for text in texts.values():  # readable on dark and light nodes alike
+        text.set_path_effects([patheffects.withStroke(linewidth=2.5, foreground="white")])
+    ax.set_title(f"Journey graph: {scenario.name} (edge width = flow)")
+    ax.axis("off")
+    return ax
+
+
+#: Touchpoint columns where a high value is good (colour maps flip so dark is always bad).
+_HIGH_IS_GOOD = {"mean_csat", "served", "csat_responses"}
+
+
+def _layout(graph: nx.DiGraph) -> dict[str, tuple[float, float]]:
+    """Positions: x = longest-path depth from the entry, y = ordered to limit edge crossings."""
+    dag = nx.DiGraph(graph.edges)
+    dag.add_nodes_from(graph)
+    near = nx.single_source_shortest_path_length(graph, ENTRY)
+    far = len(graph)
+    while True:  # break loops at their backward edge (the one into the node nearest the entry)
+        try:
+            cycle = nx.find_cycle(dag)
+        except nx.NetworkXNoCycle:
+            break
+        u, v = min(cycle, key=lambda e: (near.get(e[1], far), -near.get(e[0], far)))[:2]
+        dag.remove_edge(u, v)
+    depth: dict[str, int] = {}
+    for node in nx.topological_sort(dag):
+        preds = [depth[u] + 1 for u in dag.predecessors(node) if u in depth]
+        depth[node] = max(preds, default=0)
+    right = 1 + max(
+        (d for n, d in depth.items() if graph.nodes[n]["kind"] != "terminal"), default=0
+    )
+    layers: dict[int, list[str]] = {}
+    for node in graph:
+        x = right if graph.nodes[node]["kind"] == "terminal" else depth[node]
+        layers.setdefault(x, []).append(node)
+    pos: dict[str, tuple[float, float]] = {}
+    for x in sorted(layers):
+        nodes = layers[x]
+
+        def centre(node: str) -> float:
+            ys = [pos[u][1] for u in graph.predecessors(node) if u in pos]
+            return float(np.mean(ys)) if ys else 0.0
+
+        nodes.sort(key=lambda n: (-centre(n), n))
+        for i, node in enumerate(nodes):
+            pos[node] = (float(x), (len(nodes) - 1) / 2 - i)
+    return pos
+
+
+def _expected_visits(graph: nx.DiGraph) -> dict[str, float]:
+    """Expected visits per journey to each node: x = e + P^T x (traffic equations)."""
+    nodes = [n for n in graph if graph.nodes[n]["kind"] == "touchpoint"]
+    index = {n: i for i, n in enumerate(nodes)}
+    p = np.zeros((len(nodes), len(nodes)))
+    e = np.zeros(len(nodes))
+    for u, v, d in graph.edges(data=True):
+        if v not in index:
+            continue
+        if u == ENTRY:
+            e[index[v]] += d["p"]
+        elif u in index:
+            p[index[u], index[v]] += d["p"]
+    x = np.linalg.solve(np.eye(len(nodes)) - p.T, e)
+    flows = {n: float(x[index[n]]) for n in nodes}
+    flows[ENTRY] = 1.0
+    return flows
+
+
+def touchpoint_waits(data: Results | Comparison, ax: Axes | None = None) -> Axes:
+    """Mean and 90th-percentile waits per queued touchpoint (bars; CI across replications)."""
+    ax = _axes(ax)
+    frame, names = _long(data, "touchpoints")
+    frame = frame[frame["capacity"].notna()]
+    tps = list(dict.fromkeys(frame["touchpoint"]))
+    width = 0.8 / (2 * len(names))
+    for s, name in enumerate(names):
+        own = frame[frame["strategy"] == name]
+        for j, (col, hatch) in enumerate((("mean_wait_minutes", None), ("p90_wait_minutes", "//"))):
+            table = own.pivot(index="touchpoint", columns="replication", values=col).loc[tps]
+            mean, low, high = _band(table)
+            x = np.arange(len(tps)) + (2 * s + j - len(names) + 0.5) * width
+            ax.bar(
+                x,
+                mean,
+                width,
+                yerr=[mean - low, high - mean],
+                hatch=hatch,
+                color=_colors(names)[name],
+                alpha=0.6 if j else 0.9,
+                label=f"{name} {'p90' if j else 'mean'}",
+            )
+    ax.set_xticks(np.arange(len(tps)), tps)
+    ax.set_ylabel("wait (minutes)")
+    ax.set_title("Waiting at touchpoints: mean and 90th percentile")
+    ax.legend(fontsize=7)
+    return ax
+
+
+def touchpoint_utilisation(data: Results | Comparison, ax: Axes | None = None) -> Axes:
+    """Utilisation of queued touchpoints per strategy (bars with CI)."""
+    ax = _axes(ax)
+    frame, names = _long(data, "touchpoints")
+    frame = frame[frame["capacity"].notna()]
+    tps = list(dict.fromkeys(frame["touchpoint"]))
+    width = 0.8 / len(names)
+    for s, name in enumerate(names):
+        table = (
+            frame[frame["strategy"] == name]
+            .pivot(index="touchpoint", columns="replication", values="utilisation")
+            .loc[tps]
+        )
+        mean, low, high = _band(table)
+        x = np.arange(len(tps)) + (s - (len(names) - 1) / 2) * width
+        ax.bar(
+            x, mean, width, yerr=[mean - low, high - mean], label=name, color=_colors(names)[name]
+        )
+    ax.set_xticks(np.arange(len(tps)), tps)
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("utilisation")
+    ax.set_title("Server utilisation")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def wait_distribution(
+    results: Results, touchpoints: Sequence[str] | None = None, ax: Axes | None = None
+) -> Axes:
+    """The distribution of waits per queued touchpoint: share of visits waiting longer than t.
+
+    Needs the per-visit event log (``simulate(..., event_log=True)``): the tables keep only
+    summaries so that memory stays flat. Read a curve at the customers' patience: that share of
+    visits would have been abandoned. The legend gives the share served without waiting.
+
+    Parameters
+    ----------
+    results:
+        One run with ``results.events``.
+    touchpoints:
+        Touchpoints to show (default: every touchpoint with finite capacity).
+    ax:
+        Axes to draw on (a new figure when None).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    if results.events is None:
+        raise ValueError("wait_distribution needs simulate(..., event_log=True)")
+    ax = _axes(ax)
+    if touchpoints is None:
+        queued = results.touchpoints[results.touchpoints["capacity"].notna()]
+        touchpoints = list(queued["touchpoint"])
+    visits = results.events[results.events["event"].isin(["visited", "abandoned"])]
+    for i, name in enumerate(touchpoints):
+        minutes = np.sort(
+            visits.loc[visits["touchpoint"] == name, "value"].to_numpy(dtype=float) * 1440.0
+        )
+        if len(minutes) == 0:
+            continue
+        waited = minutes[minutes > 0]
+        share_zero = 1 - len(waited) / len(minutes)
+        if len(waited):
+            beyond = 1 - np.searchsorted(minutes, waited, side="right") / len(minutes)
+            ax.step(
+                waited,
+                beyond,
+                where="post",
+                color=f"C{i}",
+                label=f"{name} ({share_zero:.0%} no wait, n={len(minutes):,})",
+            )
+        else:
+            ax.plot([], [], color=f"C{i}", label=f"{name} (no waits, n={len(minutes):,})")
+    ax.set_xscale("log")
+    ax.set_xlabel("wait t (minutes, log scale)")
+    ax.set_ylabel("share of visits waiting longer than t")
+    ax.set_ylim(0, None)
+    ax.set_title("Wait distribution at queued touchpoints")
+    ax.legend(fontsize=8)
+    return ax

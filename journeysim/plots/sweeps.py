@@ -1,0 +1,99 @@
+"""Sweep views: one-parameter response curves, two-parameter heatmaps, sensitivity bars."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+from journeysim.plots._common import _axes, _colors, _mean_half
+from journeysim.report import label
+
+if TYPE_CHECKING:
+    pass
+
+
+def response_curve(
+    data: pd.DataFrame, parameter: str, kpi: str, ax: Axes | None = None, bins: int = 10
+) -> Axes:
+    """One-parameter response: mean KPI (95% CI) against a parameter, per strategy.
+
+    Continuous parameters with many distinct values are binned.
+    """
+    ax = _axes(ax)
+    ok = data[data["status"] == "ok"]
+    names = list(dict.fromkeys(ok["strategy"]))
+    colours = _colors(names)
+    for name in names:
+        own = ok[ok["strategy"] == name]
+        x = own[parameter]
+        if pd.api.types.is_numeric_dtype(x) and x.nunique() > bins:
+            x = pd.cut(x, bins).map(lambda iv: iv.mid).astype(float)
+        grouped = own.groupby(x)[kpi]
+        mean = grouped.mean()
+        half = grouped.apply(lambda v: _mean_half(v)[1] if len(v) > 1 else 0.0)
+        ax.errorbar(
+            mean.index,
+            mean.to_numpy(),
+            yerr=half.to_numpy(),
+            marker="o",
+            capsize=3,
+            label=name,
+            color=colours[name],
+        )
+    ax.set_xlabel(parameter)
+    ax.set_ylabel(label(kpi))
+    ax.set_title(f"{label(kpi)} vs {parameter}")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def response_heatmap(
+    data: pd.DataFrame,
+    x: str,
+    y: str,
+    kpi: str,
+    strategy: str | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Two-parameter response surface: mean KPI on a grid of two parameters."""
+    ax = _axes(ax, (6, 4.5))
+    ok = data[data["status"] == "ok"]
+    strategy = strategy or ok["strategy"].iloc[0]
+    table = ok[ok["strategy"] == strategy].pivot_table(
+        index=y, columns=x, values=kpi, aggfunc="mean"
+    )
+    image = ax.imshow(table.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
+    ax.set_xticks(
+        range(len(table.columns)), [f"{v:g}" if isinstance(v, float) else v for v in table.columns]
+    )
+    ax.set_yticks(
+        range(len(table.index)), [f"{v:g}" if isinstance(v, float) else v for v in table.index]
+    )
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    ax.figure.colorbar(image, ax=ax, label=label(kpi))
+    ax.set_title(f"{label(kpi)} ({strategy})")
+    return ax
+
+
+def sensitivity_bars(indices: pd.DataFrame, kpi: str | None = None, ax: Axes | None = None) -> Axes:
+    """Sobol S1/ST bars (with CIs) or Morris mu* bars, for one KPI of :func:`sensitivity`."""
+    ax = _axes(ax)
+    kpi = kpi or indices["kpi"].iloc[0]
+    own = indices[indices["kpi"] == kpi]
+    x = np.arange(len(own))
+    if "S1" in own:
+        ax.bar(x - 0.2, own["S1"], 0.4, yerr=own["S1_conf"], capsize=3, label="first order S1")
+        ax.bar(x + 0.2, own["ST"], 0.4, yerr=own["ST_conf"], capsize=3, label="total ST")
+        ax.set_ylabel("Sobol index")
+    else:
+        ax.bar(x - 0.2, own["mu_star"], 0.4, yerr=own["mu_star_conf"], capsize=3, label="mu*")
+        ax.bar(x + 0.2, own["sigma"], 0.4, label="sigma")
+        ax.set_ylabel("elementary effect")
+    ax.set_xticks(x, own["parameter"], rotation=20, ha="right", fontsize=8)
+    ax.set_title(f"Sensitivity of {label(kpi)}")
+    ax.legend(fontsize=8)
+    return ax
