@@ -94,11 +94,11 @@ def _needs_out(plots: bool, out: Path | None) -> None:
         raise JourneysimError("--plots needs --out DIR (the PNGs go to DIR/plots)")
 
 
-def _plots(enabled: bool, data, out: Path, scenario=None) -> None:  # noqa: ANN001
+def _plots(enabled: bool, data, out: Path, scenario=None, sweep_dir=None) -> None:  # noqa: ANN001
     if enabled:
         from journeysim.plots import save_figures
 
-        paths = save_figures(data, Path(out) / "plots", scenario=scenario)
+        paths = save_figures(data, Path(out) / "plots", scenario=scenario, sweep_dir=sweep_dir)
         typer.echo(f"wrote {len(paths)} plots to {Path(out) / 'plots'}")
 
 
@@ -198,7 +198,7 @@ def sweep_command(
     if len(data) and outcomes:
         table = data.groupby(["point", "strategy"], sort=False)[outcomes[:4]].mean()
         typer.echo(table.head(12).to_string(float_format=lambda v: f"{v:,.3g}"))
-    _plots(plots and len(data) > 0, data, out)
+    _plots(plots and len(data) > 0, data, out, sweep_dir=out)
 
 
 @app.command()
