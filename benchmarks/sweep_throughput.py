@@ -19,6 +19,11 @@ ROOT = Path(__file__).resolve().parents[1]
 OVERRIDES = {"simulation.horizon": "60 d", "population.arrivals_per_day": 10}
 
 
+def set_days(days: float) -> None:
+    """Length of each simulated run (longer runs make per-run overhead relatively smaller)."""
+    OVERRIDES["simulation.horizon"] = f"{days:g} d"
+
+
 def spec(runs: int) -> dict:
     return {
         "scenario": str(ROOT / "scenarios" / "retail.toml"),
@@ -52,13 +57,16 @@ def simulate_loop(runs: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=48)
+    parser.add_argument("--days", type=float, default=60.0, help="simulated days per run")
     args = parser.parse_args()
+    set_days(args.days)
     loop = simulate_loop(args.runs)
     one = timed_sweep(args.runs, workers=1)
     two = timed_sweep(args.runs, workers=2)
     dask = timed_sweep(args.runs, engine="dask", workers=2)
     report = {
         "runs": args.runs,
+        "days_per_run": args.days,
         "runs_per_s": {
             "simulate loop": round(loop, 2),
             "sweep local 1 worker": round(one, 2),
