@@ -1,6 +1,5 @@
 """journeysim: simulate customer journeys and what CRM, CEM and loyalty strategies do to them."""
 
-from journeysim import plots
 from journeysim.cem import CEMPolicy
 from journeysim.crm import CRMPolicy
 from journeysim.errors import JourneysimError, ScenarioError
@@ -22,6 +21,16 @@ from journeysim.strategies import (
 from journeysim.sweep import load_sweep, sweep
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    """Import ``journeysim.plots`` on first use: matplotlib stays out of plain imports."""
+    if name == "plots":
+        import importlib
+
+        return importlib.import_module("journeysim.plots")
+    raise AttributeError(f"module 'journeysim' has no attribute {name!r}")
+
 
 __all__ = [
     "KPI_COLUMNS",
