@@ -146,7 +146,10 @@ def replicate(
     progress:
         Show a progress bar.
     """
+    from journeysim.strategies import resolve_strategy
+
     _check_replications(replications)
+    resolve_strategy(strategy, scenario)  # an unknown name fails here, before any run
     tasks = [(scenario, strategy, seed, (r,)) for r in range(replications)]
     frames = run_many(tasks, workers, executor, progress, description=_name(strategy))
     runs = _stack(frames, range(replications))

@@ -6,6 +6,11 @@ Urminsky & Zheng 2006): the *goal gradient* - customers buy sooner as a reward n
 *post-reward dip* right after a redemption. Redemptions build attachment (loyalty), which
 lowers churn and raises purchase frequency through the model's loyalty rules; tiers reached
 by cumulative spend add their own churn reduction and frequency boost.
+
+Who joins is decided at random (``enrolment``), so eligible customers who did not join are a
+control group: the run reports members' and non-members' purchases and how many of each are
+still active at the end, a difference caused by the programme rather than by self-selection
+(a real programme's member/non-member gap mixes the two).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["LoyaltyPolicy"]
 
 _POINTS = "loyalty_points"
+_NON_MEMBER = "loyalty_non_member"
 
 
 class LoyaltyPolicy(Strategy):
@@ -33,16 +39,13 @@ class LoyaltyPolicy(Strategy):
         self.segments = set(config.segments)
         self.members = self.rewards = 0
         self.member_purchases = 0
+        self.non_members = self.non_member_purchases = 0
 
     def setup(self, model: JourneyModel) -> None:
         """Book the fixed running cost; members are drawn from the strategy stream."""
-        from journeysim.model import _spread
-
         self.rng = model.streams.component("strategy")
         if self.config.fixed_cost_per_day > 0:
-            _spread(
-                model.recorder, "loyalty_running", self.config.fixed_cost_per_day, model.horizon
-            )
+            model.book_daily_cost("loyalty_running", self.config.fixed_cost_per_day)
 
     def on_acquire(self, model: JourneyModel, c: Customer) -> None:
         """Enrol a share of eligible new customers."""
@@ -51,11 +54,18 @@ class LoyaltyPolicy(Strategy):
         if self.rng.random() < self.config.enrolment:
             c.state[_POINTS] = 0.0
             self.members += 1
+        else:
+            c.state[_NON_MEMBER] = True
+            self.non_members += 1
 
     def on_journey_end(self, model: JourneyModel, c: Customer, outcome: JourneyOutcome) -> None:
         """Earn points on a purchase, redeem rewards, move tiers, set the goal gradient."""
+        if not outcome.purchased:
+            return
         points = c.state.get(_POINTS)
-        if points is None or not outcome.purchased:
+        if points is None:
+            if _NON_MEMBER in c.state:
+                self.non_member_purchases += 1
             return
         cfg = self.config
         self.member_purchases += 1
@@ -80,9 +90,20 @@ class LoyaltyPolicy(Strategy):
             set_lever(c, "frequency_multiplier", "loyalty_tier", 1.0 + tier.frequency_boost)
 
     def extra_kpis(self, model: JourneyModel) -> dict[str, float]:
-        """Members enrolled, their purchases and rewards redeemed."""
+        """Members and eligible non-members: counts, purchases, still active; rewards redeemed."""
+        members_active = non_members_active = 0
+        for c in model.active.values():
+            state = c.state
+            if _POINTS in state:
+                members_active += 1
+            elif _NON_MEMBER in state:
+                non_members_active += 1
         return {
             "loyalty_members": self.members,
             "loyalty_member_purchases": self.member_purchases,
+            "loyalty_members_active_end": members_active,
+            "loyalty_non_members": self.non_members,
+            "loyalty_non_member_purchases": self.non_member_purchases,
+            "loyalty_non_members_active_end": non_members_active,
             "loyalty_rewards": self.rewards,
         }

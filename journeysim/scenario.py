@@ -310,6 +310,27 @@ class Scenario(FrozenModel):
                             f"unknown touchpoint {tp!r}; known: {touchpoints}",
                             field=f"{where}.cem.routes.{tp}",
                         )
+                if spec.cem.routes:
+                    self._check_strategy_routes(f"{where}.cem.routes", spec.cem.routes)
+
+    def _check_strategy_routes(self, where: str, routes: dict[str, dict[str, float]]) -> None:
+        """Check a strategy's replacement routes now, not when the strategy first runs.
+
+        The journey with the rows replaced must pass the same checks as the file's own
+        (known targets, rows summing to 1, every walk ending), so a typo in a shortcut is a
+        load-time error naming the strategy's field instead of a failure inside a worker.
+        """
+        from journeysim.journey_graph import validate_journey
+
+        journey = self.journey.model_copy(update={"routes": {**self.journey.routes, **routes}})
+        try:
+            validate_journey(self.model_copy(update={"journey": journey}))
+        except ScenarioError as exc:
+            field = exc.field or ""
+            row = field.removeprefix("journey.routes.")
+            if row != field and row.split(".")[0] in routes:
+                raise ScenarioError(exc.message, field=f"{where}.{row}") from None
+            raise ScenarioError(f"with these routes, {field}: {exc.message}", field=where) from None
 
     _document: dict[str, Any] = PrivateAttr(default_factory=dict)
 

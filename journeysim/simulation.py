@@ -7,6 +7,7 @@ process or machine runs it.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 
 from journeysim.model import JourneyModel
@@ -33,7 +34,8 @@ def simulate(
     scenario:
         A validated scenario (see :func:`journeysim.load_scenario`).
     strategy:
-        A registered strategy name (``"baseline"`` ...) or a :class:`Strategy` instance.
+        A registered strategy name (``"baseline"`` ...) or a :class:`Strategy` instance
+        (each run works on a deep copy of it).
     seed:
         Root seed (non-negative integer).
     event_log:
@@ -48,6 +50,10 @@ def simulate(
         KPI, timeline, touchpoint and cohort tables.
     """
     policy = resolve_strategy(strategy, scenario)
+    if policy is strategy:
+        # A policy instance keeps per-run state (counters, offers): every run gets a fresh copy,
+        # exactly as a worker process would, so serial and parallel runs stay identical.
+        policy = copy.deepcopy(policy)
     transformed = policy.transform(scenario)
     streams = RunStreams(seed_sequence(seed, identity))
     model = JourneyModel(transformed, streams, policy, event_log=event_log)

@@ -39,9 +39,16 @@ class CRMConfig(FrozenModel):
     offer_discount: Probability = Field(default=0.0, description="Discount while offer runs.")
     offer_duration: PositiveDays = Field(default=60.0)
     offer_churn_reduction: Probability = Field(
-        default=0.0, description="Churn hazard is multiplied by (1 - this) while the offer runs."
+        default=0.0,
+        description="Churn hazard x (1 - this x segment price_sensitivity, capped at 1) while "
+        "the offer runs: discounts move price-sensitive segments more.",
     )
     cost_per_offer: float = NonNegative
+    holdout: Probability = Field(
+        default=0.0,
+        description="Share of the customers selected for an offer kept as a random control "
+        "group (no offer, no cost): measures the offers' uplift on targeted customers.",
+    )
     campaign_every: PositiveDays | None = Field(
         default=None, description="Period of campaigns to all active customers (none)."
     )

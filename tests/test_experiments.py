@@ -104,6 +104,31 @@ STRATEGY_ERRORS = [
         "strategies.bad.cem.touchpoints.web.capacity",
         "unlimited",
     ),
+    (
+        "[strategies.bad.cem.routes]\nweb = { checkout = 0.7, kiosk = 0.3 }\n",
+        "strategies.bad.cem.routes.web.kiosk",
+        "unknown node 'kiosk'",
+    ),
+    (
+        "[strategies.bad.cem.routes]\nweb = { checkout = 0.7, exit = 0.1 }\n",
+        "strategies.bad.cem.routes.web",
+        "must sum to 1",
+    ),
+    (
+        "[strategies.bad.cem.routes]\nsupport = { support = 1.0 }\n",
+        "strategies.bad.cem.routes.support",
+        "no path from this touchpoint",
+    ),
+    (
+        '[strategies.bad.loyalty]\nsegments = ["students"]\n',
+        "strategies.bad.loyalty.segments",
+        "unknown segment 'students'",
+    ),
+    (
+        "[strategies.bad.cem.follow_up]\ncost_per_follow_up = -8.0\n",
+        "strategies.bad.cem.follow_up.cost_per_follow_up",
+        "greater than or equal to 0",
+    ),
     ("[strategies.bad]\ndescription = 'x'\n", "strategies.bad", "needs a crm, cem or loyalty"),
     ("[strategies.baseline.crm]\n", "strategies.baseline", "reserved"),
 ]
@@ -120,6 +145,11 @@ def test_bad_strategy_tables(tmp_path, extra, field, fragment, capsys):
     assert main(["validate", str(path)]) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and fragment in err
+
+
+def test_replicate_rejects_an_unknown_strategy_before_running(short):
+    with pytest.raises(js.ScenarioError, match="unknown strategy 'nosuch'; available: baseline"):
+        js.replicate(short, "nosuch", replications=2, workers=2)
 
 
 def test_cli_compare_prints_and_writes(tmp_path, capsys):
@@ -140,6 +170,8 @@ def test_cli_compare_prints_and_writes(tmp_path, capsys):
     [
         (["--strategies", "baseline,nosuch"], "unknown strategy 'nosuch'"),
         (["--replications", "0"], "--replications"),
+        (["--strategies", "baseline,crm,crm"], "listed twice"),
+        (["--set", "strategies.crm.crm.cost_per_offer=-1"], "cost_per_offer"),
     ],
 )
 def test_cli_compare_errors(args, fragment, capsys):

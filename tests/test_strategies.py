@@ -7,9 +7,12 @@ confidence interval excludes zero. Each effect follows from a stated rule:
 * CEM raises quality/consistency and adds staff -> higher perceived quality, shorter waits ->
   higher satisfaction -> higher NPS and lower churn hazard; its costs are booked from day one.
 * CRM offers lower the churn hazard of targeted customers for a while and discount their
-  purchases; nothing in CRM changes a touchpoint, so NPS does not improve.
+  purchases; upsell lifts baskets from the first day; nothing in CRM changes a touchpoint, so
+  NPS does not improve and a problem customers do not report (waiting) stays unfixed.
+  Targeted customers are compared with the random holdout group the retail CRM keeps.
 * Loyalty members earn rewards -> goal gradient raises purchase frequency, rewards and tiers
-  lower churn; rewards and running costs are booked.
+  lower churn; rewards and running costs are booked. Enrolment is random, so members are
+  compared with eligible non-members of the same run.
 * Longer service at the call centre -> longer waits -> wait penalty on perceived quality and
   more abandonment -> lower CSAT and NPS.
 """
@@ -20,7 +23,8 @@ import pandas as pd
 import pytest
 
 import journeysim as js
-from journeysim.crm import risk_score
+from journeysim.crm import CRMPolicy, risk_score
+from journeysim.experiments import mean_ci
 from journeysim.model import Customer
 from journeysim.scenario import rebuild
 from journeysim.strategies import set_lever
@@ -72,11 +76,26 @@ def test_cem_raises_nps_and_retention_but_costs_more_up_front(comparison):
     assert first["cem"] > first["baseline"]
 
 
+def assert_positive(values, what):
+    ci = mean_ci(pd.Series(values).to_numpy(dtype=float))
+    assert ci["ci_low"] > 0, (
+        f"{what}: {ci['mean']:+.4g} [{ci['ci_low']:+.4g}, {ci['ci_high']:+.4g}]"
+    )
+
+
 def test_crm_lifts_retention_and_revenue_at_a_discount_cost_but_not_nps(comparison):
     assert_up(comparison, "crm", "retention_rate")
     assert_up(comparison, "crm", "revenue")
     assert_up(comparison, "crm", "discounts")
-    assert comparison.runs.query("strategy == 'crm'")["crm_offers"].min() > 0
+    crm = comparison.runs.query("strategy == 'crm'")
+    assert crm["crm_offers"].min() > 0
+    # targeted customers: offered ones stay more often than the random holdout (same score)
+    assert (crm["crm_holdout_windows"] > 100).all()
+    assert_positive(crm["crm_offer_retained"] - crm["crm_holdout_retained"], "offer uplift")
+    # short term: revenue in the first quarter is already up (upsell acts from day one)
+    quarter = comparison.timelines.query("period < 3")
+    revenue = quarter.groupby(["strategy", "replication"], observed=True)["revenue"].sum()
+    assert_positive(revenue["crm"] - revenue["baseline"], "first-quarter revenue")
     # CRM changes no touchpoint: it cannot fix what customers do not report
     nps_mean, nps_low, _ = diff(comparison, "crm", "nps")
     assert nps_low <= 0
@@ -90,6 +109,17 @@ def test_loyalty_raises_purchase_frequency_and_retention_at_a_reward_cost(compar
     assert_up(comparison, "loyalty", "purchases")
     assert_up(comparison, "loyalty", "retention_rate")
     runs = comparison.runs.query("strategy == 'loyalty'")
+    # members against eligible non-members of the same run (enrolment is random)
+    members, others = runs["loyalty_members"], runs["loyalty_non_members"]
+    assert_positive(
+        runs["loyalty_member_purchases"] / members - runs["loyalty_non_member_purchases"] / others,
+        "purchases per member - per non-member",
+    )
+    assert_positive(
+        runs["loyalty_members_active_end"] / members
+        - runs["loyalty_non_members_active_end"] / others,
+        "share active at the end, members - non-members",
+    )
     assert (runs["cost_loyalty_rewards"] > 0).all()
     assert (runs["loyalty_members"] > 0).all()
     assert_up(comparison, "loyalty", "cost")
@@ -112,11 +142,26 @@ class SlowCallCentre(js.Strategy):
         return rebuild(scenario, {"touchpoints.call_centre.service.mean": 2 * mean})
 
 
-def test_longer_waits_lower_csat_and_nps(retail):
-    result = js.compare(retail, ["baseline", SlowCallCentre()], replications=6, seed=5, workers=2)
+def test_longer_waits_lower_csat_and_nps_and_crm_cannot_fix_them(retail):
+    slow_crm = js.CompositeStrategy(
+        "slow_with_crm", [SlowCallCentre(), js.resolve_strategy("crm", retail)]
+    )
+    strategies = ["baseline", SlowCallCentre(), slow_crm]
+    result = js.compare(retail, strategies, replications=6, seed=5, workers=2)
     assert_up(result, "slow_call_centre", "mean_wait_minutes")
     assert_down(result, "slow_call_centre", "csat")
     assert_down(result, "slow_call_centre", "nps")
+    # Waiting is a problem customers do not report (no complaint is logged): CRM's offers,
+    # campaigns and upsell leave the wait as it is and win back at most a sliver of the loss.
+    runs = result.runs.set_index(["strategy", "replication"])
+    for kpi in ("csat", "nps"):
+        loss = mean_ci((runs.loc["baseline", kpi] - runs.loc["slow_call_centre", kpi]).to_numpy())
+        fix = mean_ci(
+            (runs.loc["slow_with_crm", kpi] - runs.loc["slow_call_centre", kpi]).to_numpy()
+        )
+        assert fix["ci_high"] < 0.25 * loss["mean"], (kpi, loss, fix)
+    wait = runs["mean_wait_minutes"]
+    assert wait["slow_with_crm"].mean() >= 0.95 * wait["slow_call_centre"].mean()
 
 
 ZERO_BUDGETS = """
@@ -210,6 +255,16 @@ def test_custom_strategy_hooks_are_called(retail):
     assert "counting" in js.available_strategies(short)
 
 
+def test_offer_effect_scales_with_price_sensitivity(retail):
+    policy = js.resolve_strategy("crm", retail)
+    assert isinstance(policy, CRMPolicy)
+    reduction = retail.strategies["crm"].crm.offer_churn_reduction
+    for name, segment in retail.segments.items():
+        expected = 1.0 - min(1.0, reduction * segment.price_sensitivity)
+        assert policy.churn_factor[name] == pytest.approx(expected)
+    assert policy.churn_factor["value"] < policy.churn_factor["premium"]
+
+
 def test_risk_score_uses_only_observable_data():
     import random
 
@@ -234,3 +289,11 @@ def test_levers_from_several_sources_combine():
     set_lever(c, "discount", "a", 0.1)
     set_lever(c, "discount", "b", 0.2)
     assert c.discount == 0.2
+
+
+def test_a_strategy_instance_is_fresh_in_every_run(retail):
+    short = retail.with_overrides({"simulation.horizon": "60 d"})
+    policy = js.resolve_strategy("crm", short)
+    first = js.simulate(short, policy, seed=3).kpis["crm_offers"].iloc[0]
+    again = js.simulate(short, policy, seed=3).kpis["crm_offers"].iloc[0]
+    assert first == again > 0 and policy.offers == 0
