@@ -10,6 +10,7 @@ the same points.
 from __future__ import annotations
 
 import itertools
+import json
 import math
 from typing import Any, Literal
 
@@ -53,6 +54,8 @@ class Parameter(FrozenModel):
                 raise ValueError(
                     f"empty range: low ({self.low:g}) must be below high ({self.high:g})"
                 )
+            if self.type == "int" and math.ceil(self.low) > math.floor(self.high):
+                raise ValueError(f"empty range: no integer between {self.low:g} and {self.high:g}")
         return self
 
     def scale(self, u: np.ndarray) -> list[Any]:
@@ -76,6 +79,29 @@ class Parameter(FrozenModel):
         if self.steps is None:
             raise ValueError("a float parameter in a grid needs 'steps' or 'values'")
         return [float(v) for v in np.linspace(self.low, self.high, self.steps)]
+
+    def extremes(self) -> list[Any]:
+        """The values a sweep checks before it starts: the ends of a range, or every value."""
+        if self.values is not None:
+            return list(self.values)
+        assert self.low is not None and self.high is not None
+        if self.type == "int":
+            return [math.ceil(self.low), math.floor(self.high)]
+        return [float(self.low), float(self.high)]
+
+    def stored(self, value: Any) -> Any:
+        """The value as stored in the results column.
+
+        A Parquet column holds one type, so a list of values mixing text and numbers (say
+        ``[2, 4, "unlimited"]``) is stored as text, and a table or list value as JSON.
+        """
+        if isinstance(value, dict | list):
+            return json.dumps(value, sort_keys=True)
+        if self.values is not None:
+            kinds = {isinstance(v, str) for v in self.values}
+            if len(kinds) > 1 or any(isinstance(v, dict | list) for v in self.values):
+                return value if isinstance(value, str) else json.dumps(value)
+        return value
 
     def render(self, value: Any) -> Any:
         """The value as written into the scenario (with its unit, if any)."""

@@ -14,7 +14,7 @@ from typing import Any
 
 from journeysim.errors import ScenarioError
 
-__all__ = ["make_executor"]
+__all__ = ["exit_with_parent", "make_executor"]
 
 
 def make_executor(
@@ -37,11 +37,31 @@ def make_executor(
         n = workers or os.cpu_count() or 1
         if n == 1:
             return None, lambda: None, 1
-        pool = ProcessPoolExecutor(max_workers=n)
+        pool = ProcessPoolExecutor(max_workers=n, initializer=exit_with_parent)
         return pool, lambda: pool.shutdown(cancel_futures=True), n
     if engine == "dask":
         return _dask_executor(workers, scheduler, timeout)
     raise ScenarioError(f"unknown engine {engine!r}; allowed: local, dask", field="engine")
+
+
+def exit_with_parent(poll: float = 1.0) -> None:
+    """Worker initializer: end this worker when the process that started it is gone.
+
+    A sweep killed with SIGKILL cannot tell its worker processes to stop; without this they
+    would wait for work forever. The worker watches its parent (whatever the start method) and
+    exits once it has been re-parented.
+    """
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(poll)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="journeysim-exit-with-parent", daemon=True).start()
 
 
 def _dask_executor(

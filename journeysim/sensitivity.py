@@ -9,7 +9,6 @@ mu* (mean absolute elementary effect), its confidence interval and sigma.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +16,8 @@ import pandas as pd
 
 from journeysim.designs import make_design, salib_problem
 from journeysim.errors import ScenarioError
-from journeysim.sweep import MANIFEST, SweepSpec, load_sweep
+from journeysim.store import load_sweep, read_manifest
+from journeysim.sweep import META_COLUMNS, SweepSpec, _plain
 
 __all__ = ["sensitivity"]
 
@@ -52,7 +52,7 @@ def sensitivity(
         Morris: ``kpi, parameter, mu_star, mu_star_conf, mu, sigma``.
     """
     out = Path(out)
-    manifest = json.loads((out / MANIFEST).read_text())
+    manifest = read_manifest(out)
     spec = SweepSpec.model_validate(manifest["spec"])
     kind = spec.design.kind
     if kind not in ("saltelli", "morris"):
@@ -63,10 +63,16 @@ def sensitivity(
         )
     data = load_sweep(out)
     strategy = strategy or spec.strategies[0]
+    if strategy not in spec.strategies:
+        raise ScenarioError(
+            f"unknown strategy {strategy!r}; this sweep ran: {', '.join(spec.strategies)}",
+            source=str(out),
+            field="strategy",
+        )
     data = data[(data["strategy"] == strategy) & (data["status"] == "ok")]
     if isinstance(kpis, str):
         kpis = [kpis]
-    known = [c for c in data.columns if c not in _META and c not in spec.parameters]
+    known = [c for c in data.columns if c not in META_COLUMNS and c not in spec.parameters]
     kpis = kpis or known
     for kpi in kpis:
         if kpi not in known:
@@ -76,6 +82,8 @@ def sensitivity(
     # matched to design rows by parameter values, not by row number.
     names = list(spec.parameters)
     points, _ = make_design(spec.design, spec.parameters)
+    for name in names:  # compare like with like: values as the results columns store them
+        points[name] = [spec.parameters[name].stored(_plain(v)) for v in points[name]]
     per_values = data.groupby(names, dropna=False)[kpis].mean()
     means = per_values.reindex(
         pd.MultiIndex.from_frame(points[names])
@@ -95,8 +103,10 @@ def sensitivity(
         if kind == "saltelli":
             from SALib.analyze import sobol
 
+            # SALib reads seed 0 as "no seed" (global random state): shift it by one so every
+            # seed, 0 included, gives reproducible confidence intervals
             result = sobol.analyze(
-                problem, y, calc_second_order=False, conf_level=conf_level, seed=seed
+                problem, y, calc_second_order=False, conf_level=conf_level, seed=seed + 1
             )
             for i, name in enumerate(problem["names"]):
                 rows.append(
@@ -132,6 +142,3 @@ def sensitivity(
                     }
                 )
     return pd.DataFrame(rows)
-
-
-_META = {"point", "strategy", "replication", "seed", "key", "status", "error", "attempts"}

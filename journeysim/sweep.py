@@ -2,30 +2,26 @@
 
 A sweep is a design (which points), a set of strategies and a number of replications. Each run
 (point x strategy x replication) has a **key**, a hash of the validated scenario at that point,
-the strategy and the replication; its random streams derive from the sweep seed and the point
-and replication (not the strategy, so strategies share random numbers, and never the order of
-execution). Results are written as runs finish:
+the strategy and the replication. Its random streams derive from the sweep seed, the point's
+hash and the replication: not from the strategy, so strategies at a point share random numbers
+(common random numbers), and never from the order of execution, so every engine and any number
+of workers give identical results.
 
-* every finished run is appended at once to ``runs/journal.jsonl`` (one append-only file), so a
-  sweep killed at any moment, SIGKILL included, loses no finished run;
-* every ``batch_size`` runs the journal is compacted into a Parquet part written atomically
-  (temporary file + rename), so the dataset is a handful of files, never one per run;
-* ``resume`` reads the keys already stored and runs only the missing ones; loading
-  de-duplicates by key, so the final dataset equals that of an uninterrupted sweep.
-
-A run that raises is retried, then recorded with ``status = "failed"`` and its error.
+Runs go to a :class:`~journeysim.store.SweepStore` the moment they finish (see there for why a
+kill loses nothing); ``resume`` reads the keys already stored and runs only the missing ones.
+A run that raises is retried, then recorded with ``status = "failed"`` and its error; a point
+the scenario rejects (say, two swept values that contradict each other) is recorded with
+``status = "invalid"``. Neither stops the sweep.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import tomllib
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,15 +31,23 @@ from pydantic import Field, ValidationError
 
 from journeysim.designs import Design, Parameter, make_design
 from journeysim.engines import make_executor
-from journeysim.errors import ScenarioError
+from journeysim.errors import JourneysimError, ScenarioError
 from journeysim.fields import FrozenModel
 from journeysim.results import KPI_COLUMNS
+from journeysim.store import MANIFEST, SweepStore, load_sweep
 
-__all__ = ["ScenarioModel", "SweepSpec", "load_sweep", "load_sweep_spec", "sweep"]
+__all__ = [
+    "MANIFEST",
+    "FunctionModel",
+    "ScenarioModel",
+    "SweepSpec",
+    "load_sweep",
+    "load_sweep_spec",
+    "sweep",
+]
 
-MANIFEST = "manifest.json"
-RUNS = "runs"
-JOURNAL = "journal.jsonl"
+#: Columns every result row has besides parameters and outcomes.
+META_COLUMNS = ("point", "strategy", "replication", "seed", "key", "status", "error", "attempts")
 
 
 class SweepSpec(FrozenModel):
@@ -76,7 +80,7 @@ def load_sweep_spec(path: str | Path) -> tuple[SweepSpec, Path]:
 
 def _validate_spec(raw: dict[str, Any], source: str) -> SweepSpec:
     try:
-        return SweepSpec.model_validate(raw)
+        spec = SweepSpec.model_validate(raw)
     except ValidationError as exc:
         error = exc.errors()[0]
         field = ".".join(str(p) for p in error["loc"] if not str(p).startswith("function-"))
@@ -84,6 +88,18 @@ def _validate_spec(raw: dict[str, Any], source: str) -> SweepSpec:
         if error["type"] == "extra_forbidden":
             message = "unknown field"
         raise ScenarioError(message, source=source, field=field or None) from None
+    for name in spec.parameters:
+        if name in META_COLUMNS:
+            raise ScenarioError(
+                f"a parameter may not be called {name!r} (a result column has that name)",
+                source=source,
+                field=f"parameters.{name}",
+            )
+    return spec
+
+
+# --------------------------------------------------------------------------------------------
+# models: what one run does
 
 
 class ScenarioModel:
@@ -112,12 +128,16 @@ class ScenarioModel:
         from journeysim.simulation import simulate
 
         row = simulate(payload, strategy, seed, identity=identity).kpis.iloc[0]
-        keep = self.outcomes or [k for k in KPI_COLUMNS]
+        keep = self.outcomes or list(KPI_COLUMNS)
         return {k: float(row[k]) for k in keep}
 
 
 class FunctionModel:
-    """Wrap ``f(point, strategy, seed, identity) -> dict`` as a sweep model (tests, toys)."""
+    """Wrap ``f(point, strategy, seed, identity) -> dict`` as a sweep model.
+
+    The function runs through exactly the machinery the simulator does (design, keys, engines,
+    storage, analysis), which is how the analysis is checked on functions with known answers.
+    """
 
     def __init__(self, function: Callable[..., dict[str, float]]) -> None:
         self.function = function
@@ -139,7 +159,11 @@ def _execute(
     identity: tuple[int, ...],
     retries: int,
 ) -> tuple[str, str | None, int, dict[str, float]]:
-    """Worker side: run with retries; never raise (a failure becomes a row)."""
+    """Worker side: run with retries; never raise (a failure becomes a row).
+
+    The model travels as cloudpickle bytes, so a model (or a function) defined in a notebook or
+    a script's ``__main__`` reaches any worker, whatever the start method.
+    """
     import cloudpickle
 
     model = cloudpickle.loads(blob)
@@ -152,6 +176,10 @@ def _execute(
     return "failed", error, retries + 1, {}
 
 
+# --------------------------------------------------------------------------------------------
+# the runner
+
+
 @dataclass
 class _Task:
     point: int
@@ -161,6 +189,7 @@ class _Task:
     key: str
     identity: tuple[int, ...]
     payload: Any
+    error: str | None = None  # set when the scenario rejects the point: nothing to run
 
 
 def sweep(
@@ -173,6 +202,7 @@ def sweep(
     resume: bool = False,
     progress: bool = False,
     model: Callable[..., dict[str, float]] | None = None,
+    timeout: float = 10.0,
     **fields: Any,
 ) -> pd.DataFrame:
     """Run a parameter sweep and return its results (one row per run).
@@ -182,27 +212,101 @@ def sweep(
     spec:
         A sweep file, a :class:`SweepSpec`, or None to build one from ``fields`` (``scenario``,
         ``parameters``, ``design``, ``strategies``, ``replications``, ``seed``, ``outcomes``,
-        ``overrides``).
+        ``overrides``, ``batch_size``, ``retries``).
     out:
         Results directory (manifest + Parquet parts). None: a temporary directory.
     workers, engine, scheduler:
-        Where runs execute: ``local`` (in-process for one worker, processes otherwise) or
-        ``dask`` (the cluster at ``scheduler``, or a ``LocalCluster`` of ``workers``).
+        Where runs execute: ``local`` (in-process for one worker, local processes otherwise;
+        default all cores) or ``dask`` (the cluster at ``scheduler``, or a ``LocalCluster``
+        of ``workers`` processes started for the sweep).
     resume:
         Complete a sweep already started in ``out``: only missing runs are run.
     progress:
         Show a progress bar (runs, points done, runs/s, ETA).
-    **fields:
-        Sweep settings when ``spec`` is None (or to replace some of a given spec's).
     model:
         Instead of the simulator, a function ``f(point, strategy, seed, identity) -> dict`` run
         through exactly the same machinery (used to check the analysis on known functions).
+    timeout:
+        Seconds to wait for a Dask scheduler before giving up with a clear error.
+    **fields:
+        Sweep settings when ``spec`` is None (or to replace some of a given spec's).
 
     Returns
     -------
     pandas.DataFrame
         :func:`load_sweep` of the results directory.
+
+    Raises
+    ------
+    ScenarioError
+        Bad input (unknown parameter path, empty range, design too large, unknown strategy or
+        outcome, unreachable scheduler, a directory holding another sweep), raised before
+        anything is written.
     """
+    spec, base_dir, source = _resolve_spec(spec, fields)
+    if model is None:
+        if spec.scenario is None:
+            raise ScenarioError("a sweep needs a 'scenario' file", source=source, field="scenario")
+        runner: Any = ScenarioModel(base_dir / spec.scenario, spec.overrides, spec.outcomes)
+        _check_strategies(runner.base, spec, source)
+        _check_outcomes(spec, source)
+    else:
+        runner = FunctionModel(model)
+    points, unit = make_design(spec.design, spec.parameters)
+    _precheck(spec, runner, points)
+    total = len(points) * len(spec.strategies) * spec.replications
+    if out is None:
+        import tempfile
+
+        out = tempfile.mkdtemp(prefix="journeysim-sweep-")
+    out = Path(out)
+    manifest = {
+        "format": 1,
+        "fingerprint": _fingerprint(spec, runner, model),
+        "spec": spec.model_dump(mode="json"),
+        "points": len(points),
+        "runs": total,
+        "design_matrix": unit.tolist() if unit is not None else None,
+    }
+    store = SweepStore(out, spec.batch_size)
+    describe = f"sweep {spec.name!r}"
+    store.check(manifest, resume, describe)  # a wrong directory fails before a cluster starts
+    # Connect before writing: an unreachable scheduler must not leave a results directory.
+    executor, close, parallelism = make_executor(engine, workers, scheduler, timeout)
+    try:
+        done = store.open(manifest, resume, describe)
+    except BaseException:
+        close()
+        raise
+    import cloudpickle
+
+    blob = cloudpickle.dumps(runner)
+    bar = _Progress(total, len(done), len(points), progress)
+    tasks = _tasks(spec, runner, points, done, bar)
+    try:
+        if executor is None:
+            for task in tasks:
+                result = (
+                    _invalid(task)
+                    if task.error is not None
+                    else _execute(
+                        blob, task.payload, task.strategy, spec.seed, task.identity, spec.retries
+                    )
+                )
+                store.add(_row(spec, task, result))
+                bar.finished(task.point)
+        else:
+            _run_parallel(executor, tasks, blob, spec, store, bar, 2 * parallelism, out)
+    finally:
+        bar.close()
+        store.close()
+        close()
+    return load_sweep(out)
+
+
+def _resolve_spec(
+    spec: str | Path | SweepSpec | None, fields: dict[str, Any]
+) -> tuple[SweepSpec, Path, str]:
     base_dir = Path.cwd()
     source = "<sweep>"
     if isinstance(spec, str | Path):
@@ -214,59 +318,7 @@ def sweep(
         spec = _validate_spec(fields, source)
     elif fields:
         spec = _validate_spec({**spec.model_dump(mode="json"), **fields}, source)
-    assert isinstance(spec, SweepSpec)
-    if model is None:
-        if spec.scenario is None:
-            raise ScenarioError("a sweep needs a 'scenario' file", source=source, field="scenario")
-        runner: Any = ScenarioModel(base_dir / spec.scenario, spec.overrides, spec.outcomes)
-        _check_strategies(runner.base, spec, source)
-        _check_outcomes(spec, source)
-    else:
-        runner = FunctionModel(model)
-    points, unit = make_design(spec.design, spec.parameters)
-    total = len(points) * len(spec.strategies) * spec.replications
-    if out is None:
-        import tempfile
-
-        out = tempfile.mkdtemp(prefix="journeysim-sweep-")
-    out = Path(out)
-    fingerprint = _fingerprint(spec, runner, model)
-    # Validate the first point before anything is written: a bad parameter path fails here.
-    if len(points):
-        runner.prepare(_render(spec, points.iloc[0].to_dict()))
-    done = _prepare_output(out, spec, fingerprint, points, unit, total, resume)
-    import cloudpickle
-
-    blob = cloudpickle.dumps(runner)
-    tasks = _tasks(spec, runner, points, done)
-    executor, close, parallelism = make_executor(engine, workers, scheduler)
-    writer = _Writer(out / RUNS, spec.batch_size)
-    bar = _bar(total, len(done), progress, len(points))
-    try:
-        if executor is None:
-            for task in tasks:
-                writer.add(
-                    _row(
-                        spec,
-                        task,
-                        _execute(
-                            blob,
-                            task.payload,
-                            task.strategy,
-                            spec.seed,
-                            task.identity,
-                            spec.retries,
-                        ),
-                    )
-                )
-                bar.update(1)
-        else:
-            _run_parallel(executor, tasks, blob, spec, writer, bar, 2 * parallelism)
-    finally:
-        bar.close()
-        writer.close()
-        close()
-    return load_sweep(out)
+    return spec, base_dir, source
 
 
 def _run_parallel(
@@ -274,10 +326,12 @@ def _run_parallel(
     tasks: Iterator[_Task],
     blob: bytes,
     spec: SweepSpec,
-    writer: _Writer,
-    bar: Any,
+    store: SweepStore,
+    bar: _Progress,
     window: int,
+    out: Path,
 ) -> None:
+    """Keep ``window`` runs in flight; store each as it finishes (never the whole sweep)."""
     pending: dict[Future, _Task] = {}
     exhausted = False
     while True:
@@ -286,6 +340,10 @@ def _run_parallel(
             if task is None:
                 exhausted = True
                 break
+            if task.error is not None:  # nothing to run: store the rejection at once
+                store.add(_row(spec, task, _invalid(task)))
+                bar.finished(task.point)
+                continue
             future = executor.submit(
                 _execute, blob, task.payload, task.strategy, spec.seed, task.identity, spec.retries
             )
@@ -295,25 +353,53 @@ def _run_parallel(
         finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
         for future in finished:
             task = pending.pop(future)
-            writer.add(_row(spec, task, future.result()))
-            bar.update(1)
+            try:
+                result = future.result()
+            except Exception as exc:  # the worker itself died (killed, out of memory ...)
+                for other in pending:
+                    other.cancel()
+                raise JourneysimError(
+                    f"a worker was lost ({type(exc).__name__}: {exc}); finished runs are saved "
+                    f"in {out}: run again with --resume to complete the sweep"
+                ) from exc
+            store.add(_row(spec, task, result))
+            bar.finished(task.point)
 
 
-def _tasks(spec: SweepSpec, runner: Any, points: pd.DataFrame, done: set[str]) -> Iterator[_Task]:
+def _tasks(
+    spec: SweepSpec, runner: Any, points: pd.DataFrame, done: set[str], bar: _Progress
+) -> Iterator[_Task]:
+    """The runs still to do, point by point, lazily (a design may have millions of runs).
+
+    Runs whose key is stored already (resume) or was yielded already (designs that revisit a
+    point, as Morris trajectories and integer parameters do) are skipped. Invalid points are
+    stored at once as rows with ``status = "invalid"``.
+    """
+    seen = done
     for index, values in enumerate(points.to_dict("records")):
-        material, payload = runner.prepare(_render(spec, values))
+        rendered = _render(spec, values)
+        error = None
+        try:
+            material, payload = runner.prepare(rendered)
+        except ScenarioError as exc:
+            error = f"{exc.field}: {exc.message}" if exc.field else exc.message
+            material, payload = "invalid|" + json.dumps(rendered, sort_keys=True, default=str), None
         digest = hashlib.sha256(material.encode()).digest()
         point_id = tuple(int.from_bytes(digest[i : i + 4], "little") for i in range(0, 16, 4))
+        todo = []
         for strategy in spec.strategies:
             for replication in range(spec.replications):
-                key = hashlib.sha256(digest + f"|{strategy}|{replication}".encode()).hexdigest()[
-                    :32
-                ]
-                if key in done:
+                key = hashlib.sha256(digest + f"|{strategy}|{replication}".encode()).hexdigest()
+                key = key[:32]
+                if key in seen:
                     continue
-                yield _Task(
-                    index, values, strategy, replication, key, (*point_id, replication), payload
+                seen.add(key)
+                identity = (*point_id, replication)
+                todo.append(
+                    _Task(index, values, strategy, replication, key, identity, payload, error)
                 )
+        bar.expect(index, len(todo))
+        yield from todo
 
 
 def _render(spec: SweepSpec, values: dict[str, Any]) -> dict[str, Any]:
@@ -327,7 +413,7 @@ def _plain(value: Any) -> Any:
 def _row(spec: SweepSpec, task: _Task, result: tuple[str, str | None, int, dict]) -> dict:
     status, error, attempts, outcomes = result
     row: dict[str, Any] = {"point": task.point}
-    row.update({name: _plain(v) for name, v in task.values.items()})
+    row.update({name: spec.parameters[name].stored(_plain(v)) for name, v in task.values.items()})
     row.update(
         {
             "strategy": task.strategy,
@@ -343,76 +429,40 @@ def _row(spec: SweepSpec, task: _Task, result: tuple[str, str | None, int, dict]
     return row
 
 
-class _Writer:
-    """Journal every row at once; compact the journal into Parquet parts in batches."""
-
-    def __init__(self, directory: Path, batch_size: int) -> None:
-        self.directory = directory
-        self.batch_size = batch_size
-        self.journal = directory / JOURNAL
-        self.rows: list[dict] = _read_journal(self.journal)
-        self.handle = self.journal.open("a", encoding="utf-8")
-        if self.rows:
-            self._compact()
-
-    def add(self, row: dict) -> None:
-        self.handle.write(json.dumps(row, default=str) + "\n")
-        self.handle.flush()
-        self.rows.append(row)
-        if len(self.rows) >= self.batch_size:
-            self._compact()
-
-    def _compact(self) -> None:
-        if not self.rows:
-            return
-        existing = sorted(self.directory.glob("part-*.parquet"))
-        number = int(existing[-1].stem.split("-")[1]) + 1 if existing else 0
-        path = self.directory / f"part-{number:05d}.parquet"
-        tmp = path.with_name(path.name + ".tmp")
-        pd.DataFrame(self.rows).to_parquet(tmp, index=False)
-        with open(tmp, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-        self.rows = []
-        self.handle.close()
-        self.handle = self.journal.open("w", encoding="utf-8")  # rows are safe in the part now
-
-    def close(self) -> None:
-        self._compact()
-        self.handle.close()
+def _invalid(task: _Task) -> tuple[str, str | None, int, dict]:
+    return "invalid", task.error, 0, {}
 
 
-def _read_journal(path: Path) -> list[dict]:
-    if not path.exists():
-        return []
-    rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            rows.append(json.loads(line))
-        except json.JSONDecodeError:  # a line cut by a kill: that run had not finished writing
-            continue
-    return rows
+# --------------------------------------------------------------------------------------------
+# checks before anything is written
 
 
-def load_sweep(out: str | Path) -> pd.DataFrame:
-    """Load a sweep's results: one row per run, de-duplicated by key, in design order."""
-    out = Path(out)
-    directory = out / RUNS
-    if not (out / MANIFEST).exists():
-        raise ScenarioError("no sweep results here (manifest.json missing)", source=str(out))
-    frames = [pd.read_parquet(p) for p in sorted(directory.glob("part-*.parquet"))]
-    journal = _read_journal(directory / JOURNAL)
-    if journal:
-        frames.append(pd.DataFrame(journal))
-    frames = [f for f in frames if len(f)]
-    if not frames:
-        return pd.DataFrame()
-    data = pd.concat(frames, ignore_index=True).drop_duplicates("key", keep="first")
-    manifest = json.loads((out / MANIFEST).read_text())
-    order = {name: i for i, name in enumerate(manifest["spec"]["strategies"])}
-    data = data.assign(_s=data["strategy"].map(order))
-    data = data.sort_values(["point", "_s", "replication"]).drop(columns="_s")
-    return data.reset_index(drop=True)
+def _precheck(spec: SweepSpec, runner: Any, points: pd.DataFrame) -> None:
+    """Fail early on what would otherwise fail mid-sweep.
+
+    The first point is validated (an unknown parameter path fails here). Then each parameter's
+    extreme values (``low``/``high``, or every listed value) are tried one at a time; an error
+    *about that parameter's own field* (a value outside what the scenario allows) stops the
+    sweep before it starts. Errors that come from a combination of values are left to the
+    points that have them, which are recorded as invalid.
+    """
+    if not len(points):
+        return
+    first = points.iloc[0].to_dict()
+    runner.prepare(_render(spec, first))
+    if not isinstance(runner, ScenarioModel):
+        return
+    for name, parameter in spec.parameters.items():
+        for value in parameter.extremes():
+            try:
+                runner.prepare(_render(spec, {**first, name: value}))
+            except ScenarioError as exc:
+                if exc.field == name:
+                    raise ScenarioError(
+                        f"value {parameter.render(value)!r} is not allowed: {exc.message}",
+                        source=exc.source,
+                        field=f"parameters.{name}",
+                    ) from None
 
 
 def _fingerprint(spec: SweepSpec, runner: Any, model: Any) -> str:
@@ -420,51 +470,9 @@ def _fingerprint(spec: SweepSpec, runner: Any, model: Any) -> str:
     if isinstance(runner, ScenarioModel):
         material["scenario_document"] = runner.base.model_dump(mode="json")
     else:
-        material["model"] = getattr(model, "__qualname__", repr(model))
+        module = getattr(model, "__module__", "")
+        material["model"] = f"{module}.{getattr(model, '__qualname__', repr(model))}"
     return hashlib.sha256(json.dumps(material, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def _prepare_output(
-    out: Path,
-    spec: SweepSpec,
-    fingerprint: str,
-    points: pd.DataFrame,
-    unit: np.ndarray | None,
-    total: int,
-    resume: bool,
-) -> set[str]:
-    manifest_path = out / MANIFEST
-    if manifest_path.exists():
-        manifest = json.loads(manifest_path.read_text())
-        if manifest.get("fingerprint") != fingerprint:
-            raise ScenarioError(
-                f"{out} holds a different sweep ({manifest.get('spec', {}).get('name')!r}); "
-                "choose another --out directory",
-                source=str(out),
-            )
-        if not resume:
-            raise ScenarioError(
-                f"{out} already holds results of this sweep; use --resume to complete it",
-                source=str(out),
-            )
-        existing = load_sweep(out)
-        return set(existing["key"]) if len(existing) else set()
-    if out.exists() and any(out.iterdir()):
-        raise ScenarioError(f"{out} is not empty and holds no sweep", source=str(out))
-    (out / RUNS).mkdir(parents=True, exist_ok=True)
-    manifest = {
-        "format": 1,
-        "fingerprint": fingerprint,
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "spec": spec.model_dump(mode="json"),
-        "points": len(points),
-        "runs": total,
-        "design_matrix": unit.tolist() if unit is not None else None,
-    }
-    tmp = manifest_path.with_name(MANIFEST + ".tmp")
-    tmp.write_text(json.dumps(manifest, indent=1, default=str))
-    os.replace(tmp, manifest_path)
-    return set()
 
 
 def _check_strategies(scenario: Any, spec: SweepSpec, source: str) -> None:
@@ -490,14 +498,48 @@ def _check_outcomes(spec: SweepSpec, source: str) -> None:
             )
 
 
-def _bar(total: int, initial: int, enabled: bool, points: int) -> Any:
-    from tqdm.auto import tqdm
+# --------------------------------------------------------------------------------------------
+# progress
 
-    return tqdm(
-        total=total,
-        initial=initial,
-        disable=not enabled,
-        unit="run",
-        desc=f"sweep ({points} points)",
-        smoothing=0.1,
-    )
+
+class _Progress:
+    """A tqdm bar over runs (runs/s, ETA) that also counts the points whose runs are all done."""
+
+    def __init__(self, total: int, initial: int, points: int, enabled: bool) -> None:
+        from tqdm.auto import tqdm
+
+        self.points = points
+        self.points_done = 0
+        self.remaining: dict[int, int] = {}
+        self.bar = tqdm(
+            total=total,
+            initial=initial,
+            disable=not enabled,
+            unit="run",
+            desc="sweep",
+            smoothing=0.1,
+            dynamic_ncols=True,
+        )
+
+    def expect(self, point: int, runs: int) -> None:
+        """The runner is about to submit ``runs`` runs of ``point``."""
+        if runs:
+            self.remaining[point] = runs
+        else:
+            self._point_done()
+
+    def finished(self, point: int) -> None:
+        """One run of ``point`` is stored."""
+        self.remaining[point] -= 1
+        if not self.remaining[point]:
+            del self.remaining[point]
+            self._point_done()
+        self.bar.update(1)
+
+    def _point_done(self) -> None:
+        self.points_done += 1
+        self.bar.set_postfix_str(f"points {self.points_done}/{self.points}", refresh=False)
+
+    def close(self) -> None:
+        """Close the bar."""
+        self.bar.close()

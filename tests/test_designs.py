@@ -68,3 +68,21 @@ def test_bad_parameters(kwargs, fragment):
 def test_units_are_added_to_durations():
     assert Parameter(low=1, high=2, unit="min").render(4.5) == "4.5 min"
     assert Parameter(type="categorical", values=["8 min"]).render("8 min") == "8 min"
+
+
+def test_extremes_are_what_a_sweep_checks_first():
+    assert Parameter(low=0.5, high=2.0).extremes() == [0.5, 2.0]
+    assert Parameter(type="int", low=0.5, high=3.7).extremes() == [1, 3]
+    assert Parameter(type="categorical", values=["a", "b"]).extremes() == ["a", "b"]
+
+
+def test_stored_values_keep_one_type_per_column():
+    mixed = Parameter(type="categorical", values=[2, 4, "unlimited"])
+    assert [mixed.stored(v) for v in (2, "unlimited")] == ["2", "unlimited"]
+    assert Parameter(type="int", low=1, high=3).stored(2) == 2
+    assert Parameter(values=[[1, 2], [3]]).stored([1, 2]) == "[1, 2]"
+
+
+def test_an_int_range_without_integers_is_empty():
+    with pytest.raises(ValueError, match="no integer between 1.2 and 1.8"):
+        Parameter(type="int", low=1.2, high=1.8)

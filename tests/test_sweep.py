@@ -1,12 +1,12 @@
 """Sweeps: determinism across engines, failures, kill-and-resume, and bad input."""
 
 import json
-import math
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -89,63 +89,116 @@ def test_failed_runs_are_retried_then_recorded(tmp_path):
     assert data[data["status"] == "ok"]["y"].tolist() == [0.2]
 
 
-def _ishigami(point, strategy, seed, identity):
-    x1, x2, x3 = point["x1"], point["x2"], point["x3"]
-    return {"y": math.sin(x1) + 7 * math.sin(x2) ** 2 + 0.1 * x3**4 * math.sin(x1)}
-
-
-def test_sobol_indices_of_ishigami_through_the_sweep_path(tmp_path):
-    params = {f"x{i}": {"low": -math.pi, "high": math.pi} for i in (1, 2, 3)}
-    design = {"kind": "saltelli", "samples": 1024, "seed": 1}
-    js.sweep(out=tmp_path / "ish", workers=1, model=_ishigami, parameters=params, design=design)
-    indices = js.sensitivity(tmp_path / "ish", "y").set_index("parameter")
-    # analytic indices for a = 7, b = 0.1 (Ishigami & Homma 1990)
-    v = 7**2 / 8 + 0.1 * math.pi**4 / 5 + 0.1**2 * math.pi**8 / 18 + 0.5
-    v1 = 0.5 * (1 + 0.1 * math.pi**4 / 5) ** 2
-    v2 = 7**2 / 8
-    v13 = 0.1**2 * math.pi**8 * (1 / 18 - 1 / 50)
-    exact_s1 = {"x1": v1 / v, "x2": v2 / v, "x3": 0.0}
-    exact_st = {"x1": (v1 + v13) / v, "x2": v2 / v, "x3": v13 / v}
-    for name in exact_s1:
-        row = indices.loc[name]
-        # SALib's bootstrap CI (95%) is the stated tolerance; 2 half-widths keeps it non-flaky
-        assert abs(row["S1"] - exact_s1[name]) < 2 * row["S1_conf"] + 1e-9, name
-        assert abs(row["ST"] - exact_st[name]) < 2 * row["ST_conf"] + 1e-9, name
-        assert row["S1_conf"] < 0.1 and row["ST_conf"] < 0.1
-
-
-def _linear(point, strategy, seed, identity):
-    return {"y": 10 * point["a"] + 1 * point["b"] + 0 * point["c"]}
-
-
-def test_morris_ranks_a_linear_function(tmp_path):
-    params = {n: {"low": 0.0, "high": 1.0} for n in "abc"}
-    design = {"kind": "morris", "samples": 10, "levels": 4, "seed": 2}
-    js.sweep(out=tmp_path / "m", workers=1, model=_linear, parameters=params, design=design)
-    mu = js.sensitivity(tmp_path / "m", "y").set_index("parameter")["mu_star"]
-    assert mu["a"] == pytest.approx(10) and mu["b"] == pytest.approx(1) and mu["c"] == 0
-
-
-def test_sensitivity_needs_a_sensitivity_design(tmp_path):
-    js.sweep(
-        out=tmp_path / "g",
-        workers=1,
-        model=_linear,
-        parameters={"a": {"values": [0, 1]}, "b": {"values": [0]}, "c": {"values": [0]}},
+def test_invalid_points_are_recorded_and_mixed_values_stored(tmp_path):
+    """'unlimited' contradicts the CEM strategy (it adds call-centre staff): that point is
+    recorded as invalid, the others run; the mixed 2 / 'unlimited' column is stored as text."""
+    capacity = "touchpoints.call_centre.capacity"
+    spec = small_sweep(
+        strategies=["baseline"],
+        replications=1,
+        design={"kind": "grid"},
+        parameters={capacity: {"type": "categorical", "values": [2, "unlimited", 3]}},
     )
-    with pytest.raises(js.ScenarioError, match="needs a 'saltelli' or 'morris' design"):
-        js.sensitivity(tmp_path / "g")
+    data = js.sweep(out=tmp_path / "o", workers=1, **spec)
+    assert data[capacity].tolist() == ["2", "unlimited", "3"]
+    assert data["status"].tolist() == ["ok", "invalid", "ok"]
+    invalid = data.iloc[1]
+    assert "cannot add capacity to an unlimited" in invalid["error"]
+    assert invalid["attempts"] == 0 and pd.isna(invalid["nps"])
+    assert data["key"].is_unique
 
 
-def test_kill_and_resume_loses_nothing(tmp_path):
+def _die_in_worker(point, strategy, seed, identity):
+    if point["x"] == 3:
+        os._exit(1)  # a worker killed from outside (OOM killer, node lost ...)
+    return {"y": 1.0}
+
+
+def test_a_lost_worker_is_one_clear_error_and_keeps_finished_runs(tmp_path):
+    params = {"x": {"type": "int", "low": 0, "high": 5}}
+    with pytest.raises(js.JourneysimError, match="a worker was lost .* --resume"):
+        js.sweep(out=tmp_path / "o", workers=2, model=_die_in_worker, parameters=params)
+    assert set(load_sweep(tmp_path / "o")["status"]) <= {"ok"}
+
+
+def test_functions_defined_in_main_work_on_local_processes(tmp_path):
+    """A notebook (or a script without a __main__ guard) defines its model in __main__."""
+    script = tmp_path / "script.py"
+    script.write_text(
+        textwrap.dedent(
+            f"""
+            import sys
+            sys.path.insert(0, {str(ROOT)!r})
+            import journeysim as js
+
+            OFFSET = 0.5
+
+            def model(point, strategy, seed, identity):
+                return {{"y": point["x"] * 2 + OFFSET}}
+
+            data = js.sweep(
+                out={str(tmp_path / "o")!r},
+                workers=2,
+                model=model,
+                parameters={{"x": {{"type": "int", "low": 0, "high": 7}}}},
+            )
+            print(data["y"].tolist())
+            """
+        )
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str([x * 2 + 0.5 for x in range(8)])
+
+
+def test_progress_bar_counts_runs_and_points(tmp_path, capsys):
+    spec = {"parameters": {"x": {"type": "int", "low": 0, "high": 2}}, "replications": 2}
+    js.sweep(out=tmp_path / "o", workers=1, model=_flaky, progress=True, **spec)
+    err = capsys.readouterr().err
+    assert "6/6" in err and "run/s" in err and "points 3/3" in err
+    js.sweep(out=tmp_path / "q", workers=1, model=_flaky, progress=False, **spec)
+    assert capsys.readouterr().err == ""
+
+
+@pytest.fixture(scope="module")
+def kill_reference(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("kill")
     spec = small_sweep(design={"kind": "lhs", "samples": 8, "seed": 3}, batch_size=4)
-    sweepfile = tmp_path / "sweep.toml"
+    sweepfile = tmp / "sweep.toml"
     sweepfile.write_text(_to_toml(spec))
-    reference = js.sweep(sweepfile, out=tmp_path / "reference", workers=1)
+    return sweepfile, js.sweep(sweepfile, out=tmp / "reference", workers=1)
+
+
+def _children(pid):
+    """Processes whose parent is ``pid`` (Linux /proc)."""
+    kids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            kids.append(int(stat.parent.name))
+    return kids
+
+
+def _alive(pid):
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_sigkill_and_resume_loses_nothing(tmp_path, kill_reference, workers):
+    sweepfile, reference = kill_reference
     out = tmp_path / "killed"
     exe = Path(sys.executable).with_name("journeysim")
-    cmd = [str(exe), "sweep", str(sweepfile), "--out", str(out), "--workers", "1", "--quiet"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cmd = [str(exe), "sweep", str(sweepfile), "--out", str(out), "--workers", str(workers)]
+    proc = subprocess.Popen([*cmd, "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     journal = out / "runs" / "journal.jsonl"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:  # wait until some runs, not all, are stored
@@ -154,43 +207,26 @@ def test_kill_and_resume_loses_nothing(tmp_path):
         if parts and lines >= 1:
             break
         time.sleep(0.05)
+    workers_before = _children(proc.pid) if Path("/proc").is_dir() else []
+    assert len(workers_before) >= (workers > 1 and Path("/proc").is_dir())
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     stored = load_sweep(out)
     assert 0 < len(stored) < len(reference)  # killed in the middle
-    assert main(["sweep", str(sweepfile), "--out", str(out), "--resume", "--quiet"]) == 0
+    assert (stored["status"] == "ok").all()
+    # the killed sweep's worker processes do not linger
+    deadline = time.monotonic() + 15
+    while any(_alive(p) for p in workers_before) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(p) for p in workers_before)
+    assert main([*cmd[1:], "--resume", "--quiet"]) == 0
     resumed = load_sweep(out)
     pd.testing.assert_frame_equal(comparable(resumed), comparable(reference))
     # resuming a complete sweep runs nothing and changes nothing
-    assert main(["sweep", str(sweepfile), "--out", str(out), "--resume", "--quiet"]) == 0
+    parts = sorted((out / "runs").glob("part-*.parquet"))
+    assert main([*cmd[1:], "--resume", "--quiet"]) == 0
+    assert sorted((out / "runs").glob("part-*.parquet")) == parts
     pd.testing.assert_frame_equal(comparable(load_sweep(out)), comparable(reference))
-
-
-@pytest.mark.slow
-def test_dask_engine_on_a_local_cluster_matches_local(tmp_path):
-    pytest.importorskip("distributed")
-    local = js.sweep(out=tmp_path / "local", workers=1, **small_sweep())
-    dask = js.sweep(out=tmp_path / "dask", engine="dask", workers=2, **small_sweep())
-    pd.testing.assert_frame_equal(comparable(local), comparable(dask))
-
-
-def test_dask_with_a_real_scheduler_address(tmp_path):
-    distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        host="127.0.0.1",
-    ) as cluster:
-        data = js.sweep(
-            out=tmp_path / "d",
-            engine="dask",
-            scheduler=cluster.scheduler_address,
-            **small_sweep(replications=1),
-        )
-    local = js.sweep(out=tmp_path / "l", workers=1, **small_sweep(replications=1))
-    pd.testing.assert_frame_equal(comparable(local), comparable(data))
 
 
 def test_unreachable_scheduler_fails_fast(tmp_path, capsys):
@@ -239,6 +275,24 @@ def test_unreachable_scheduler_fails_fast(tmp_path, capsys):
         ({"strategies": ["baseline", "nosuch"]}, "unknown strategy 'nosuch'"),
         ({"outcomes": ["happiness"]}, "unknown outcome 'happiness'"),
         ({"replications": 0}, "greater than or equal to 1"),
+        (
+            {
+                "parameters": {
+                    "touchpoints.call_centre.capacity": {"type": "int", "low": 0, "high": 2}
+                }
+            },
+            "value 0 is not allowed",
+        ),
+        (
+            {
+                "parameters": {
+                    "population.arrivals_per_day": {"type": "int", "low": 1.2, "high": 1.8}
+                }
+            },
+            "no integer between 1.2 and 1.8",
+        ),
+        ({"parameters": {"seed": {"low": 0.0, "high": 1.0}}}, "may not be called 'seed'"),
+        ({"design": {"kind": "morris", "samples": 0}}, "design.samples"),
     ],
 )
 def test_bad_sweep_files_exit_2_and_write_nothing(tmp_path, change, fragment, capsys):

@@ -1,0 +1,134 @@
+"""Engines: in-process, local processes, and Dask on a real scheduler with real workers.
+
+Nothing here is mocked: the Dask tests start a scheduler and worker processes on loopback (or
+let the sweep start its own ``LocalCluster``) and compare results with the in-process engine.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import journeysim as js
+from journeysim.engines import make_executor
+from tests.helpers import RETAIL
+
+SPEC = {
+    "scenario": str(RETAIL),
+    "strategies": ["baseline", "cem"],
+    "replications": 2,
+    "seed": 5,
+    "outcomes": ["nps", "retention_rate", "profit"],
+    "overrides": {"simulation.horizon": "40 d", "population.arrivals_per_day": 6},
+    "design": {"kind": "lhs", "samples": 3, "seed": 1},
+    "parameters": {"touchpoints.call_centre.quality": {"low": 5.0, "high": 8.0}},
+}
+
+
+def comparable(frame):
+    return frame.drop(columns=["error"]).reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def in_process(tmp_path_factory):
+    return js.sweep(out=tmp_path_factory.mktemp("serial") / "out", workers=1, **SPEC)
+
+
+def test_local_engine_kinds():
+    executor, close, n = make_executor("local", workers=1)
+    assert executor is None and n == 1
+    close()
+    executor, close, n = make_executor("local", workers=2)
+    try:
+        assert isinstance(executor, ProcessPoolExecutor) and n == 2
+        assert executor.submit(pow, 2, 10).result() == 1024
+    finally:
+        close()
+
+
+def test_bad_engine_settings():
+    with pytest.raises(js.ScenarioError, match="unknown engine 'spark'; allowed: local, dask"):
+        make_executor("spark")
+    with pytest.raises(js.ScenarioError, match="workers must be at least 1"):
+        make_executor("local", workers=0)
+
+
+def test_no_start_method_is_forced_at_import():
+    code = (
+        "import multiprocessing as mp, journeysim, journeysim.sweep, journeysim.engines;"
+        "print(mp.get_start_method(allow_none=True))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "None"
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_started_by_the_sweep_matches_in_process(tmp_path, in_process):
+    pytest.importorskip("distributed")
+    dask = js.sweep(out=tmp_path / "dask", engine="dask", workers=2, **SPEC)
+    pd.testing.assert_frame_equal(comparable(in_process), comparable(dask))
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def dask_processes(tmp_path):
+    """A real ``dask scheduler`` and two ``dask worker`` processes on loopback."""
+    pytest.importorskip("distributed")
+    dask = Path(sys.executable).with_name("dask")
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    port = address.rsplit(":", 1)[1]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    common = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env}
+    scheduler = subprocess.Popen(
+        [str(dask), "scheduler", "--host", "127.0.0.1", "--port", port, "--no-dashboard"],
+        **common,
+    )
+    workers = [
+        subprocess.Popen(
+            [str(dask), "worker", address, "--nthreads", "1", "--no-dashboard", "--no-nanny"],
+            **common,
+        )
+        for _ in range(2)
+    ]
+    try:
+        from distributed import Client
+
+        with Client(address, timeout="30s") as client:
+            client.wait_for_workers(2, timeout=60)
+        yield address
+    finally:
+        for proc in [*workers, scheduler]:
+            proc.terminate()
+        for proc in [*workers, scheduler]:
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def test_dask_scheduler_and_worker_processes_match_in_process(tmp_path, in_process, dask_processes):
+    data = js.sweep(out=tmp_path / "d", engine="dask", scheduler=dask_processes, **SPEC)
+    pd.testing.assert_frame_equal(comparable(in_process), comparable(data))
+
+
+def test_unreachable_scheduler_fails_within_the_timeout_and_writes_nothing(tmp_path):
+    pytest.importorskip("distributed")
+    out = tmp_path / "o"
+    start = time.monotonic()
+    with pytest.raises(js.ScenarioError, match="cannot reach the Dask scheduler at tcp://"):
+        js.sweep(
+            out=out, engine="dask", scheduler=f"tcp://127.0.0.1:{_free_port()}", timeout=2, **SPEC
+        )
+    assert time.monotonic() - start < 30
+    assert not out.exists()

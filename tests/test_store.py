@@ -1,0 +1,107 @@
+"""The results directory: journal + atomic parts, de-duplication, locking, torn writes."""
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pandas as pd
+import pytest
+
+import journeysim as js
+from journeysim.store import JOURNAL, RUNS, read_manifest
+from tests.helpers import ROOT
+
+SPEC = {
+    "parameters": {"x": {"type": "int", "low": 0, "high": 9}},
+    "replications": 2,
+    "batch_size": 4,
+}
+
+
+def _square(point, strategy, seed, identity):
+    return {"y": float(point["x"] ** 2), "stream": float(identity[0] % 1000)}
+
+
+def comparable(frame):
+    return frame.drop(columns=["error"]).reset_index(drop=True)
+
+
+@pytest.fixture
+def reference(tmp_path):
+    return js.sweep(out=tmp_path / "reference", workers=1, model=_square, **SPEC)
+
+
+def test_parts_are_batches_and_the_journal_ends_empty(tmp_path, reference):
+    runs = tmp_path / "reference" / RUNS
+    parts = sorted(runs.glob("part-*.parquet"))
+    assert len(parts) == 5  # 20 runs in batches of 4
+    assert [len(pd.read_parquet(p)) for p in parts] == [4] * 5
+    assert (runs / JOURNAL).read_text() == ""
+    assert len(reference) == 20 and reference["key"].is_unique
+    manifest = read_manifest(tmp_path / "reference")
+    assert manifest["runs"] == 20 and manifest["points"] == 10 and manifest["created"]
+
+
+def test_a_torn_journal_line_is_a_run_that_did_not_finish(tmp_path, reference):
+    """What a kill in the middle of writing leaves: parts, journal lines, half a line, a tmp."""
+    out = tmp_path / "killed"
+    js.sweep(out=out, workers=1, model=_square, **SPEC)
+    runs = out / RUNS
+    parts = sorted(runs.glob("part-*.parquet"))
+    for part in parts[2:]:
+        part.unlink()
+    rows = reference.iloc[8:11].drop(columns=["error"]).to_dict("records")
+    lines = [json.dumps(r) for r in rows]
+    lines[-1] = lines[-1][: len(lines[-1]) // 2]  # cut short
+    (runs / JOURNAL).write_text("\n".join(lines))
+    (runs / "part-00002.parquet.tmp").write_bytes(b"PAR1 half a part")
+    stored = js.load_sweep(out)
+    assert len(stored) == 10  # 8 in parts + 2 whole journal lines
+    resumed = js.sweep(out=out, workers=1, model=_square, resume=True, **SPEC)
+    pd.testing.assert_frame_equal(comparable(resumed), comparable(reference))
+    assert not list(runs.glob("*.tmp"))
+
+
+def test_a_run_in_a_part_and_in_the_journal_is_loaded_once(tmp_path, reference):
+    """A kill between a part's rename and the journal's truncation duplicates rows."""
+    out = tmp_path / "reference"
+    first = pd.read_parquet(sorted((out / RUNS).glob("part-*.parquet"))[0])
+    rows = first.to_dict("records")
+    (out / RUNS / JOURNAL).write_text("".join(json.dumps(r, default=str) + "\n" for r in rows))
+    pd.testing.assert_frame_equal(comparable(js.load_sweep(out)), comparable(reference))
+
+
+def test_a_directory_in_use_by_another_sweep_is_refused(tmp_path, reference):
+    out = tmp_path / "reference"
+    holder = textwrap.dedent(
+        f"""
+        import sys, time
+        sys.path.insert(0, {str(ROOT)!r})
+        from journeysim.store import SweepStore, read_manifest
+        store = SweepStore({str(out)!r}, 4)
+        store.open(read_manifest({str(out)!r}), resume=True)
+        print("locked", flush=True)
+        time.sleep(60)
+        """
+    )
+    proc = subprocess.Popen([sys.executable, "-c", holder], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "locked"
+        with pytest.raises(js.ScenarioError, match="in use by another running sweep"):
+            js.sweep(out=out, workers=1, model=_square, resume=True, **SPEC)
+    finally:
+        proc.kill()
+        proc.wait()
+    # the holder died (as a killed sweep does): its lock went with it
+    again = js.sweep(out=out, workers=1, model=_square, resume=True, **SPEC)
+    pd.testing.assert_frame_equal(comparable(again), comparable(reference))
+
+
+def test_directories_that_are_not_sweeps(tmp_path):
+    with pytest.raises(js.ScenarioError, match="manifest.json missing"):
+        js.load_sweep(tmp_path)
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(js.ScenarioError, match="is not empty and holds no sweep"):
+        js.sweep(out=tmp_path, workers=1, model=_square, **SPEC)
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
