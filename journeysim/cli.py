@@ -192,8 +192,9 @@ def sweep_command(
         resume=resume,
         progress=not quiet,
     )
-    failed = int((data["status"] != "ok").sum()) if len(data) else 0
-    typer.echo(f"{spec.name}: {len(data)} runs in {out} ({failed} failed)")
+    counts = data["status"].value_counts() if len(data) else {}
+    failed, invalid = int(counts.get("failed", 0)), int(counts.get("invalid", 0))
+    typer.echo(f"{spec.name}: {len(data)} runs in {out} ({failed} failed, {invalid} invalid)")
     outcomes = [c for c in (spec.outcomes or ["nps", "retention_rate", "profit"]) if c in data]
     if len(data) and outcomes:
         table = data.groupby(["point", "strategy"], sort=False)[outcomes[:4]].mean()

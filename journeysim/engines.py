@@ -88,7 +88,7 @@ def _dask_executor(
             n_workers=workers or os.cpu_count() or 1,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",  # a free port: never clash with a running dashboard
         )
         client = Client(cluster)
     parallelism = max(1, sum(client.nthreads().values()))
