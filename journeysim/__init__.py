@@ -18,7 +18,7 @@ from journeysim.strategies import (
     register_strategy,
     resolve_strategy,
 )
-from journeysim.sweep import load_sweep, sweep
+from journeysim.sweep import SweepSpec, load_sweep, sweep
 
 __version__ = "0.1.0"
 
@@ -60,4 +60,5 @@ __all__ = [
     "simulate",
     "load_sweep",
     "sweep",
+    "SweepSpec",
 ]

@@ -33,6 +33,7 @@ def test_public_api_is_pinned():
             "sensitivity",
             "simulate",
             "sweep",
+            "SweepSpec",
         ]
     )
     for name in journeysim.__all__:
