@@ -148,6 +148,12 @@ def make_design(
                     f"point {index} sets {sorted(unknown)} which are not in [parameters]",
                     field="design.points",
                 )
+            missing = [n for n in names if n not in point]
+            if missing:
+                raise ScenarioError(
+                    f"point {index} does not set {missing}; every point sets every parameter",
+                    field="design.points",
+                )
         frame = pd.DataFrame(design.points, columns=names)
     elif design.kind == "grid":
         try:

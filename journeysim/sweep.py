@@ -80,7 +80,7 @@ def load_sweep_spec(path: str | Path) -> tuple[SweepSpec, Path]:
 
 def _validate_spec(raw: dict[str, Any], source: str) -> SweepSpec:
     try:
-        spec = SweepSpec.model_validate(raw)
+        spec = SweepSpec.model_validate(_list_parameters(raw))
     except ValidationError as exc:
         error = exc.errors()[0]
         field = ".".join(str(p) for p in error["loc"] if not str(p).startswith("function-"))
@@ -96,6 +96,30 @@ def _validate_spec(raw: dict[str, Any], source: str) -> SweepSpec:
                 field=f"parameters.{name}",
             )
     return spec
+
+
+def _list_parameters(raw: dict[str, Any]) -> dict[str, Any]:
+    """A ``list`` design's points say which values each parameter takes.
+
+    So its ``[parameters]`` may be left out, or give only a ``type``/``unit``: the values are
+    filled in from the points (which also tells the store which columns mix text and numbers).
+    """
+    design = raw.get("design")
+    if not isinstance(design, dict) or design.get("kind") != "list":
+        return raw
+    points = design.get("points")
+    if not isinstance(points, list):
+        return raw
+    parameters = dict(raw.get("parameters") or {})
+    seen: dict[str, dict[str, Any]] = {}
+    for point in points:
+        for name, value in point.items() if isinstance(point, dict) else ():
+            seen.setdefault(name, {})[json.dumps(value, sort_keys=True, default=str)] = value
+    for name, values in seen.items():
+        given = parameters.get(name, {})
+        if isinstance(given, dict) and not {"low", "high", "values"} & set(given):
+            parameters[name] = {**given, "values": list(values.values())}
+    return {**raw, "parameters": parameters}
 
 
 # --------------------------------------------------------------------------------------------
@@ -252,7 +276,10 @@ def sweep(
         _check_outcomes(spec, source)
     else:
         runner = FunctionModel(model)
-    points, unit = make_design(spec.design, spec.parameters)
+    try:
+        points, unit = make_design(spec.design, spec.parameters)
+    except ScenarioError as exc:
+        raise ScenarioError(exc.message, source=exc.source or source, field=exc.field) from None
     _precheck(spec, runner, points)
     total = len(points) * len(spec.strategies) * spec.replications
     if out is None:

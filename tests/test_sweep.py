@@ -16,7 +16,7 @@ import pytest
 import journeysim as js
 from journeysim.cli import main
 from journeysim.sweep import load_sweep
-from tests.helpers import ROOT
+from tests.helpers import RETAIL, ROOT
 
 STAFFING = ROOT / "scenarios" / "sweeps" / "retail_staffing.toml"
 KPIS = ["retention_rate", "nps", "csat", "mean_wait_minutes", "revenue", "cost", "profit"]
@@ -106,6 +106,34 @@ def test_invalid_points_are_recorded_and_mixed_values_stored(tmp_path):
     assert "cannot add capacity to an unlimited" in invalid["error"]
     assert invalid["attempts"] == 0 and pd.isna(invalid["nps"])
     assert data["key"].is_unique
+
+
+def test_a_list_design_needs_no_parameter_table(tmp_path, capsys):
+    sweepfile = tmp_path / "list.toml"
+    sweepfile.write_text(
+        textwrap.dedent(
+            f"""
+            scenario = "{RETAIL}"
+            outcomes = ["nps"]
+            [overrides]
+            "simulation.horizon" = "30 d"
+            "population.arrivals_per_day" = 4
+            [design]
+            kind = "list"
+            points = [
+              {{ "touchpoints.call_centre.capacity" = 1, "segments.value.patience" = "3 min" }},
+              {{ "touchpoints.call_centre.capacity" = 4, "segments.value.patience" = "9 min" }},
+            ]
+            """
+        )
+    )
+    data = js.sweep(sweepfile, out=tmp_path / "o", workers=1)
+    assert data["touchpoints.call_centre.capacity"].tolist() == [1, 4]
+    assert data["segments.value.patience"].tolist() == ["3 min", "9 min"]
+    assert (data["status"] == "ok").all()
+    sweepfile.write_text(sweepfile.read_text().replace(', "segments.value.patience" = "9 min"', ""))
+    assert main(["sweep", str(sweepfile), "--out", str(tmp_path / "p"), "--quiet"]) == 2
+    assert f"{sweepfile}: design.points: point 1 does not set" in capsys.readouterr().err
 
 
 def _die_in_worker(point, strategy, seed, identity):
