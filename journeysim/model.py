@@ -73,6 +73,8 @@ class Customer:
     advocacy = 0
     waiting = False  # between journeys, waiting for the next need (campaigns may pull it)
     process: Any = None
+    # period churn decisions draw from their own stream, so journey timing never shifts them
+    churn_rng: Any = None
 
     def __init__(
         self,
@@ -378,25 +380,29 @@ class JourneyModel:
                     t += rng.expovariate(rate)
             yield env.timeout(day_end - env.now)
 
-    def _draw_prospect(self, attr: random.Random) -> tuple[_SegmentRuntime, float, Any, Any]:
+    def _draw_prospect(self, attr: random.Random) -> tuple[_SegmentRuntime, float, Any, Any, Any]:
         """Segment, churn propensity and random streams of a new prospect."""
         index = bisect_right(self.segment_cum, attr.random())
         seg = self.segments[min(index, len(self.segments) - 1)]
         if self.returning:
             spec = seg.spec
             theta = attr.betavariate(spec.churn.a, spec.churn.b)
-            visit_rng, life_rng = RunStreams.customer_streams(attr.getrandbits(64))
-            return seg, theta, visit_rng, life_rng
+            customer_seed = attr.getrandbits(64)
+            visit_rng, life_rng = RunStreams.customer_streams(customer_seed)
+            churn_rng = RunStreams.churn_stream(customer_seed) if self.churn_per_period else None
+            return seg, theta, visit_rng, life_rng, churn_rng
         # One-off customers (pure queueing) have no life to keep aligned across strategies and
         # never churn: they share the run-level visit stream and skip the Beta draw.
-        return seg, 0.0, self.visit_rng, None
+        return seg, 0.0, self.visit_rng, None, None
 
     def acquire(self, referred: bool = False) -> Customer:
         """Create a customer now (attributes from the attribute stream) and start their life."""
         return self._admit(self._draw_prospect(self.attribute_rng), referred)
 
-    def _admit(self, prospect: tuple[_SegmentRuntime, float, Any, Any], referred: bool) -> Customer:
-        seg, theta, visit_rng, life_rng = prospect
+    def _admit(
+        self, prospect: tuple[_SegmentRuntime, float, Any, Any, Any], referred: bool
+    ) -> Customer:
+        seg, theta, visit_rng, life_rng, churn_rng = prospect
         now = self.env.now
         cohort = self.recorder.period_of(now)
         customer = Customer(
@@ -411,6 +417,8 @@ class JourneyModel:
             life_rng,
             referred,
         )
+        if churn_rng is not None:
+            customer.churn_rng = churn_rng
         self.next_id += 1
         self.active[customer.id] = customer
         self.recorder.acquire(cohort, referred)
@@ -741,9 +749,7 @@ class JourneyModel:
             for customer in list(self.active.values()):
                 if customer.acquired_at >= time:
                     continue
-                life = customer.life_rng
-                assert life is not None
-                if life.random() < self.hazard(customer):
+                if customer.churn_rng.random() < self.hazard(customer):
                     self.churn(customer, period=ended)
         if self.on_period is not None:
             self.on_period(self, ended)

@@ -8,10 +8,12 @@ spawn order, so adding a component or changing one lever never shifts the draws 
 Customers carry their own streams too: the attribute stream hands every new customer a 64-bit
 seed, from which two independent generators are made, one for visit-level draws (routing,
 service time, patience, quality) and one for life-level draws (time between needs, basket,
-survey, churn). Every visit and every journey draws a fixed set of numbers, whatever happens in
-it. That is what makes common random numbers work: under two strategies the same customer
-arrives at the same time, with the same churn propensity and the same needs, and a difference
-in outcome is caused by the strategy, not by reshuffled luck. Customers who never return
+survey, per-journey churn). Every visit and every journey draws a fixed set of numbers, whatever
+happens in it; churn decided at period boundaries has a third generator of its own, so its
+draws do not depend on how many journeys fitted into a period. That is what makes common random
+numbers work: under two strategies the same customer arrives at the same time, with the same
+churn propensity and the same needs, and a difference in outcome is caused by the strategy, not
+by reshuffled luck. Customers who never return
 (``population.returning = false``, the pure queueing mode) have no life to keep aligned: they
 share one run-level ``visits`` stream, which keeps queueing runs as cheap as a bare SimPy script.
 
@@ -41,6 +43,7 @@ COMPONENTS: dict[str, int] = {
 }
 
 _LIFE_SALT = 1 << 64  # makes a customer's life seed differ from its visit seed
+_CHURN_SALT = 2 << 64  # and their period-churn seed differ from both
 
 
 def seed_sequence(seed: int, identity: Sequence[int] = ()) -> np.random.SeedSequence:
@@ -77,3 +80,13 @@ class RunStreams:
     def customer_streams(customer_seed: int) -> tuple[random.Random, random.Random]:
         """The (visit, life) generators of a customer, from the seed the attribute stream drew."""
         return random.Random(customer_seed), random.Random(customer_seed | _LIFE_SALT)
+
+    @staticmethod
+    def churn_stream(customer_seed: int) -> random.Random:
+        """A customer's period-churn generator: one draw per period boundary they face.
+
+        Kept apart from the life stream, whose position depends on how many journeys fitted
+        before a boundary, so a lever that only moves journeys in time (staff, waits) leaves
+        every churn decision's random number where it was (common random numbers).
+        """
+        return random.Random(customer_seed | _CHURN_SALT)
