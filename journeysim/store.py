@@ -130,10 +130,13 @@ class SweepStore:
         except BaseException:
             self._release_lock()
             raise
-        self._rows = _read_journal(self.directory / JOURNAL)
-        self._journal = (self.directory / JOURNAL).open("a", encoding="utf-8")
-        if self._rows:
+        journal = self.directory / JOURNAL
+        self._rows = _read_journal(journal)
+        if self._rows:  # runs of a killed sweep: into a part first, then the journal is emptied
+            self._journal = journal.open("a", encoding="utf-8")
             self._compact()
+        else:  # at most a line cut short by a kill: drop it, or the next run would extend it
+            self._journal = journal.open("w", encoding="utf-8")
         return keys
 
     def check(self, manifest: dict[str, Any], resume: bool, describe: str = "this sweep") -> None:

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import journeysim as js
-from journeysim.store import JOURNAL, RUNS, read_manifest
+from journeysim.store import JOURNAL, RUNS, SweepStore, _read_journal, read_manifest
 from tests.helpers import ROOT
 
 SPEC = {
@@ -61,6 +61,20 @@ def test_a_torn_journal_line_is_a_run_that_did_not_finish(tmp_path, reference):
     resumed = js.sweep(out=out, workers=1, model=_square, resume=True, **SPEC)
     pd.testing.assert_frame_equal(comparable(resumed), comparable(reference))
     assert not list(runs.glob("*.tmp"))
+
+
+def test_a_torn_last_line_does_not_swallow_the_next_run(tmp_path, reference):
+    """After a resume the journal must start clean: a new run appended to a cut line would be
+    unreadable, and lost if the sweep were killed again before its batch is written."""
+    out = tmp_path / "reference"
+    runs = out / RUNS
+    (runs / JOURNAL).write_text('{"point": 9, "key": "abc", "stat')  # no newline: cut short
+    store = SweepStore(out, batch_size=100)
+    store.open(read_manifest(out), resume=True)
+    row = reference.iloc[0].to_dict() | {"key": "new-run"}
+    store.add(row)  # not compacted yet: the journal alone holds it
+    assert [r["key"] for r in _read_journal(runs / JOURNAL)] == ["new-run"]
+    store.close()
 
 
 def test_a_run_in_a_part_and_in_the_journal_is_loaded_once(tmp_path, reference):
