@@ -14,35 +14,16 @@ import numpy as np
 import pytest
 
 import journeysim as js
-from journeysim.scenario import _validate
-from tests.validation.theory import sbg_survival
+from tests.validation.theory import sbg_scenario, sbg_survival
 
 A, B = 1.2, 6.0
 
 
-def sbg_scenario(effects: bool):
-    raw = {
-        "name": "sbg",
-        "simulation": {"horizon": "360 d", "period": "30 d", "churn": "period"},
-        "population": {"arrivals_per_day": 40},
-        "segments": {
-            "all": {
-                "share": 1.0,
-                "basket": {"mean": 10.0},
-                "time_between_needs": "90 d",
-                "churn": {"a": A, "b": B},
-            }
-        },
-        "touchpoints": {"shop": {"service": {"mean": "5 min"}}},
-        "journey": {"entry": {"shop": 1.0}, "routes": {"shop": {"purchase": 1.0}}},
-        "psychology": {"churn_effects": effects},
-    }
-    return _validate(raw, "sbg", None)
-
-
 @pytest.mark.slow
-def test_cohort_survival_is_shifted_beta_geometric():
-    cohorts = js.simulate(sbg_scenario(effects=False), seed=21).cohorts
+@pytest.mark.parametrize("mode", ["effects_off", "psych_off"])
+def test_cohort_survival_is_shifted_beta_geometric(mode):
+    """Holds whether only the churn effects or the whole psychology layer is switched off."""
+    cohorts = js.simulate(sbg_scenario(A, B, mode), seed=21).cohorts
     for k in range(1, 9):
         column = cohorts[str(k)]
         observed = column.notna()
@@ -54,7 +35,7 @@ def test_cohort_survival_is_shifted_beta_geometric():
 
 
 def test_retention_rate_is_the_pooled_period_retention():
-    results = js.simulate(sbg_scenario(effects=False), seed=22)
+    results = js.simulate(sbg_scenario(A, B), seed=22)
     cohorts = results.cohorts
     kept = at_risk = 0.0
     for _, row in cohorts.iterrows():
@@ -67,7 +48,7 @@ def test_retention_rate_is_the_pooled_period_retention():
 
 
 def test_effects_switch_changes_churn():
-    on = js.simulate(sbg_scenario(effects=True), seed=23).kpis.iloc[0]
-    off = js.simulate(sbg_scenario(effects=False), seed=23).kpis.iloc[0]
+    on = js.simulate(sbg_scenario(A, B, "effects_on"), seed=23).kpis.iloc[0]
+    off = js.simulate(sbg_scenario(A, B), seed=23).kpis.iloc[0]
     assert on["customers_acquired"] == off["customers_acquired"]  # same arrivals stream
     assert on["customers_churned"] != off["customers_churned"]

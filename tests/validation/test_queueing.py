@@ -8,13 +8,17 @@ against the theoretical value, so a noisy estimate cannot pass by being vague.
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 import journeysim as js
-from tests.validation.theory import erlang_a, erlang_c_wait, queueing_scenario
+from tests.validation.theory import (
+    assert_close,
+    erlang_a,
+    erlang_c_wait,
+    queueing_scenario,
+    traffic_equations,
+)
 
-Z = 4.0
 REPLICATIONS = 10
 
 
@@ -24,19 +28,6 @@ def replicate_touchpoint(scenario, seed, name):
         table = js.simulate(scenario, seed=seed, identity=(r,)).touchpoints
         rows.append(table.set_index("touchpoint").loc[name])
     return rows
-
-
-def mean_se(values):
-    values = np.asarray(values, dtype=float)
-    return values.mean(), values.std(ddof=1) / np.sqrt(len(values))
-
-
-def assert_close(values, expected, relative_se=0.05, what=""):
-    mean, se = mean_se(values)
-    assert se < relative_se * expected, f"{what}: SE {se:.4g} too large for {expected:.4g}"
-    assert abs(mean - expected) < Z * se, (
-        f"{what}: {mean:.4g} vs theory {expected:.4g} (SE {se:.3g})"
-    )
 
 
 # (servers, utilisation, simulated days): heavier traffic needs longer runs
@@ -74,7 +65,7 @@ def test_mmc_with_patience_matches_erlang_a():
         patience_minutes=patience_minutes,
     )
     rows = replicate_touchpoint(scenario, seed=7, name="q")
-    p_abandon, mean_wait = erlang_a(lam, 1 / service_minutes, servers, 1 / patience_minutes)
+    p_abandon, mean_wait, _ = erlang_a(lam, 1 / service_minutes, servers, 1 / patience_minutes)
     assert_close([r["abandonment_rate"] for r in rows], p_abandon, what="P(abandon)")
     assert_close([r["mean_wait_minutes"] for r in rows], mean_wait, what="W (all arrivals)")
     for r in rows:  # Little's law again, with abandonment
@@ -87,18 +78,13 @@ def test_mmc_with_patience_matches_erlang_a():
 def test_jackson_network_with_feedback():
     # entry -> a; a -> b (50%) or exit; b -> a (30%, feedback) or exit
     lam0 = 0.6
-    lam_a = lam0 / (1 - 0.5 * 0.3)  # traffic equations
-    lam_b = 0.5 * lam_a
+    routes = {"a": {"b": 0.5, "exit": 0.5}, "b": {"a": 0.3, "exit": 0.7}}
+    rates = traffic_equations({"a": lam0}, routes)
+    assert rates["a"] == pytest.approx(lam0 / (1 - 0.5 * 0.3))  # solved by hand
     nodes = {"a": (1, 0.8), "b": (2, 1.0)}
-    scenario = queueing_scenario(
-        nodes,
-        {"a": 1.0},
-        {"a": {"b": 0.5, "exit": 0.5}, "b": {"a": 0.3, "exit": 0.7}},
-        lam0,
-        days=20,
-    )
+    scenario = queueing_scenario(nodes, {"a": 1.0}, routes, lam0, days=20)
     results = [js.simulate(scenario, seed=3, identity=(r,)) for r in range(REPLICATIONS)]
-    for name, lam in (("a", lam_a), ("b", lam_b)):
+    for name, lam in rates.items():
         servers, minutes = nodes[name]
         rows = [res.touchpoints.set_index("touchpoint").loc[name] for res in results]
         assert_close([r["arrival_rate_per_day"] / 1440 for r in rows], lam, 0.01, f"{name} rate")

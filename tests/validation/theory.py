@@ -1,43 +1,125 @@
-"""Closed forms the engine is checked against, and pure-queueing scenario builders."""
+"""Closed forms the engine is checked against, statistics helpers and scenario builders."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 from scipy.special import betaln
 
 from journeysim.scenario import _validate
 
+#: Tolerance in standard errors. A correct engine fails one check with probability ~6e-5
+#: (two-sided normal tail at 4 SE), so the suite is not flaky at any realistic number of checks.
+Z = 4.0
 
-def erlang_c_wait(arrival_rate: float, service_rate: float, servers: int) -> float:
-    """Mean wait in queue Wq of M/M/c (same time unit as the rates)."""
+
+# -- queueing ----------------------------------------------------------------------------------
+
+
+def erlang_c_probability(arrival_rate: float, service_rate: float, servers: int) -> float:
+    """Erlang C: probability that an arrival to M/M/c has to wait, P(Wq > 0)."""
     a = arrival_rate / service_rate
     rho = a / servers
-    assert rho < 1
+    assert rho < 1, "unstable queue"
     terms = sum(a**k / math.factorial(k) for k in range(servers))
     top = a**servers / math.factorial(servers) / (1 - rho)
-    p_wait = top / (terms + top)
+    return top / (terms + top)
+
+
+def erlang_c_wait(arrival_rate: float, service_rate: float, servers: int) -> float:
+    """Mean wait in queue Wq of M/M/c (same time unit as the rates): C / (c mu - lambda)."""
+    p_wait = erlang_c_probability(arrival_rate, service_rate, servers)
     return p_wait / (servers * service_rate - arrival_rate)
 
 
+def erlang_c_wait_quantile(
+    q: float, arrival_rate: float, service_rate: float, servers: int
+) -> float:
+    """q-quantile of the M/M/c wait: P(Wq > t) = C exp(-(c mu - lambda) t)."""
+    p_wait = erlang_c_probability(arrival_rate, service_rate, servers)
+    if p_wait <= 1 - q:
+        return 0.0
+    return math.log(p_wait / (1 - q)) / (servers * service_rate - arrival_rate)
+
+
 def erlang_a(
-    arrival_rate: float, service_rate: float, servers: int, abandon_rate: float, cap: int = 400
-) -> tuple[float, float]:
-    """(P(abandon), mean wait of all arrivals) of M/M/c+M, from the birth-death chain."""
+    arrival_rate: float, service_rate: float, servers: int, abandon_rate: float, cap: int = 600
+) -> tuple[float, float, float]:
+    """M/M/c+M (Erlang A) from its birth-death chain truncated at ``cap`` customers.
+
+    Returns (P(abandon), mean wait of all arrivals, P(wait > 0)): with exponential patience
+    the abandonment flow is theta E[Lq], so P(ab) = theta E[Lq] / lambda; by Little's law the
+    mean wait of all arrivals (served or not) is E[Lq] / lambda; by PASTA P(wait > 0) = P(N >= c).
+    The truncation error is negligible: the death rate grows linearly beyond ``servers``.
+    """
     p = [1.0]
     for n in range(1, cap):
         death = min(n, servers) * service_rate + max(n - servers, 0) * abandon_rate
         p.append(p[-1] * arrival_rate / death)
     probs = np.array(p) / sum(p)
+    assert probs[-1] < 1e-12, "truncate the state space higher"
     queue = np.maximum(np.arange(cap) - servers, 0)
     mean_queue = float((probs * queue).sum())
-    return abandon_rate * mean_queue / arrival_rate, mean_queue / arrival_rate
+    p_wait = float(probs[servers:].sum())
+    return abandon_rate * mean_queue / arrival_rate, mean_queue / arrival_rate, p_wait
+
+
+def traffic_equations(
+    external: dict[str, float], routes: dict[str, dict[str, float]]
+) -> dict[str, float]:
+    """Total arrival rate of each node of an open Jackson network: lambda = e + P^T lambda."""
+    names = sorted(routes)
+    index = {name: i for i, name in enumerate(names)}
+    transfer = np.zeros((len(names), len(names)))
+    for source, row in routes.items():
+        for target, p in row.items():
+            if target in index:
+                transfer[index[source], index[target]] = p
+    e = np.array([external.get(name, 0.0) for name in names])
+    rates = np.linalg.solve(np.eye(len(names)) - transfer.T, e)
+    return dict(zip(names, rates, strict=True))
+
+
+# -- churn ---------------------------------------------------------------------------------------
 
 
 def sbg_survival(a: float, b: float, t: int) -> float:
     """Shifted-beta-geometric survival S(t) = B(a, b + t) / B(a, b)."""
     return math.exp(betaln(a, b + t) - betaln(a, b))
+
+
+# -- statistics ----------------------------------------------------------------------------------
+
+
+def mean_se(values: Sequence[float]) -> tuple[float, float]:
+    """Mean and standard error of independent replication values."""
+    array = np.asarray(values, dtype=float)
+    return float(array.mean()), float(array.std(ddof=1) / math.sqrt(len(array)))
+
+
+def assert_close(
+    values: Sequence[float],
+    expected: float,
+    relative_se: float = 0.05,
+    what: str = "",
+    bias: float = 0.0,
+) -> tuple[float, float]:
+    """Replication means within Z standard errors (+ a stated ``bias`` bound) of theory.
+
+    Also requires the standard error to be below ``relative_se`` x the expected value, so a
+    noisy estimate cannot pass by being vague. Returns (mean, SE) for reporting.
+    """
+    mean, se = mean_se(values)
+    assert se < relative_se * expected, f"{what}: SE {se:.4g} too large for {expected:.4g}"
+    assert abs(mean - expected) < Z * se + bias, (
+        f"{what}: {mean:.5g} vs theory {expected:.5g} (SE {se:.3g}, bias bound {bias:.3g})"
+    )
+    return mean, se
+
+
+# -- scenarios -----------------------------------------------------------------------------------
 
 
 def queueing_scenario(
@@ -52,6 +134,8 @@ def queueing_scenario(
     """A pure open queueing network: one journey per customer, psychology off.
 
     ``touchpoints`` maps a name to (servers, mean service minutes), exponential service.
+    Customers never return (``population.returning = false``), so arrivals to the entry are
+    exactly Poisson and every visit is one of the network's.
     """
     raw = {
         "name": "queueing",
@@ -77,3 +161,39 @@ def queueing_scenario(
         "psychology": {"enabled": False},
     }
     return _validate(raw, "validation", None)
+
+
+def sbg_scenario(
+    a: float,
+    b: float,
+    mode: str = "effects_off",
+    arrivals_per_day: float = 40.0,
+    horizon_days: int = 360,
+    capacity: int | str = "unlimited",
+    service: str = "5 min",
+):
+    """Returning customers, churn decided at each 30-day boundary with theta ~ Beta(a, b).
+
+    ``mode``: ``"effects_off"`` (psychology on, ``churn_effects = false``), ``"psych_off"``
+    (``psychology.enabled = false``) or ``"effects_on"`` (satisfaction and loyalty scale churn).
+    """
+    raw = {
+        "name": "sbg",
+        "simulation": {"horizon": f"{horizon_days} d", "period": "30 d", "churn": "period"},
+        "population": {"arrivals_per_day": arrivals_per_day},
+        "segments": {
+            "all": {
+                "share": 1.0,
+                "basket": {"mean": 10.0},
+                "time_between_needs": "20 d",
+                "churn": {"a": a, "b": b},
+            }
+        },
+        "touchpoints": {"shop": {"capacity": capacity, "service": {"mean": service}}},
+        "journey": {"entry": {"shop": 1.0}, "routes": {"shop": {"purchase": 1.0}}},
+        "psychology": {
+            "enabled": mode != "psych_off",
+            "churn_effects": mode == "effects_on",
+        },
+    }
+    return _validate(raw, "sbg", None)
