@@ -138,6 +138,7 @@ class _Node:
         "name",
         "resource",
         "service",
+        "service_rate",
         "quality",
         "consistency",
         "effort",
@@ -158,12 +159,16 @@ class _Node:
         if tp is None:  # the virtual entry node
             self.resource = None
             self.service = None
+            self.service_rate = 0.0
             self.quality = self.consistency = self.effort = self.failure_p = 0.0
             self.cost_per_visit = 0.0
             return
         capacity = tp.capacity
         self.resource = None if capacity == "unlimited" else simpy.Resource(env, capacity)
         self.service = _service_sampler(tp.service)
+        # exponential service is drawn inline in the visit loop (no sampler call per visit)
+        exponential = tp.service.distribution == "exponential"
+        self.service_rate = 1.0 / tp.service.mean if exponential else 0.0
         self.quality = tp.quality
         self.consistency = tp.consistency
         self.effort = tp.effort
@@ -426,7 +431,9 @@ class JourneyModel:
             self.recorder.log(now, customer.id, "acquired", None, seg.name)
         if self.on_acquire is not None:
             self.on_acquire(self, customer)
-        customer.process = self.env.process(self._life(customer, seg))
+        # one-off customers (pure queueing) live exactly one journey: no life loop around it
+        life = self._life(customer, seg) if self.returning else self._journey(customer, seg)
+        customer.process = self.env.process(life)
         return customer
 
     def pull_forward(self, customer: Customer) -> bool:
@@ -478,9 +485,6 @@ class JourneyModel:
         while True:
             yield from self._journey(c, seg)
             if not c.active:
-                return
-            if not self.returning:
-                self.churn(c)
                 return
             life = c.life_rng
             assert life is not None
@@ -539,7 +543,8 @@ class JourneyModel:
         node: Any = entry.route_next[bisect_right(entry.route_cum, rng.random())]
         while node.__class__ is _Node:
             u_route = rng.random()
-            service = node.service(rng)
+            rate = node.service_rate
+            service = rng.expovariate(rate) if rate else node.service(rng)
             patience = rng.expovariate(patience_rate) if patience_rate is not None else math.inf
             z = rng.gauss(0.0, 1.0) if psych_on else 0.0
             failed = node.failure_p > 0.0 and rng.random() < node.failure_p
@@ -554,7 +559,14 @@ class JourneyModel:
             else:
                 req = res.request()
                 if not req.triggered:
-                    _queue_change(stats, env.now, warmup, 1)
+                    # queue-length integral (inlined: this is the per-visit hot path)
+                    start = stats.queue_last
+                    if start < warmup:
+                        start = warmup
+                    if arrive > start:
+                        stats.queue_area += stats.queue_len * (arrive - start)
+                    stats.queue_last = arrive
+                    stats.queue_len += 1
                     if patience == math.inf:
                         yield req
                     else:
@@ -562,8 +574,15 @@ class JourneyModel:
                         if not req.triggered:
                             req.cancel()
                             abandoned = True
-                    _queue_change(stats, env.now, warmup, -1)
-                    wait = env.now - arrive
+                    now = env.now
+                    start = stats.queue_last
+                    if start < warmup:
+                        start = warmup
+                    if now > start:
+                        stats.queue_area += stats.queue_len * (now - start)
+                    stats.queue_last = now
+                    stats.queue_len -= 1
+                    wait = now - arrive
                 if not abandoned:
                     begin = env.now
                     end = begin + service
@@ -681,6 +700,8 @@ class JourneyModel:
             rec.log(now, c.id, "purchase" if purchased else "exit", None, amount)
         if self.on_journey_end is not None:
             self.on_journey_end(self, c, outcome)
+        if not self.returning:
+            self.churn(c)  # a one-off customer leaves after their only journey
 
     def _survey(
         self,
@@ -765,15 +786,6 @@ def _journey_satisfaction(disconfirmation: float, psych: Any) -> float:
     else:
         value = psych.satisfaction_when_met
     return 0.0 if value < 0.0 else (10.0 if value > 10.0 else value)
-
-
-def _queue_change(stats: TouchpointStats, now: float, warmup: float, delta: int) -> None:
-    last = stats.queue_last
-    start = last if last > warmup else warmup
-    if now > start:
-        stats.queue_area += stats.queue_len * (now - start)
-    stats.queue_last = now
-    stats.queue_len += delta
 
 
 def _spread(rec: Recorder, category: str, per_day: float, horizon: float) -> None:
