@@ -10,7 +10,7 @@ It reports customer-touchpoint visits per second, the ratio journeysim/bare (the
 toolkit per visit), and the peak memory of a journeysim run with 1x and 10x the events, each
 in a fresh subprocess, to show that memory does not grow with the number of events.
 
-Run: ``python benchmarks/throughput.py [--days 40] [--repeat 3]``. Not a test: wall-clock is
+Run: ``python benchmarks/throughput.py [--days 40] [--repeat 7]``. Not a test: wall-clock is
 never asserted anywhere.
 """
 
@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import statistics
 import subprocess
 import sys
 import time
@@ -171,22 +172,30 @@ def _baseline_rss_mb() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=float, default=40.0, help="simulated days per run")
-    parser.add_argument("--repeat", type=int, default=3, help="best of N")
+    parser.add_argument("--repeat", type=int, default=7, help="interleaved rounds")
     parser.add_argument("--no-memory", action="store_true", help="skip the memory runs")
     args = parser.parse_args()
 
-    # Interleave the contenders and keep each one's best, so drifting machine load hits both.
-    contenders = (("journeysim", run_journeysim), ("bare simpy", run_bare_simpy))
+    # Interleave the contenders (alternating which goes first) and keep each one's best, so
+    # drifting machine load hits both; also report the median of the per-round ratios, which a
+    # single lucky round cannot move.
+    contenders = [("journeysim", run_journeysim), ("bare simpy", run_bare_simpy)]
     rows: dict[str, float] = {}
+    round_ratios = []
     for rep in range(args.repeat):
-        for name, fn in contenders:
+        speed = {}
+        for name, fn in contenders if rep % 2 == 0 else contenders[::-1]:
             visits, elapsed = fn(args.days, seed=rep + 1)
-            rows[name] = max(rows.get(name, 0.0), visits / elapsed)
+            speed[name] = visits / elapsed
+            rows[name] = max(rows.get(name, 0.0), speed[name])
+        round_ratios.append(speed["bare simpy"] / speed["journeysim"])
     ciw_result = run_ciw(min(args.days, 10.0))
     if ciw_result is not None:
         rows["ciw"] = ciw_result[0] / ciw_result[1]
     report = {"visits_per_second": {k: round(v) for k, v in rows.items()}}
     report["cost_ratio_journeysim_vs_bare"] = round(rows["bare simpy"] / rows["journeysim"], 3)
+    report["cost_ratio_median_of_rounds"] = round(statistics.median(round_ratios), 3)
+    report["rounds"] = args.repeat
     if not args.no_memory:
         base = _baseline_rss_mb()
         one_rss, one_traced = _peak_memory_mb(args.days)
