@@ -7,14 +7,31 @@ only here, only when asked for.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import sys
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
 
 from journeysim.errors import ScenarioError
 
-__all__ = ["exit_with_parent", "make_executor"]
+__all__ = ["exit_with_parent", "make_executor", "process_pool"]
+
+
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of ``workers`` local processes that end when their parent dies.
+
+    On Linux the workers are forked, whatever the interpreter's default start method (Python
+    3.14 moved it to ``forkserver``): a forked worker starts with everything the parent has,
+    so strategies and models defined in a notebook or in a script without an
+    ``if __name__ == "__main__"`` guard just work. Elsewhere (macOS, Windows) the platform's
+    default is kept, since forking is unsafe there; scripts then need the guard.
+    """
+    context = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=exit_with_parent
+    )
 
 
 def make_executor(
@@ -25,11 +42,11 @@ def make_executor(
 ) -> tuple[Executor | None, Callable[[], None], int]:
     """Return ``(executor, close, parallelism)`` for an engine.
 
-    ``local`` with one worker gives ``None`` (run in-process); with more, a process pool (the
-    platform's default start method is left alone; work is shipped with cloudpickle so
-    functions defined in a notebook work). ``dask`` connects to ``scheduler`` (failing within
-    ``timeout`` seconds with a clear error) or starts a ``LocalCluster`` of ``workers``
-    single-threaded worker processes.
+    ``local`` with one worker gives ``None`` (run in-process); with more, a
+    :func:`process_pool` (work is shipped with cloudpickle, so functions defined in a notebook
+    work). ``dask`` connects to ``scheduler`` (failing within ``timeout`` seconds with a clear
+    error if it cannot be reached or has no worker) or starts a ``LocalCluster`` of
+    ``workers`` single-threaded worker processes.
     """
     if workers is not None and workers < 1:
         raise ScenarioError("workers must be at least 1", field="workers")
@@ -37,7 +54,7 @@ def make_executor(
         n = workers or os.cpu_count() or 1
         if n == 1:
             return None, lambda: None, 1
-        pool = ProcessPoolExecutor(max_workers=n, initializer=exit_with_parent)
+        pool = process_pool(n)
         return pool, lambda: pool.shutdown(cancel_futures=True), n
     if engine == "dask":
         return _dask_executor(workers, scheduler, timeout)
@@ -81,6 +98,21 @@ def _dask_executor(
         except (OSError, TimeoutError) as exc:
             raise ScenarioError(
                 f"cannot reach the Dask scheduler at {scheduler} within {timeout:g} s ({exc})",
+                field="scheduler",
+            ) from None
+        except ValueError as exc:  # not an address at all
+            raise ScenarioError(
+                f"not a Dask scheduler address: {scheduler!r} ({exc}); "
+                "expected e.g. tcp://host:8786",
+                field="scheduler",
+            ) from None
+        try:  # a scheduler without workers would accept the runs and never run them
+            client.wait_for_workers(1, timeout=timeout)
+        except (OSError, TimeoutError):
+            client.close()
+            raise ScenarioError(
+                f"the Dask scheduler at {scheduler} has no worker (none joined within "
+                f"{timeout:g} s); start workers with: dask worker {scheduler}",
                 field="scheduler",
             ) from None
     else:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from journeysim.engines import process_pool
 from journeysim.errors import ScenarioError
 from journeysim.results import KPI_COLUMNS
 from journeysim.scenario import Scenario
@@ -99,11 +100,9 @@ def run_many(
                 bar.update(1)
             return results
         own = executor is None
-        pool = executor or ProcessPoolExecutor(max_workers=min(workers, n))
+        pool = executor or process_pool(min(workers, n))
         try:
             futures = {pool.submit(function, task): index for index, task in enumerate(tasks)}
-            from concurrent.futures import as_completed
-
             for future in as_completed(futures):
                 results[futures[future]] = future.result()
                 bar.update(1)

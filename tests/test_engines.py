@@ -132,3 +132,63 @@ def test_unreachable_scheduler_fails_within_the_timeout_and_writes_nothing(tmp_p
         )
     assert time.monotonic() - start < 30
     assert not out.exists()
+
+
+def test_a_scheduler_without_workers_fails_within_the_timeout_and_writes_nothing(tmp_path):
+    pytest.importorskip("distributed")
+    dask = Path(sys.executable).with_name("dask")
+    port = _free_port()
+    scheduler = subprocess.Popen(
+        [str(dask), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        from distributed import Client
+
+        deadline = time.monotonic() + 60
+        while True:  # wait until the scheduler listens
+            try:
+                Client(f"tcp://127.0.0.1:{port}", timeout="2s").close()
+                break
+            except (OSError, TimeoutError):
+                assert time.monotonic() < deadline, "the test scheduler did not start"
+        out = tmp_path / "o"
+        start = time.monotonic()
+        with pytest.raises(js.ScenarioError, match="has no worker .* dask worker tcp://"):
+            js.sweep(out=out, engine="dask", scheduler=f"tcp://127.0.0.1:{port}", timeout=2, **SPEC)
+        assert time.monotonic() - start < 30
+        assert not out.exists()
+    finally:
+        scheduler.terminate()
+        scheduler.wait(timeout=15)
+
+
+def test_a_malformed_scheduler_address_is_one_clear_error(tmp_path):
+    pytest.importorskip("distributed")
+    with pytest.raises(js.ScenarioError, match="not a Dask scheduler address: 'nonsense'"):
+        make_executor("dask", scheduler="nonsense", timeout=2)
+
+
+def test_local_workers_fork_whatever_the_default_start_method(tmp_path):
+    """Python 3.14 makes ``forkserver`` the default on Linux; a script without a __main__
+    guard (or a notebook) must still be able to use local workers."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("workers are forked on Linux only")
+    script = tmp_path / "script.py"
+    script.write_text(
+        "import multiprocessing, sys\n"
+        f"sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})\n"
+        "multiprocessing.set_start_method('forkserver')\n"
+        "import journeysim as js\n"
+        "def model(point, strategy, seed, identity):\n"
+        "    return {'y': point['x'] + 0.5}\n"
+        f"data = js.sweep(out={str(tmp_path / 'o')!r}, workers=2, model=model,\n"
+        "                parameters={'x': {'type': 'int', 'low': 0, 'high': 3}})\n"
+        "print(data['y'].tolist())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[0.5, 1.5, 2.5, 3.5]"
