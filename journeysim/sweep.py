@@ -20,7 +20,7 @@ import hashlib
 import json
 import tomllib
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ import pandas as pd
 from pydantic import Field, ValidationError
 
 from journeysim.designs import Design, Parameter, make_design
-from journeysim.engines import make_executor
+from journeysim.engines import make_executor, process_pool
 from journeysim.errors import JourneysimError, ScenarioError
 from journeysim.fields import FrozenModel
 from journeysim.results import KPI_COLUMNS
@@ -323,7 +323,9 @@ def sweep(
                 store.add(_row(spec, task, result))
                 bar.finished(task.point)
         else:
-            _run_parallel(executor, tasks, blob, spec, store, bar, 2 * parallelism, out)
+            # a local pool broken by a dying worker is replaced; a Dask cluster heals itself
+            renew = (lambda: process_pool(parallelism)) if engine == "local" else None
+            _run_parallel(executor, tasks, blob, spec, store, bar, 2 * parallelism, out, renew)
     finally:
         bar.close()
         store.close()
@@ -349,7 +351,7 @@ def _resolve_spec(
 
 
 def _run_parallel(
-    executor: Any,
+    executor: Executor,
     tasks: Iterator[_Task],
     blob: bytes,
     spec: SweepSpec,
@@ -357,40 +359,100 @@ def _run_parallel(
     bar: _Progress,
     window: int,
     out: Path,
+    renew: Callable[[], Executor] | None = None,
 ) -> None:
-    """Keep ``window`` runs in flight; store each as it finishes (never the whole sweep)."""
+    """Keep ``window`` runs in flight; store each as it finishes (never the whole sweep).
+
+    A worker process that dies (killed, out of memory, a crash in native code) breaks a local
+    pool and every run in flight with it, and does not say which run killed it. Those runs are
+    then run again one at a time on a fresh pool (``renew``): the innocent ones finish, and a run
+    that kills its worker even alone is recorded as failed, so the sweep completes and
+    ``--resume`` does not trip over it again. A Dask worker lost more often than the cluster
+    tolerates (``KilledWorker``) fails just its run.
+    """
     pending: dict[Future, _Task] = {}
+    suspects: list[_Task] = []  # in flight when a worker died: rerun alone
+    alone: Future | None = None  # the run currently running alone
     exhausted = False
-    while True:
-        while not exhausted and len(pending) < window:
-            task = next(tasks, None)
-            if task is None:
-                exhausted = True
-                break
-            if task.error is not None:  # nothing to run: store the rejection at once
-                store.add(_row(spec, task, _invalid(task)))
+    owned: list[Executor] = []  # pools made here to replace broken ones
+    try:
+        while True:
+            if suspects:
+                if not pending:
+                    task = suspects.pop(0)
+                    alone = executor.submit(
+                        _execute,
+                        blob,
+                        task.payload,
+                        task.strategy,
+                        spec.seed,
+                        task.identity,
+                        spec.retries,
+                    )
+                    pending[alone] = task
+            else:
+                while not exhausted and len(pending) < window:
+                    task = next(tasks, None)
+                    if task is None:
+                        exhausted = True
+                        break
+                    if task.error is not None:  # nothing to run: store the rejection at once
+                        store.add(_row(spec, task, _invalid(task)))
+                        bar.finished(task.point)
+                        continue
+                    future = executor.submit(
+                        _execute,
+                        blob,
+                        task.payload,
+                        task.strategy,
+                        spec.seed,
+                        task.identity,
+                        spec.retries,
+                    )
+                    pending[future] = task
+            if not pending:
+                return
+            finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            broken = False
+            for future in finished:
+                task = pending.pop(future)
+                try:
+                    result = future.result()
+                except BrokenExecutor as exc:
+                    if renew is None:
+                        raise _lost_worker(exc, out) from exc
+                    broken = True
+                    if future is alone:
+                        result = ("failed", f"the worker process died running it ({exc})", 2, {})
+                    else:
+                        suspects.append(task)
+                        continue
+                except Exception as exc:
+                    if type(exc).__name__ != "KilledWorker":
+                        for other in pending:
+                            other.cancel()
+                        raise _lost_worker(exc, out) from exc
+                    result = ("failed", f"the worker died running it ({exc})", 1, {})
+                store.add(_row(spec, task, result))
                 bar.finished(task.point)
-                continue
-            future = executor.submit(
-                _execute, blob, task.payload, task.strategy, spec.seed, task.identity, spec.retries
-            )
-            pending[future] = task
-        if not pending:
-            return
-        finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
-        for future in finished:
-            task = pending.pop(future)
-            try:
-                result = future.result()
-            except Exception as exc:  # the worker itself died (killed, out of memory ...)
-                for other in pending:
-                    other.cancel()
-                raise JourneysimError(
-                    f"a worker was lost ({type(exc).__name__}: {exc}); finished runs are saved "
-                    f"in {out}: run again with --resume to complete the sweep"
-                ) from exc
-            store.add(_row(spec, task, result))
-            bar.finished(task.point)
+            if broken and renew is not None:
+                suspects.extend(pending.values())  # all broken with the pool
+                pending.clear()
+                executor.shutdown(wait=False, cancel_futures=True)
+                executor = renew()
+                owned.append(executor)
+            if alone is not None and alone not in pending:
+                alone = None
+    finally:
+        for pool in owned:
+            pool.shutdown(cancel_futures=True)
+
+
+def _lost_worker(exc: BaseException, out: Path) -> JourneysimError:
+    return JourneysimError(
+        f"a worker was lost ({type(exc).__name__}: {exc}); finished runs are saved "
+        f"in {out}: run again with --resume to complete the sweep"
+    )
 
 
 def _tasks(

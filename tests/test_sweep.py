@@ -142,11 +142,20 @@ def _die_in_worker(point, strategy, seed, identity):
     return {"y": 1.0}
 
 
-def test_a_lost_worker_is_one_clear_error_and_keeps_finished_runs(tmp_path):
-    params = {"x": {"type": "int", "low": 0, "high": 5}}
-    with pytest.raises(js.JourneysimError, match="a worker was lost .* --resume"):
-        js.sweep(out=tmp_path / "o", workers=2, model=_die_in_worker, parameters=params)
-    assert set(load_sweep(tmp_path / "o")["status"]) <= {"ok"}
+def test_a_run_that_kills_its_worker_is_recorded_as_failed_and_the_sweep_completes(tmp_path):
+    """The dying worker takes the runs in flight with it; they are rerun one at a time, so only
+    the run that kills its worker even alone is failed, and a resume has nothing left to do."""
+    params = {"x": {"type": "int", "low": 0, "high": 7}}
+    data = js.sweep(out=tmp_path / "o", workers=2, model=_die_in_worker, parameters=params)
+    assert len(data) == 8 and data["x"].tolist() == list(range(8))
+    failed = data[data["status"] == "failed"]
+    assert failed["x"].tolist() == [3]
+    assert "worker process died" in failed["error"].iloc[0]
+    assert (data.loc[data["x"] != 3, "y"] == 1.0).all()
+    again = js.sweep(
+        out=tmp_path / "o", workers=2, model=_die_in_worker, parameters=params, resume=True
+    )
+    pd.testing.assert_frame_equal(again, data)
 
 
 def test_functions_defined_in_main_work_on_local_processes(tmp_path):
