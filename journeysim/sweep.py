@@ -538,20 +538,32 @@ def _precheck(spec: SweepSpec, runner: Any, points: pd.DataFrame) -> None:
     if not len(points):
         return
     first = points.iloc[0].to_dict()
-    runner.prepare(_render(spec, first))
     if not isinstance(runner, ScenarioModel):
+        runner.prepare(_render(spec, first))
         return
+    try:
+        runner.prepare(_render(spec, first))
+    except ScenarioError as exc:
+        if any(_about(exc, name) for name in spec.parameters):
+            raise  # an unknown path, or a value the field never takes
+        # otherwise a combination of values the scenario rejects: that point is invalid
     for name, parameter in spec.parameters.items():
         for value in parameter.extremes():
             try:
                 runner.prepare(_render(spec, {**first, name: value}))
             except ScenarioError as exc:
-                if exc.field == name:
+                if _about(exc, name):
                     raise ScenarioError(
                         f"value {parameter.render(value)!r} is not allowed: {exc.message}",
                         source=exc.source,
                         field=f"parameters.{name}",
                     ) from None
+
+
+def _about(exc: ScenarioError, name: str) -> bool:
+    """Whether a scenario error is about parameter ``name``'s own field (or inside it)."""
+    field = exc.field or ""
+    return field == name or field.startswith(name + ".")
 
 
 def _fingerprint(spec: SweepSpec, runner: Any, model: Any) -> str:

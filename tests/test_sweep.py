@@ -106,6 +106,10 @@ def test_invalid_points_are_recorded_and_mixed_values_stored(tmp_path):
     assert "cannot add capacity to an unlimited" in invalid["error"]
     assert invalid["attempts"] == 0 and pd.isna(invalid["nps"])
     assert data["key"].is_unique
+    # the order of the values does not matter: an invalid first point is just as invalid
+    first = {capacity: {"type": "categorical", "values": ["unlimited", 2, 3]}}
+    data = js.sweep(out=tmp_path / "p", workers=1, **{**spec, "parameters": first})
+    assert data["status"].tolist() == ["invalid", "ok", "ok"]
 
 
 def test_a_list_design_needs_no_parameter_table(tmp_path, capsys):
