@@ -23,6 +23,9 @@ from journeysim.fields import FrozenModel
 
 __all__ = ["Design", "Parameter", "make_design", "salib_problem"]
 
+#: Fewest Saltelli base samples (N) accepted: below it the indices and their CIs are noise.
+MIN_SALTELLI_SAMPLES = 8
+
 
 class Parameter(FrozenModel):
     """One swept parameter.
@@ -173,9 +176,17 @@ def make_design(
         elif design.kind == "sobol":
             from scipy.stats import qmc
 
+            _check_power_of_two(design, "a Sobol sequence keeps its balance only")
             _check_size(design.samples, design)
             unit = qmc.Sobol(d=d, scramble=True, seed=design.seed).random(design.samples)
         elif design.kind == "saltelli":
+            _check_power_of_two(design, "Saltelli's estimators converge as they should only")
+            if design.samples < MIN_SALTELLI_SAMPLES:
+                raise ScenarioError(
+                    f"a saltelli design needs samples >= {MIN_SALTELLI_SAMPLES} (got "
+                    f"{design.samples}): fewer base samples give Sobol indices that are noise",
+                    field="design.samples",
+                )
             _check_size(design.samples * (d + 2), design)
             from SALib.sample import sobol as sobol_sample
 
@@ -183,6 +194,18 @@ def make_design(
                 salib_problem(parameters), design.samples, calc_second_order=False, seed=design.seed
             )
         else:  # morris
+            if design.samples < 2:
+                raise ScenarioError(
+                    f"a morris design needs samples (trajectories) >= 2 (got {design.samples}): "
+                    "sigma, the spread of the elementary effects, needs two of them",
+                    field="design.samples",
+                )
+            if design.levels % 2:
+                raise ScenarioError(
+                    f"a morris design needs an even number of levels (got {design.levels}): "
+                    "with an odd number the grid's steps are not symmetric",
+                    field="design.levels",
+                )
             _check_size(design.samples * (d + 1), design)
             from SALib.sample import morris as morris_sample
 
@@ -198,6 +221,17 @@ def make_design(
     if len(frame) > design.max_points:
         _check_size(len(frame), design)
     return frame, unit
+
+
+def _check_power_of_two(design: Design, why: str) -> None:
+    n = design.samples
+    if n & (n - 1):
+        below = 1 << (n.bit_length() - 1)
+        raise ScenarioError(
+            f"a {design.kind} design needs samples that are a power of 2 (got {n}; try "
+            f"{below} or {below * 2}): {why} for powers of 2",
+            field="design.samples",
+        )
 
 
 def _check_size(count: int, design: Design) -> None:

@@ -86,3 +86,19 @@ def test_stored_values_keep_one_type_per_column():
 def test_an_int_range_without_integers_is_empty():
     with pytest.raises(ValueError, match="no integer between 1.2 and 1.8"):
         Parameter(type="int", low=1.2, high=1.8)
+
+
+@pytest.mark.parametrize(
+    ("design", "message"),
+    [
+        (Design(kind="sobol", samples=12), "power of 2 \\(got 12; try 8 or 16\\)"),
+        (Design(kind="saltelli", samples=24), "power of 2 \\(got 24; try 16 or 32\\)"),
+        (Design(kind="saltelli", samples=4), "samples >= 8 \\(got 4\\)"),
+        (Design(kind="morris", samples=1), "trajectories\\) >= 2 \\(got 1\\)"),
+        (Design(kind="morris", samples=4, levels=5), "even number of levels \\(got 5\\)"),
+    ],
+)
+def test_sample_sizes_the_analysis_needs(design, message):
+    with pytest.raises(ScenarioError, match=message) as info:
+        make_design(design, PARAMS)
+    assert info.value.field in {"design.samples", "design.levels"}
