@@ -1,5 +1,7 @@
 """Every plot on real results: returns Axes/Figure, draws something, saves a non-empty PNG."""
 
+import math
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -195,23 +197,23 @@ def test_sensitivity_bars_on_real_morris_indices(morris_dir, tmp_path):
     saved(ax, tmp_path, "morris")
 
 
-def test_sensitivity_bars_sobol_layout(tmp_path):
-    """Sobol tables (S1, ST with CIs) draw two bars per parameter; Saltelli sweeps are slow,
-    so this view gets a table of the documented shape rather than a real sweep."""
-    import pandas as pd
+def _ishigami(point, strategy, seed, identity):
+    x1, x2, x3 = point["x1"], point["x2"], point["x3"]
+    return {"y": math.sin(x1) + 7 * math.sin(x2) ** 2 + 0.1 * x3**4 * math.sin(x1)}
 
-    sobol = pd.DataFrame(
-        {
-            "kpi": "y",
-            "parameter": ["a", "b"],
-            "S1": [0.6, 0.2],
-            "S1_conf": [0.05, 0.04],
-            "ST": [0.7, 0.3],
-            "ST_conf": [0.05, 0.05],
-        }
-    )
-    ax = plots.sensitivity_bars(sobol)
-    assert len(ax.patches) == 4
+
+def test_sensitivity_bars_on_real_sobol_indices(tmp_path):
+    """A real (small) Saltelli sweep of the Ishigami function: S1 and ST bars per parameter."""
+    pytest.importorskip("SALib")
+    params = {f"x{i}": {"low": -math.pi, "high": math.pi} for i in (1, 2, 3)}
+    design = {"kind": "saltelli", "samples": 256, "seed": 1}
+    out = tmp_path / "sobol"
+    js.sweep(out=out, workers=1, model=_ishigami, parameters=params, design=design)
+    indices = js.sensitivity(out, "y")
+    ax = plots.sensitivity_bars(indices)
+    assert len(ax.patches) == 2 * 3  # S1 and ST for three parameters
+    heights = {round(p.get_height(), 6) for p in ax.patches}
+    assert heights == {round(v, 6) for v in indices[["S1", "ST"]].to_numpy().ravel()}
     saved(ax, tmp_path, "sobol")
 
 
