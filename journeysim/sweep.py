@@ -289,7 +289,7 @@ def sweep(
     out = Path(out)
     manifest = {
         "format": 1,
-        "fingerprint": _fingerprint(spec, runner, model),
+        "fingerprint": _fingerprint(spec, runner, model, points),
         "spec": spec.model_dump(mode="json"),
         "points": len(points),
         "runs": total,
@@ -566,14 +566,44 @@ def _about(exc: ScenarioError, name: str) -> bool:
     return field == name or field.startswith(name + ".")
 
 
-def _fingerprint(spec: SweepSpec, runner: Any, model: Any) -> str:
+def _fingerprint(spec: SweepSpec, runner: Any, model: Any, points: pd.DataFrame) -> str:
+    """What must be equal for ``--resume`` to add runs to a stored sweep.
+
+    The spec, the scenario document (or the model function's code), the design's points as
+    generated here (a newer scipy or SALib may draw other points from the same seed) and the
+    journeysim version (a newer engine may simulate differently): a resume never mixes runs of
+    two different sweeps in one dataset.
+    """
+    from journeysim import __version__
+
     material = spec.model_dump(mode="json", exclude={"batch_size", "retries"})
     if isinstance(runner, ScenarioModel):
         material["scenario_document"] = runner.base.model_dump(mode="json")
     else:
         module = getattr(model, "__module__", "")
         material["model"] = f"{module}.{getattr(model, '__qualname__', repr(model))}"
+        code = getattr(model, "__code__", None)
+        if code is not None:
+            material["model_code"] = _code_digest(code)
+    material["points"] = hashlib.sha256(
+        points.to_json(orient="split", double_precision=15).encode()
+    ).hexdigest()
+    material["journeysim"] = __version__
     return hashlib.sha256(json.dumps(material, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _code_digest(code: Any) -> str:
+    """A hash of a function's bytecode and constants, nested code included.
+
+    Stable across processes: nested code objects are hashed, never ``repr``-ed (memory address).
+    """
+    digest = hashlib.sha256(code.co_code)
+    for const in code.co_consts:
+        if hasattr(const, "co_code"):
+            digest.update(_code_digest(const).encode())
+        else:
+            digest.update(repr(const).encode())
+    return digest.hexdigest()
 
 
 def _check_strategies(scenario: Any, spec: SweepSpec, source: str) -> None:

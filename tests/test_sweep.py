@@ -1,5 +1,6 @@
 """Sweeps: determinism across engines, failures, kill-and-resume, and bad input."""
 
+import importlib
 import json
 import os
 import shutil
@@ -381,3 +382,46 @@ def _to_toml(spec):
             else:
                 lines.append(f'"{key}" = {json.dumps(value)}')
     return "\n".join(lines) + "\n"
+
+
+def _y_plus_one(point, strategy, seed, identity):
+    return {"y": point["x"] + 1.0}
+
+
+def _y_times_two(point, strategy, seed, identity):
+    return {"y": point["x"] * 2.0}
+
+
+def test_resume_refuses_a_changed_model_or_design(tmp_path, monkeypatch):
+    """A resume adds runs only to the very same sweep: same points, same model code."""
+    params = {"x": {"low": 0.0, "high": 1.0}}
+    design = {"kind": "lhs", "samples": 4, "seed": 1}
+    out = tmp_path / "o"
+    js.sweep(out=out, workers=1, model=_y_plus_one, parameters=params, design=design)
+    again = js.sweep(
+        out=out, workers=1, model=_y_plus_one, parameters=params, design=design, resume=True
+    )
+    assert len(again) == 4
+    other_code = _y_times_two
+    other_code.__qualname__ = _y_plus_one.__qualname__  # same name, other code
+    try:
+        with pytest.raises(js.ScenarioError, match="holds a different sweep"):
+            js.sweep(
+                out=out, workers=1, model=other_code, parameters=params, design=design, resume=True
+            )
+    finally:
+        other_code.__qualname__ = "_y_times_two"
+    # the same spec whose design would now give other points (as a newer scipy might)
+    sweep_module = importlib.import_module("journeysim.sweep")  # the module, not js.sweep
+    real = sweep_module.make_design
+
+    def shifted(design, parameters):
+        points, unit = real(design, parameters)
+        return points + 0.001, unit
+
+    monkeypatch.setattr(sweep_module, "make_design", shifted)
+    with pytest.raises(js.ScenarioError, match="holds a different sweep"):
+        js.sweep(
+            out=out, workers=1, model=_y_plus_one, parameters=params, design=design, resume=True
+        )
+    assert len(load_sweep(out)) == 4
