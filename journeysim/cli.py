@@ -96,9 +96,15 @@ def _needs_out(plots: bool, out: Path | None) -> None:
 
 def _plots(enabled: bool, data, out: Path, scenario=None, sweep_dir=None) -> None:  # noqa: ANN001
     if enabled:
+        import warnings
+
         from journeysim.plots import save_figures
 
-        paths = save_figures(data, Path(out) / "plots", scenario=scenario, sweep_dir=sweep_dir)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", UserWarning)
+            paths = save_figures(data, Path(out) / "plots", scenario=scenario, sweep_dir=sweep_dir)
+        for warning in caught:  # one plain line each, not Python's warning format
+            typer.echo(f"note: {warning.message}", err=True)
         typer.echo(f"wrote {len(paths)} plots to {Path(out) / 'plots'}")
 
 

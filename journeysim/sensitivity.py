@@ -69,7 +69,8 @@ def sensitivity(
             source=str(out),
             field="strategy",
         )
-    data = data[(data["strategy"] == strategy) & (data["status"] == "ok")]
+    attempted = data[data["strategy"] == strategy]
+    data = attempted[attempted["status"] == "ok"]
     if isinstance(kpis, str):
         kpis = [kpis]
     known = [c for c in data.columns if c not in META_COLUMNS and c not in spec.parameters]
@@ -91,9 +92,21 @@ def sensitivity(
         else pd.Index(points[names[0]], name=names[0])
     )
     if means.isna().any().any():
-        missing = int(means.isna().any(axis=1).sum())
+        distinct = means[~means.index.duplicated()]  # Morris trajectories revisit points
+        lacking = distinct.isna().any(axis=1).to_numpy()
+        tried = attempted.groupby(names, dropna=False).size()
+        tried = tried.reindex(distinct.index).fillna(0).to_numpy() > 0
+        failed, unrun = int((lacking & tried).sum()), int((lacking & ~tried).sum())
+        reasons = []
+        if failed:
+            reasons.append(
+                f"{failed} only failed or were invalid (see the 'status' and 'error' columns)"
+            )
+        if unrun:
+            reasons.append(f"{unrun} have not run yet (resume the sweep)")
         raise ScenarioError(
-            f"{missing} design points have no successful run; resume the sweep first",
+            f"{failed + unrun} design points have no successful run of {strategy!r}: "
+            f"{'; '.join(reasons)}; the indices need every point",
             source=str(out),
         )
     problem = salib_problem(spec.parameters)

@@ -3,6 +3,7 @@
 import math
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 
@@ -136,7 +137,26 @@ def test_sweep_views(sweep_data, tmp_path):
         "nps",
         strategy="cem",
     )
+    assert ax.images[0].get_array().shape == (3, 3)  # the grid itself: 3 qualities x 3 staffings
     saved(ax, tmp_path, "heatmap")
+
+
+def _bowl(point, strategy, seed, identity):
+    return {"y": (point["p.a"] - 0.3) ** 2 + (point["p.b"] - 0.6) ** 2}
+
+
+def test_heatmap_of_a_space_filling_design_is_binned(tmp_path):
+    """300 LHS points have 300 distinct values per parameter: the heatmap bins them."""
+    params = {n: {"low": 0.0, "high": 1.0} for n in ("p.a", "p.b")}
+    design = {"kind": "lhs", "samples": 300, "seed": 1}
+    data = js.sweep(out=tmp_path / "lhs", workers=1, model=_bowl, parameters=params, design=design)
+    ax = plots.response_heatmap(data, "p.a", "p.b", "y", bins=6)
+    cells = ax.images[0].get_array()
+    assert cells.shape == (6, 6) and cells.count() == 36  # every cell holds runs
+    low = np.unravel_index(np.argmin(cells), cells.shape)  # (row = p.b, column = p.a)
+    assert low == (3, 1)  # the bowl's bottom (a=0.3, b=0.6) is in the right bin
+    assert len(ax.get_xticklabels()) == 6
+    saved(ax, tmp_path, "heatmap_lhs")
 
 
 MORRIS = """

@@ -113,3 +113,30 @@ def test_sensitivity_input_errors(tmp_path):
         js.sensitivity(tmp_path / "m", "y", strategy="crm")
     with pytest.raises(js.ScenarioError, match="manifest.json missing"):
         js.sensitivity(tmp_path / "nothing-here")
+
+
+def _fails_for_large_a(point, strategy, seed, identity):
+    a, b = point["p.a"], point["p.b"]
+    if a > 0.9:
+        raise ValueError("model undefined here")
+    return {"y": 10 * a + b}
+
+
+def test_points_without_a_successful_run_are_named_and_plots_skip_the_bars(tmp_path):
+    params = {n: {"low": 0.0, "high": 1.0} for n in ("p.a", "p.b")}
+    design = {"kind": "morris", "samples": 4, "levels": 4, "seed": 1}
+    out = tmp_path / "m"
+    data = js.sweep(out=out, workers=1, model=_fails_for_large_a, parameters=params, design=design)
+    failed_points = data.loc[data["status"] == "failed", "point"].nunique()
+    assert failed_points > 0
+    with pytest.raises(js.ScenarioError, match=f"{failed_points} design points have no successful"):
+        js.sensitivity(out, "y")
+    with pytest.raises(js.ScenarioError, match="only failed or were invalid"):
+        js.sensitivity(out, "y")
+    from journeysim.plots import save_figures
+
+    with pytest.warns(UserWarning, match="no sensitivity plots: .* only failed"):
+        paths = save_figures(data, tmp_path / "plots", sweep_dir=out)
+    names = {p.name for p in paths}
+    assert "response_heatmap.png" in names  # the other views are still drawn
+    assert not any(name.startswith("sensitivity") for name in names)

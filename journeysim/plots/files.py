@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from journeysim.errors import ScenarioError
 from journeysim.plots.comparisons import comparison_forest, cost_benefit
 from journeysim.plots.customers import cohort_retention, survival_curve, timeline_panel
 from journeysim.plots.journeys import (
@@ -100,4 +102,8 @@ def _sweep_indices(sweep_dir: str | Path, kpis: list[str]) -> pd.DataFrame | Non
     kind = json.loads(manifest.read_text())["spec"]["design"]["kind"]
     if kind not in ("saltelli", "morris"):
         return None
-    return sensitivity(sweep_dir, kpis)
+    try:
+        return sensitivity(sweep_dir, kpis)
+    except ScenarioError as exc:  # e.g. points that failed: the other plots are still drawn
+        warnings.warn(f"no sensitivity plots: {exc}", stacklevel=2)
+        return None

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
 from journeysim.plots._common import _axes, _colors, _mean_half
 from journeysim.report import label
-
-if TYPE_CHECKING:
-    pass
 
 
 def response_curve(
@@ -28,10 +23,7 @@ def response_curve(
     colours = _colors(names)
     for name in names:
         own = ok[ok["strategy"] == name]
-        x = own[parameter]
-        if pd.api.types.is_numeric_dtype(x) and x.nunique() > bins:
-            x = pd.cut(x, bins).map(lambda iv: iv.mid).astype(float)
-        grouped = own.groupby(x)[kpi]
+        grouped = own.groupby(_binned(own[parameter], bins))[kpi]
         mean = grouped.mean()
         half = grouped.apply(lambda v: _mean_half(v)[1] if len(v) > 1 else 0.0)
         ax.errorbar(
@@ -57,26 +49,44 @@ def response_heatmap(
     kpi: str,
     strategy: str | None = None,
     ax: Axes | None = None,
+    bins: int = 8,
 ) -> Axes:
-    """Two-parameter response surface: mean KPI on a grid of two parameters."""
+    """Two-parameter response surface: mean KPI on a grid of two parameters.
+
+    Grid designs give the grid directly; space-filling designs (LHS, Sobol, Saltelli) have as
+    many distinct values as points, so a numeric parameter with more than ``bins`` values is
+    cut into ``bins`` equal bins (labelled by their midpoints) and each cell is the mean of the
+    runs in it (empty cells stay blank).
+    """
     ax = _axes(ax, (6, 4.5))
     ok = data[data["status"] == "ok"]
     strategy = strategy or ok["strategy"].iloc[0]
-    table = ok[ok["strategy"] == strategy].pivot_table(
-        index=y, columns=x, values=kpi, aggfunc="mean"
+    own = ok[ok["strategy"] == strategy]
+    table = (
+        pd.DataFrame({"row": _binned(own[y], bins), "col": _binned(own[x], bins), "v": own[kpi]})
+        .groupby(["row", "col"], observed=True)["v"]
+        .mean()
+        .unstack("col")
     )
     image = ax.imshow(table.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
-    ax.set_xticks(
-        range(len(table.columns)), [f"{v:g}" if isinstance(v, float) else v for v in table.columns]
-    )
-    ax.set_yticks(
-        range(len(table.index)), [f"{v:g}" if isinstance(v, float) else v for v in table.index]
-    )
+    ax.set_xticks(range(len(table.columns)), [_tick(v) for v in table.columns])
+    ax.set_yticks(range(len(table.index)), [_tick(v) for v in table.index])
     ax.set_xlabel(x)
     ax.set_ylabel(y)
     ax.figure.colorbar(image, ax=ax, label=label(kpi))
     ax.set_title(f"{label(kpi)} ({strategy})")
     return ax
+
+
+def _binned(values: pd.Series, bins: int) -> pd.Series:
+    """A numeric parameter with more than ``bins`` distinct values, as bin midpoints."""
+    if pd.api.types.is_numeric_dtype(values) and values.nunique() > bins:
+        return pd.cut(values, bins).map(lambda iv: iv.mid).astype(float)
+    return values
+
+
+def _tick(value: object) -> str:
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
 
 
 def sensitivity_bars(indices: pd.DataFrame, kpi: str | None = None, ax: Axes | None = None) -> Axes:
