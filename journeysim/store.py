@@ -232,7 +232,8 @@ class SweepStore:
 
 
 def _parts(directory: Path) -> list[Path]:
-    return sorted(directory.glob("part-*.parquet"))
+    """The Parquet parts in the order they were written (numerically: part-100000 > 99999)."""
+    return sorted(directory.glob("part-*.parquet"), key=lambda p: int(p.stem.split("-")[1]))
 
 
 def _read_journal(path: Path) -> list[dict[str, Any]]:

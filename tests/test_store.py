@@ -119,3 +119,12 @@ def test_directories_that_are_not_sweeps(tmp_path):
     with pytest.raises(js.ScenarioError, match="is not empty and holds no sweep"):
         js.sweep(out=tmp_path, workers=1, model=_square, **SPEC)
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+def test_parts_are_numbered_past_five_digits(tmp_path):
+    """part-100000 sorts after part-99999: a long sweep never overwrites its newest part."""
+    from journeysim.store import _parts
+
+    for number in (99_998, 99_999, 100_000):
+        (tmp_path / f"part-{number:05d}.parquet").touch()
+    assert [p.stem for p in _parts(tmp_path)] == ["part-99998", "part-99999", "part-100000"]
