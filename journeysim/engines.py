@@ -50,6 +50,18 @@ def make_executor(
     """
     if workers is not None and workers < 1:
         raise ScenarioError("workers must be at least 1", field="workers")
+    if scheduler and engine != "dask":
+        raise ScenarioError(
+            f"a scheduler address needs the dask engine (got engine {engine!r}): "
+            "add --engine dask",
+            field="scheduler",
+        )
+    if scheduler and workers is not None:
+        raise ScenarioError(
+            "workers sets the size of a cluster journeysim starts; a running cluster at "
+            f"{scheduler} has its own workers: leave workers out",
+            field="workers",
+        )
     if engine == "local":
         n = workers or os.cpu_count() or 1
         if n == 1:

@@ -57,6 +57,10 @@ def test_bad_engine_settings():
         make_executor("spark")
     with pytest.raises(js.ScenarioError, match="workers must be at least 1"):
         make_executor("local", workers=0)
+    with pytest.raises(js.ScenarioError, match="scheduler address needs the dask engine"):
+        make_executor("local", scheduler="tcp://127.0.0.1:8786")
+    with pytest.raises(js.ScenarioError, match="running cluster .* has its own workers"):
+        make_executor("dask", workers=2, scheduler="tcp://127.0.0.1:8786")
 
 
 def test_no_start_method_is_forced_at_import():
