@@ -464,7 +464,7 @@ def _tasks(
     point, as Morris trajectories and integer parameters do) are skipped. Invalid points are
     stored at once as rows with ``status = "invalid"``.
     """
-    seen = done
+    yielded: set[str] = set()
     for index, values in enumerate(points.to_dict("records")):
         rendered = _render(spec, values)
         error = None
@@ -480,9 +480,12 @@ def _tasks(
             for replication in range(spec.replications):
                 key = hashlib.sha256(digest + f"|{strategy}|{replication}".encode()).hexdigest()
                 key = key[:32]
-                if key in seen:
+                if key in done:  # stored before a resume: counted as done already
                     continue
-                seen.add(key)
+                if key in yielded:  # the design revisits this point: not a run of its own
+                    bar.duplicate()
+                    continue
+                yielded.add(key)
                 identity = (*point_id, replication)
                 todo.append(
                     _Task(index, values, strategy, replication, key, identity, payload, error)
@@ -658,6 +661,11 @@ class _Progress:
             self.remaining[point] = runs
         else:
             self._point_done()
+
+    def duplicate(self) -> None:
+        """A design row repeats a run already planned: one run fewer in total."""
+        self.bar.total -= 1
+        self.bar.refresh()
 
     def finished(self, point: int) -> None:
         """One run of ``point`` is stored."""

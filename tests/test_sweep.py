@@ -202,6 +202,19 @@ def test_progress_bar_counts_runs_and_points(tmp_path, capsys):
     assert "6/6" in err and "run/s" in err and "points 3/3" in err
     js.sweep(out=tmp_path / "q", workers=1, model=_flaky, progress=False, **spec)
     assert capsys.readouterr().err == ""
+    # a design that revisits points (Morris on integers): the bar counts distinct runs
+    revisits = {
+        "parameters": {n: {"type": "int", "low": 0, "high": 1} for n in "ab"},
+        "design": {"kind": "morris", "samples": 4, "levels": 2, "seed": 1},
+    }
+    data = js.sweep(out=tmp_path / "m", workers=1, model=_sum_ab, progress=True, **revisits)
+    assert len(data) < 4 * 3
+    final = capsys.readouterr().err.replace("\r", "\n").strip().splitlines()[-1]
+    assert f"{len(data)}/{len(data)}" in final, final
+
+
+def _sum_ab(point, strategy, seed, identity):
+    return {"y": float(point["a"] + point["b"])}
 
 
 @pytest.fixture(scope="module")
