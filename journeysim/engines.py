@@ -52,8 +52,7 @@ def make_executor(
         raise ScenarioError("workers must be at least 1", field="workers")
     if scheduler and engine != "dask":
         raise ScenarioError(
-            f"a scheduler address needs the dask engine (got engine {engine!r}): "
-            "add --engine dask",
+            f"a scheduler address needs the dask engine (got engine {engine!r}): add --engine dask",
             field="scheduler",
         )
     if scheduler and workers is not None:

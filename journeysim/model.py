@@ -692,10 +692,10 @@ class JourneyModel:
             raw_ltr = c.satisfaction + psych.ltr_noise * ltr_noise
             ltr = int(round(10.0 if raw_ltr > 10.0 else (0.0 if raw_ltr < 0.0 else raw_ltr)))
             c.ltr = ltr
-            if self.word_of_mouth:
+            if self.word_of_mouth and c.active:  # one who left meanwhile recommends no more
                 self._set_advocacy(c, 1 if ltr >= 9 else (-1 if ltr <= 6 else 0))
             if surveyed:
-                self._survey(c, outcome, ltr, effort, csat_marks or [], now)
+                self._survey(c, outcome, ltr, effort, csat_marks or [], now, expectation)
         if logging:
             rec.log(now, c.id, "purchase" if purchased else "exit", None, amount)
         if self.on_journey_end is not None:
@@ -711,7 +711,13 @@ class JourneyModel:
         effort: float,
         marks: list[tuple[TouchpointStats, float]],
         now: float,
+        expectation: float,
     ) -> None:
+        """Answer a survey: LTR (NPS), CES of the journey, CSAT of each touchpoint visited.
+
+        CSAT rates a visit against the expectation the customer came with (P - E), not the
+        one this journey has already moved.
+        """
         psych = self.psych
         rec = self.recorder
         period = rec.period_of(now)
@@ -725,7 +731,6 @@ class JourneyModel:
         ces = int(round(min(7.0, max(1.0, 7.0 - psych.ces_effort_scale * effort))))
         rec.p_ces_sum[period] += ces
         rec.p_ces_n[period] += 1
-        expectation = c.expectation
         for stats, perceived in marks:
             score = _journey_satisfaction(perceived - expectation, psych)
             csat = int(round(min(5.0, max(1.0, 1.0 + 0.4 * score))))
@@ -766,9 +771,13 @@ class JourneyModel:
         """Period boundary ``boundary`` (end of period ``boundary - 1``): churn, hooks."""
         ended = boundary - 1
         if self.churn_per_period:
-            time = boundary * self.period
+            # A customer decides once per full period of tenure (the sBG clock), at the first
+            # boundary after each anniversary: so not at the end of the period they arrived in.
+            # A decision is then at most one period late, and by any boundary a customer has
+            # made exactly as many decisions as periods completed since acquisition.
+            started = ended * self.period
             for customer in list(self.active.values()):
-                if customer.acquired_at >= time:
+                if customer.acquired_at > started:
                     continue
                 if customer.churn_rng.random() < self.hazard(customer):
                     self.churn(customer, period=ended)

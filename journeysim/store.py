@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,6 +37,12 @@ MANIFEST = "manifest.json"
 RUNS = "runs"
 JOURNAL = "journal.jsonl"
 LOCK = ".lock"
+
+# Directories locked by this process. The POSIX record lock below belongs to the process, so it
+# cannot stop a second sweep of the same process (two threads of a notebook) from writing to the
+# same directory; this set does.
+_HELD: set[Path] = set()
+_HELD_GUARD = threading.Lock()
 
 
 def read_manifest(out: str | Path) -> dict[str, Any]:
@@ -67,8 +74,11 @@ def load_sweep(out: str | Path) -> pd.DataFrame:
     out = Path(out)
     manifest = read_manifest(out)
     directory = out / RUNS
-    frames = [pd.read_parquet(p) for p in _parts(directory)]
+    # The journal first, then the parts: a compaction by a sweep still running moves rows from
+    # the journal into a new part, which this order sees in one place or the other (or both,
+    # and duplicates are dropped); the other order could miss them.
     journal = _read_journal(directory / JOURNAL)
+    frames = [pd.read_parquet(p) for p in _parts(directory)]
     if journal:
         frames.append(pd.DataFrame(journal))
     frames = [f for f in frames if len(f)]
@@ -97,6 +107,7 @@ class SweepStore:
         self.directory = self.out / RUNS
         self.batch_size = batch_size
         self._lock: Any = None
+        self._held: Path | None = None
         self._journal: Any = None
         self._rows: list[dict[str, Any]] = []
 
@@ -168,6 +179,14 @@ class SweepStore:
         return keys
 
     def _acquire_lock(self) -> None:
+        held = self.out.resolve()
+        with _HELD_GUARD:
+            if held in _HELD:
+                raise ScenarioError(
+                    f"{self.out} is in use by another running sweep", source=str(self.out)
+                )
+            _HELD.add(held)
+        self._held = held
         try:
             import fcntl
         except ImportError:  # pragma: no cover - Windows: no advisory lock
@@ -179,6 +198,7 @@ class SweepStore:
             fcntl.lockf(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             handle.close()
+            self._release_lock()
             raise ScenarioError(
                 f"{self.out} is in use by another running sweep", source=str(self.out)
             ) from None
@@ -188,6 +208,10 @@ class SweepStore:
         if self._lock is not None:
             self._lock.close()  # closing the descriptor releases the lock
             self._lock = None
+        if self._held is not None:
+            with _HELD_GUARD:
+                _HELD.discard(self._held)
+            self._held = None
 
     # -- writing -------------------------------------------------------------------------------
 

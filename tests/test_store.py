@@ -112,6 +112,27 @@ def test_a_directory_in_use_by_another_sweep_is_refused(tmp_path, reference):
     pd.testing.assert_frame_equal(comparable(again), comparable(reference))
 
 
+def test_a_second_sweep_of_the_same_process_cannot_write_to_a_held_directory(tmp_path, reference):
+    """A record lock belongs to the process: a second store in the same process (another
+    notebook thread) must still be refused, and closing it must not free the first's lock."""
+    from journeysim.store import SweepStore, read_manifest
+
+    out = tmp_path / "reference"
+    first = SweepStore(out, 4)
+    first.open(read_manifest(out), resume=True)
+    try:
+        second = SweepStore(out, 4)
+        with pytest.raises(js.ScenarioError, match="in use by another running sweep"):
+            second.open(read_manifest(out), resume=True)
+        second.close()  # a refused store holds nothing, and releasing it frees nothing
+        with pytest.raises(js.ScenarioError, match="in use by another running sweep"):
+            js.sweep(out=out, workers=1, model=_square, resume=True, **SPEC)
+    finally:
+        first.close()
+    again = js.sweep(out=out, workers=1, model=_square, resume=True, **SPEC)
+    pd.testing.assert_frame_equal(comparable(again), comparable(reference))
+
+
 def test_directories_that_are_not_sweeps(tmp_path):
     with pytest.raises(js.ScenarioError, match="manifest.json missing"):
         js.load_sweep(tmp_path)
