@@ -61,7 +61,7 @@ class CEMPolicy(Strategy):
         per_day = sum(inv.cost_per_day for inv in self.config.touchpoints.values())
         if per_day > 0:
             model.book_daily_cost("cem_investment", per_day)
-        self.rng = model.streams.component("strategy")
+        self.rng = model.streams.component("cem")
 
     def on_survey(self, model: JourneyModel, c: Customer, ltr: int) -> None:
         """Close the loop: follow up a detractor; success restores some satisfaction."""

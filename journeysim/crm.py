@@ -6,6 +6,15 @@ offers to the customers scored most at risk, periodic campaigns that pull purcha
 upsell at checkout and win-back of lapsed customers. Everything it does costs money, and none
 of it changes how a touchpoint performs: CRM cannot fix a problem customers do not report.
 
+The company does not see churn either, unless the business is contractual
+(``population.contractual``: a cancelled contract is a fact on file). In a non-contractual
+business (retail) a customer who left for good looks exactly like a quiet one: the CRM keeps
+every customer it acquired on file, and its offers, campaigns and win-back contacts reach
+customers who are already gone - paid for, without effect. That is the real economics of
+retention marketing; the run reports how much of it was wasted (``crm_*_to_gone``, which the
+company itself could not know). Customers without a purchase for ``winback_after`` count as
+lapsed: they get win-back contacts, not retention offers or campaigns.
+
 An offer's effect on churn scales with the segment's ``price_sensitivity`` (a discount moves a
 price-driven customer more). A ``holdout`` share of the customers selected for an offer can be
 kept as a random control group, as CRM teams do to measure uplift: the run then reports how
@@ -21,6 +30,7 @@ from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
 from journeysim.strategies import Strategy, set_lever
+from journeysim.streams import keyed_uniform
 
 if TYPE_CHECKING:
     from journeysim.model import Customer, JourneyModel, JourneyOutcome
@@ -30,20 +40,30 @@ if TYPE_CHECKING:
 __all__ = ["CRMPolicy", "risk_score"]
 
 _OFFER = "crm_offer"
+_SELECTED = "crm_selected"
+_HOLDOUT_SALT = 0xC4A  # keyed draws: the same customer is held out under crm and any hybrid
 _EPS = 1e-9  # offer windows end on period boundaries; float sums may land a hair early
 
 
-def risk_score(customer: Customer, now: float, typical_gap: float) -> float:
-    """Observable churn-risk score: higher = more at risk.
+def risk_score(customer: Customer, now: float, typical_gap: float, typical_basket: float) -> float:
+    """Observable priority for a retention offer: higher = more value at risk.
 
-    Days since the last purchase (or since acquisition) relative to the segment's typical time
-    between needs, plus one point per complaint logged, minus half the log of purchases made.
-    Hidden satisfaction is deliberately absent: a company does not see it.
+    Recency (days since the last purchase, or since acquisition, relative to the segment's
+    typical time between needs) plus one point per complaint logged, minus half the log of
+    purchases made (frequency), plus half the log of spend in typical baskets (monetary
+    value: among equally at-risk customers, the more valuable come first). Hidden
+    satisfaction, churn propensity and whether the customer has in fact left are absent: a
+    company does not see them.
     """
     last = (
         customer.last_purchase_at if customer.last_purchase_at is not None else customer.acquired_at
     )
-    return (now - last) / typical_gap + customer.complaints - 0.5 * math.log1p(customer.purchases)
+    return (
+        (now - last) / typical_gap
+        + customer.complaints
+        - 0.5 * math.log1p(customer.purchases)
+        + 0.5 * math.log1p(customer.spend / typical_basket)
+    )
 
 
 class CRMPolicy(Strategy):
@@ -54,13 +74,18 @@ class CRMPolicy(Strategy):
     def __init__(self, config: CRMConfig, scenario: Scenario) -> None:
         self.config = config
         self.segments = set(config.segments) or set(scenario.segments)
+        self.contractual = scenario.population.contractual
         self.typical_gap = {n: s.time_between_needs for n, s in scenario.segments.items()}
+        self.typical_basket = {n: s.basket.mean for n, s in scenario.segments.items()}
         self.churn_factor = {
             n: 1.0 - min(1.0, config.offer_churn_reduction * s.price_sensitivity)
             for n, s in scenario.segments.items()
         }
+        self.lapse = config.winback_after if config.winback_after is not None else math.inf
+        self.file: list[Customer] = []  # every targeted customer the company acquired
         self.offers = self.contacts = self.upsells_offered = self.upsells_taken = 0
         self.winbacks = 0
+        self.offers_to_gone = self.contacts_to_gone = self.winbacks_to_gone = 0
         # retention-offer windows (until, customer, group, spend at start), in time order
         self.windows: deque[tuple[float, Customer, str, float]] = deque()
         self.window_stats = {g: [0, 0, 0.0] for g in ("offer", "holdout")}  # n, active, spend
@@ -70,16 +95,26 @@ class CRMPolicy(Strategy):
 
     def setup(self, model: JourneyModel) -> None:
         """Start the campaign process, if campaigns are configured."""
-        self.rng = model.streams.component("strategy")
+        self.rng = model.streams.component("crm")
         if self.config.campaign_every is not None and self.config.campaign_response >= 0:
             model.env.process(self._campaigns(model))
 
+    def on_acquire(self, model: JourneyModel, c: Customer) -> None:
+        """A new customer goes on file."""
+        if c.segment in self.segments:
+            self.file.append(c)
+
+    def _recency(self, c: Customer, now: float) -> float:
+        last = c.last_purchase_at if c.last_purchase_at is not None else c.acquired_at
+        return now - last
+
     def on_period(self, model: JourneyModel, period: int) -> None:
-        """Expire offers, score customers, make retention and win-back offers."""
+        """Expire offers, score customers on file, make retention and win-back offers."""
         cfg = self.config
         now = model.env.now
-        eligible = [c for c in model.active.values() if c.segment in self.segments]
-        for c in eligible:
+        if self.contractual:  # cancelled contracts leave the file: the company sees them go
+            self.file = [c for c in self.file if c.active]
+        for c in self.file:
             until = c.state.get(_OFFER)
             if until is not None and until <= now + _EPS:
                 self._end_offer(c)
@@ -90,28 +125,38 @@ class CRMPolicy(Strategy):
             stats[0] += 1
             stats[1] += c.active
             stats[2] += c.spend - spend
+        lapse = self.lapse
+        current = [c for c in self.file if self._recency(c, now) < lapse]  # in the company's eyes
         if cfg.at_risk_share > 0:
-            candidates = [c for c in eligible if c.state.get(_OFFER) is None]
+            candidates = [c for c in current if c.state.get(_OFFER) is None]
             scored = sorted(
                 candidates,
-                key=lambda c: (-risk_score(c, now, self.typical_gap[c.segment]), c.id),
+                key=lambda c: (
+                    -risk_score(
+                        c, now, self.typical_gap[c.segment], self.typical_basket[c.segment]
+                    ),
+                    c.id,
+                ),
             )
-            n = int(round(cfg.at_risk_share * len(eligible)))
+            n = int(round(cfg.at_risk_share * len(current)))
             for c in scored[:n]:
-                if cfg.holdout > 0 and self.rng.random() < cfg.holdout:
+                selected = c.state.get(_SELECTED, 0)
+                c.state[_SELECTED] = selected + 1
+                if cfg.holdout > 0 and keyed_uniform(c.key, _HOLDOUT_SALT, selected) < cfg.holdout:
                     c.state[_OFFER] = now + cfg.offer_duration  # not re-selected meanwhile
                     self.windows.append((now + cfg.offer_duration, c, "holdout", c.spend))
                     continue
+                self.offers_to_gone += not c.active
                 self._offer(model, c, now, "crm_offers", cfg.cost_per_offer)
                 self.windows.append((now + cfg.offer_duration, c, "offer", c.spend))
         if cfg.winback_after is not None:
-            for c in eligible:
-                last = c.last_purchase_at if c.last_purchase_at is not None else c.acquired_at
-                if now - last >= cfg.winback_after and not c.state.get("crm_winback"):
+            for c in self.file:
+                if self._recency(c, now) >= lapse and not c.state.get("crm_winback"):
                     c.state["crm_winback"] = True
                     self.winbacks += 1
+                    self.winbacks_to_gone += not c.active
                     model.recorder.add_cost("crm_winback", cfg.cost_per_winback, now)
-                    if self.rng.random() < cfg.winback_response:
+                    if self.rng.random() < cfg.winback_response and c.active:
                         self._offer(model, c, now, None, 0.0)
                         model.pull_forward(c)
 
@@ -153,13 +198,15 @@ class CRMPolicy(Strategy):
         assert every is not None
         while env.now + every < model.horizon:
             yield env.timeout(every)
-            for c in list(model.active.values()):
-                if c.segment not in self.segments:
-                    continue
+            now = env.now
+            for c in self.file:
+                if self._recency(c, now) >= self.lapse or (self.contractual and not c.active):
+                    continue  # lapsed (win-back's job) or a cancelled contract
                 self.contacts += 1
-                model.recorder.add_cost("crm_campaigns", cfg.cost_per_contact, env.now)
+                self.contacts_to_gone += not c.active
+                model.recorder.add_cost("crm_campaigns", cfg.cost_per_contact, now)
                 if self.rng.random() < cfg.campaign_response:
-                    model.pull_forward(c)
+                    model.pull_forward(c)  # only a customer still there responds
 
     def extra_kpis(self, model: JourneyModel) -> dict[str, float]:
         """Offers, contacts and upsells made; offered vs held-out customers after their window.
@@ -173,6 +220,10 @@ class CRMPolicy(Strategy):
             "crm_contacts": self.contacts,
             "crm_winback_contacts": self.winbacks,
             "crm_upsells_taken": self.upsells_taken,
+            # what the company paid for without knowing the customer had already left
+            "crm_offers_to_gone": self.offers_to_gone,
+            "crm_contacts_to_gone": self.contacts_to_gone,
+            "crm_winback_contacts_to_gone": self.winbacks_to_gone,
         }
         for group, (n, active, spend) in self.window_stats.items():
             kpis[f"crm_{group}_windows"] = n

@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from journeysim.strategies import Strategy, set_lever
+from journeysim.streams import keyed_uniform
 
 if TYPE_CHECKING:
     from journeysim.model import Customer, JourneyModel, JourneyOutcome
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["LoyaltyPolicy"]
 
 _POINTS = "loyalty_points"
+_ENROL_SALT = 0x107A1
 _NON_MEMBER = "loyalty_non_member"
 
 
@@ -42,8 +44,7 @@ class LoyaltyPolicy(Strategy):
         self.non_members = self.non_member_purchases = 0
 
     def setup(self, model: JourneyModel) -> None:
-        """Book the fixed running cost; members are drawn from the strategy stream."""
-        self.rng = model.streams.component("strategy")
+        """Book the fixed running cost."""
         if self.config.fixed_cost_per_day > 0:
             model.book_daily_cost("loyalty_running", self.config.fixed_cost_per_day)
 
@@ -51,7 +52,8 @@ class LoyaltyPolicy(Strategy):
         """Enrol a share of eligible new customers."""
         if self.segments and c.segment not in self.segments:
             return
-        if self.rng.random() < self.config.enrolment:
+        # keyed by the customer: the same customers join under loyalty and under any hybrid
+        if keyed_uniform(c.key, _ENROL_SALT) < self.config.enrolment:
             c.state[_POINTS] = 0.0
             self.members += 1
         else:

@@ -75,6 +75,8 @@ class Customer:
     process: Any = None
     # period churn decisions draw from their own stream, so journey timing never shifts them
     churn_rng: Any = None
+    # the customer's seed: keys per-customer strategy decisions (see streams.keyed_uniform)
+    key = 0
 
     def __init__(
         self,
@@ -286,6 +288,7 @@ class JourneyModel:
         self.arrival_rng = streams.component("arrivals")
         self.attribute_rng = streams.component("attributes")
         self.visit_rng = streams.component("visits")
+        self.run_key = streams.run_key()
         referrals = scenario.referrals
         self.word_of_mouth = (
             referrals is not None
@@ -385,8 +388,10 @@ class JourneyModel:
                     t += rng.expovariate(rate)
             yield env.timeout(day_end - env.now)
 
-    def _draw_prospect(self, attr: random.Random) -> tuple[_SegmentRuntime, float, Any, Any, Any]:
-        """Segment, churn propensity and random streams of a new prospect."""
+    def _draw_prospect(
+        self, attr: random.Random
+    ) -> tuple[_SegmentRuntime, float, Any, Any, Any, int]:
+        """Segment, churn propensity, random streams and seed of a new prospect."""
         index = bisect_right(self.segment_cum, attr.random())
         seg = self.segments[min(index, len(self.segments) - 1)]
         if self.returning:
@@ -395,19 +400,19 @@ class JourneyModel:
             customer_seed = attr.getrandbits(64)
             visit_rng, life_rng = RunStreams.customer_streams(customer_seed)
             churn_rng = RunStreams.churn_stream(customer_seed) if self.churn_per_period else None
-            return seg, theta, visit_rng, life_rng, churn_rng
+            return seg, theta, visit_rng, life_rng, churn_rng, customer_seed
         # One-off customers (pure queueing) have no life to keep aligned across strategies and
         # never churn: they share the run-level visit stream and skip the Beta draw.
-        return seg, 0.0, self.visit_rng, None, None
+        return seg, 0.0, self.visit_rng, None, None, 0
 
     def acquire(self, referred: bool = False) -> Customer:
         """Create a customer now (attributes from the attribute stream) and start their life."""
         return self._admit(self._draw_prospect(self.attribute_rng), referred)
 
     def _admit(
-        self, prospect: tuple[_SegmentRuntime, float, Any, Any, Any], referred: bool
+        self, prospect: tuple[_SegmentRuntime, float, Any, Any, Any, int], referred: bool
     ) -> Customer:
-        seg, theta, visit_rng, life_rng, churn_rng = prospect
+        seg, theta, visit_rng, life_rng, churn_rng, key = prospect
         now = self.env.now
         cohort = self.recorder.period_of(now)
         customer = Customer(
@@ -424,6 +429,8 @@ class JourneyModel:
         )
         if churn_rng is not None:
             customer.churn_rng = churn_rng
+        # one-off customers have no seed of their own: key them by run and arrival
+        customer.key = key or (self.run_key + customer.id) & 0xFFFFFFFFFFFFFFFF
         self.next_id += 1
         self.active[customer.id] = customer
         self.recorder.acquire(cohort, referred)
@@ -459,6 +466,9 @@ class JourneyModel:
             return
         customer.active = False
         del self.active[customer.id]
+        # a journey under way keeps its own references; nothing draws for this customer again,
+        # so a CRM file of gone customers does not keep their generators alive
+        customer.visit_rng = customer.life_rng = customer.churn_rng = None
         if customer.advocacy:
             self._set_advocacy(customer, 0)
         now = self.env.now

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from journeysim.errors import ScenarioError
 from journeysim.units import MINUTES_PER_DAY
 
 if TYPE_CHECKING:
@@ -208,6 +209,8 @@ def write_tables(tables: dict[str, pd.DataFrame], out: str | Path) -> list[Path]
     half-written table.
     """
     out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ScenarioError("is a file, not a directory: give --out a directory", source=str(out))
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, frame in tables.items():

@@ -181,6 +181,11 @@ class Population(FrozenModel):
         default=True,
         description="False: every customer makes one journey and never returns (pure queueing).",
     )
+    contractual: bool = Field(
+        default=False,
+        description="True: customers end a contract, so the company sees who churned "
+        "(telecom, subscriptions); false: a customer who left looks like a quiet one (retail).",
+    )
 
 
 class Psychology(FrozenModel):
@@ -333,11 +338,17 @@ class Scenario(FrozenModel):
             raise ScenarioError(f"with these routes, {field}: {exc.message}", field=where) from None
 
     _document: dict[str, Any] = PrivateAttr(default_factory=dict)
+    _source: str = PrivateAttr(default="")
 
     @property
     def document(self) -> dict[str, Any]:
         """The raw TOML document (overrides applied) this scenario was validated from."""
         return self._document
+
+    @property
+    def source(self) -> str:
+        """Where the scenario came from (its file), for error messages; empty if unknown."""
+        return self._source
 
     def with_overrides(self, overrides: dict[str, Any] | list[str] | None) -> Scenario:
         """Return a new scenario: this one's document with dotted-path overrides, re-validated.
@@ -349,7 +360,9 @@ class Scenario(FrozenModel):
             return self
         if not self._document:
             raise ScenarioError("this scenario has no source document to override")
-        return _validate(apply_overrides(self._document, overrides), "--set", None)
+        scenario = _validate(apply_overrides(self._document, overrides), "--set", None)
+        scenario._source = self._source
+        return scenario
 
 
 # --------------------------------------------------------------------------------------------
@@ -366,9 +379,11 @@ def rebuild(scenario: Scenario, changes: dict[str, Any], source: str = "strategy
     raw = scenario.model_dump(mode="python")
     raw = apply_overrides(raw, changes, source=source)
     try:
-        return Scenario.model_validate(raw, context=DAYS_CONTEXT)
+        rebuilt = Scenario.model_validate(raw, context=DAYS_CONTEXT)
     except ValidationError as exc:
         raise _first_error(exc, source, None) from None
+    rebuilt._source = scenario._source
+    return rebuilt
 
 
 def load_scenario(
@@ -470,6 +485,7 @@ def _validate(raw: dict[str, Any], source: str, text: str | None) -> Scenario:
     except ScenarioError as exc:  # raised by graph validation with its own field
         raise ScenarioError(exc.message, source=source, field=exc.field) from None
     scenario._document = raw
+    scenario._source = source
     return scenario
 
 

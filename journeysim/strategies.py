@@ -160,7 +160,7 @@ def resolve_strategy(strategy: str | Strategy, scenario: Scenario) -> Strategy:
         raise ScenarioError(
             f"unknown strategy {strategy!r}; available: "
             f"{', '.join(available_strategies(scenario))}",
-            source=f"scenario {scenario.name!r}",
+            source=scenario.source or f"scenario {scenario.name!r}",
             field="strategy",
         )
     return factory(scenario)

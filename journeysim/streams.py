@@ -29,21 +29,42 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["COMPONENTS", "RunStreams", "seed_sequence"]
+__all__ = ["COMPONENTS", "RunStreams", "keyed_uniform", "seed_sequence"]
 
 #: Fixed indices of the run-level components. Append new ones; never reorder.
 COMPONENTS: dict[str, int] = {
     "arrivals": 0,
     "attributes": 1,
-    "strategy": 2,
+    "strategy": 2,  # user-written strategies
     "referrals": 3,
     "periods": 4,
     "visits": 5,  # visit-level draws of one-off customers (pure queueing runs)
     "suppression": 6,  # which prospects detractors keep away
+    "crm": 7,  # each built-in strategy part draws from its own stream, so in a hybrid one
+    "cem": 8,  # part's settings never shift another part's draws
+    "loyalty": 9,
 }
 
 _LIFE_SALT = 1 << 64  # makes a customer's life seed differ from its visit seed
 _CHURN_SALT = 2 << 64  # and their period-churn seed differ from both
+
+
+_MASK64 = (1 << 64) - 1
+
+
+def keyed_uniform(key: int, salt: int, count: int = 0) -> float:
+    """A uniform number in [0, 1) that is a pure function of ``(key, salt, count)``.
+
+    For per-customer decisions a strategy takes (enrol in the programme? hold out of an
+    offer?): keyed by the customer's seed, the decision is the same under every strategy and
+    in every hybrid that takes it, whatever else happened in the run (common random numbers),
+    without a generator per customer. SplitMix64's finaliser mixes the bits.
+    """
+    z = (key + 0x9E3779B97F4A7C15 * (salt * 0x10001 + count + 1)) & _MASK64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK64
+    z ^= z >> 31
+    return (z >> 11) * (1.0 / (1 << 53))
 
 
 def seed_sequence(seed: int, identity: Sequence[int] = ()) -> np.random.SeedSequence:
@@ -75,6 +96,11 @@ class RunStreams:
             )
             rng = self._cache[name] = _random_from(child)
         return rng
+
+    def run_key(self) -> int:
+        """A 64-bit number of this run, for keys of things that have no seed of their own."""
+        words = self.sequence.generate_state(2, dtype=np.uint32)
+        return int.from_bytes(words.tobytes(), "little")
 
     @staticmethod
     def customer_streams(customer_seed: int) -> tuple[random.Random, random.Random]:

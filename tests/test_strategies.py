@@ -284,12 +284,26 @@ def test_risk_score_uses_only_observable_data():
     import random
 
     c = Customer(1, "value", 0, 0.0, 0.1, 7.0, 8.0, random.Random(1), random.Random(2), False)
-    c.purchases, c.last_purchase_at, c.complaints = 3, 10.0, 1
-    before = risk_score(c, now=70.0, typical_gap=30.0)
-    c.satisfaction, c.expectation, c.theta = 1.0, 9.0, 0.9  # hidden: must not matter
-    assert risk_score(c, now=70.0, typical_gap=30.0) == before
-    c.complaints = 3
-    assert risk_score(c, now=70.0, typical_gap=30.0) > before
+    c.purchases, c.last_purchase_at, c.complaints, c.spend = 3, 10.0, 1, 120.0
+
+    def score():
+        return risk_score(c, now=70.0, typical_gap=30.0, typical_basket=40.0)
+
+    before = score()
+    c.satisfaction, c.expectation, c.theta, c.loyalty = 1.0, 9.0, 0.9, 0.8  # hidden
+    c.active = False  # gone, which a non-contractual business cannot see
+    assert score() == before
+    c.complaints = 3  # recency, frequency, monetary value and complaints all count
+    assert score() > before
+    before = score()
+    c.spend = 400.0
+    assert score() > before  # more value at risk
+    before = score()
+    c.purchases = 10
+    assert score() < before  # a frequent buyer is less at risk
+    before = score()
+    c.last_purchase_at = 0.0
+    assert score() > before  # longer since the last purchase
 
 
 def test_levers_from_several_sources_combine():

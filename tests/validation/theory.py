@@ -10,8 +10,10 @@ from scipy.special import betaln
 
 from journeysim.scenario import _validate
 
-#: Tolerance in standard errors. A correct engine fails one check with probability ~6e-5
-#: (two-sided normal tail at 4 SE), so the suite is not flaky at any realistic number of checks.
+#: Tolerance in standard errors of a replication mean. With the standard error estimated from
+#: n replications the statistic is Student t with n - 1 degrees of freedom: at n = 10 a correct
+#: engine fails one check with probability P(|T_9| > 4) ~ 0.003. Seeds are fixed, so a given
+#: engine passes or fails deterministically: the suite is never flaky.
 Z = 4.0
 
 
