@@ -326,3 +326,16 @@ def test_a_strategy_instance_is_fresh_in_every_run(retail):
     first = js.simulate(short, policy, seed=3).kpis["crm_offers"].iloc[0]
     again = js.simulate(short, policy, seed=3).kpis["crm_offers"].iloc[0]
     assert first == again > 0 and policy.offers == 0
+
+
+def test_crm_sees_churn_only_in_a_contractual_business(retail):
+    """Retail (non-contractual): a customer who left looks like a quiet one, so offers and
+    contacts reach gone customers, paid for and without effect. With contracts, never."""
+    short = {"simulation.horizon": "240 d"}
+    open_file = js.simulate(retail.with_overrides(short), "crm", seed=6).kpis.iloc[0]
+    assert open_file["crm_offers_to_gone"] > 0 and open_file["crm_contacts_to_gone"] > 0
+    assert open_file["crm_winback_contacts_to_gone"] > 0
+    contracts = retail.with_overrides({**short, "population.contractual": True})
+    seen = js.simulate(contracts, "crm", seed=6).kpis.iloc[0]
+    assert seen["crm_offers_to_gone"] == seen["crm_contacts_to_gone"] == 0
+    assert seen["crm_winback_contacts_to_gone"] == 0
