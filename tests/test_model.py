@@ -78,6 +78,25 @@ def test_memory_does_not_grow_with_events():
     assert large < 1.5 * small + 200_000  # per-event storage would make this ~10x
 
 
+def test_memory_of_returning_customers_grows_with_customers_alive_not_with_events():
+    """Returning customers with psychology on and monthly churn: once the customer base is
+    stationary (arrivals balance churn, ~10 periods here), 5x the horizon is 5x the events
+    and the same base; per-event storage would multiply the peak by ~5."""
+    from tests.validation.theory import sbg_scenario
+
+    def peak(days):
+        scenario = sbg_scenario(5.0, 5.0, "effects_on", arrivals_per_day=3, horizon_days=days)
+        tracemalloc.start()
+        row = js.simulate(scenario, seed=2).kpis.iloc[0]
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return peak, row["journeys"]
+
+    (small, journeys_small), (large, journeys_large) = peak(300), peak(1500)
+    assert journeys_large > 4.5 * journeys_small
+    assert large < 1.5 * small + 500_000
+
+
 def test_one_off_customers_still_pay_for_what_they_buy():
     scenario = _validate(
         minimal(population={"arrivals_per_day": 20, "returning": False}), "t", None
