@@ -104,3 +104,103 @@ def test_one_off_customers_still_pay_for_what_they_buy():
     row = js.simulate(scenario, seed=3).kpis.iloc[0]
     assert row["purchases"] > 0
     assert row["revenue"] / row["purchases"] == pytest.approx(50.0, rel=0.1)  # basket mean 50
+
+
+def _outcomes(scenario, seed=1):
+    """Every journey's (remembered, journey satisfaction, expectation after, cumulative S)."""
+    seen = []
+
+    class Outcomes(js.Strategy):
+        name = "outcomes"
+
+        def on_journey_end(self, model, customer, outcome):
+            # simulate() runs a copy of the instance; the closure's list is shared by the copy
+            seen.append(
+                (
+                    outcome.remembered,
+                    outcome.satisfaction,
+                    customer.expectation,
+                    customer.satisfaction,
+                )
+            )
+
+    js.simulate(scenario, Outcomes(), seed=seed)
+    return seen
+
+
+def _two_step_scenario(**psychology):
+    """Deterministic experience: two self-service touchpoints, quality 10 then 6, no noise."""
+    raw = minimal(population={"arrivals_per_day": 2, "returning": False})
+    raw["segments"]["all"]["initial_expectation"] = 7.0
+    raw["touchpoints"] = {
+        "first": {"service": {"distribution": "deterministic", "mean": "1 min"}, "quality": 10.0},
+        "last": {"service": {"distribution": "deterministic", "mean": "1 min"}, "quality": 6.0},
+    }
+    for tp in raw["touchpoints"].values():
+        tp.update({"consistency": 0.0, "effort": 0.0})
+    raw["journey"] = {
+        "entry": {"first": 1.0},
+        "routes": {"first": {"last": 1.0}, "last": {"purchase": 1.0}},
+    }
+    raw["psychology"] = psychology
+    return _validate(raw, "t", None)
+
+
+def test_peak_end_memory_disconfirmation_and_adapting_expectations():
+    """P = (10, 6) against E = 7: peak 10 (farthest from E), end 6, mean 8, so
+    R = 0.2*8 + 0.4*10 + 0.4*6 = 8.0; D = 1 > tolerance 0.5, so s = 7.5 + 0.6*(1 - 0.5) = 7.8;
+    S = 0.5*7.5 + 0.5*7.8 = 7.65; E' = 0.9*7 + 0.1*8 = 7.1 (the documented defaults)."""
+    seen = _outcomes(_two_step_scenario())
+    assert seen, "no journey ended"
+    for remembered, satisfaction, expectation, cumulative in seen:
+        assert remembered == pytest.approx(8.0)
+        assert satisfaction == pytest.approx(7.8)
+        assert expectation == pytest.approx(7.1)
+        assert cumulative == pytest.approx(7.65)
+    # with the end's weight moved to the mean, the bad last moment counts for less
+    weights = {"mean_weight": 0.6, "peak_weight": 0.4, "end_weight": 0.0}
+    seen = _outcomes(_two_step_scenario(**weights))
+    assert all(r == pytest.approx(0.6 * 8 + 0.4 * 10) for r, *_ in seen)
+
+
+def test_nps_uses_the_standard_cut_offs_on_every_surveyed_answer():
+    """NPS in the kpis equals %(LTR 9-10) - %(LTR 0-6) of the answers in the event log."""
+    scenario = _validate(minimal(simulation={"horizon": "60 d", "survey_rate": 1.0}), "t", None)
+    results = js.simulate(scenario, seed=4, event_log=True)
+    ltr = results.events.loc[results.events["event"] == "survey", "value"].astype(int)
+    assert ltr.between(0, 10).all() and ltr.nunique() >= 4  # a spread of answers
+    expected = 100 * ((ltr >= 9).mean() - (ltr <= 6).mean())
+    assert results.kpis["nps"].iloc[0] == pytest.approx(expected)
+    assert results.kpis["survey_responses"].iloc[0] == len(ltr)
+
+
+def test_ces_falls_with_effort():
+    """CES = round(clip(7 - 0.5 * effort, 1, 7)): no effort scores 7 ("very easy"); two
+    touchpoints of effort 4 score 7 - 0.5 * 8 = 3."""
+    assert js.simulate(_two_step_scenario(), seed=1).kpis["ces"].iloc[0] == 7.0
+    heavy = _two_step_scenario().with_overrides(
+        {"touchpoints.first.effort": 4.0, "touchpoints.last.effort": 4.0}
+    )
+    assert js.simulate(heavy, seed=1).kpis["ces"].iloc[0] == 3.0
+
+
+def test_per_journey_churn_is_geometric_in_journeys_with_effects_off():
+    """churn = "journey", effects off: after each journey a customer leaves with probability
+    theta ~ Beta(a, b), so the share leaving after exactly one journey is a / (a + b)."""
+    a, b = 2.0, 6.0
+    raw = minimal(
+        simulation={"horizon": "400 d", "period": "30 d", "churn": "journey"},
+        population={"arrivals_per_day": 4},
+        psychology={"churn_effects": False},
+    )
+    raw["segments"]["all"].update({"churn": {"a": a, "b": b}, "time_between_needs": "2 d"})
+    raw["segments"]["all"]["patience"] = "unlimited"
+    results = js.simulate(_validate(raw, "t", None), seed=8, event_log=True)
+    events = results.events
+    ends = events[events["event"].isin(["purchase", "exit"])].groupby("customer").size()
+    churned = set(events.loc[events["event"] == "churned", "customer"])
+    early = events.loc[(events["event"] == "acquired") & (events["time"] < 100), "customer"]
+    one = [c for c in early if ends.get(c, 0) == 1 and c in churned]
+    share, n = len(one) / len(early), len(early)
+    expected = a / (a + b)
+    assert abs(share - expected) < 4 * math.sqrt(expected * (1 - expected) / n), (share, n)
