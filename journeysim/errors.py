@@ -43,8 +43,9 @@ class ScenarioError(JourneysimError, ValueError):
         super().__init__(self.__str__())
 
     def __str__(self) -> str:
-        where = self.source or "<scenario>"
-        if self.line is not None:
-            where += f":{self.line}"
-        what = f" {self.field}:" if self.field else ""
-        return f"{where}:{what} {self.message}"
+        parts = []
+        if self.source:
+            parts.append(self.source if self.line is None else f"{self.source}:{self.line}")
+        if self.field:
+            parts.append(self.field)
+        return ": ".join([*parts, self.message])

@@ -10,6 +10,7 @@ so an override is checked exactly like the file itself.
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 import tomllib
@@ -125,13 +126,19 @@ class ServiceTime(FrozenModel):
     distribution: Literal["exponential", "deterministic", "lognormal", "gamma"] = "exponential"
     mean: PositiveDays
     sd: NonNegativeDays | None = Field(
-        default=None, description="Required for lognormal and gamma; ignored otherwise."
+        default=None, description="Required for lognormal and gamma; not allowed otherwise."
     )
 
     @model_validator(mode="after")
     def _sd_when_needed(self) -> ServiceTime:
         if self.distribution in ("lognormal", "gamma") and not self.sd:
             raise ValueError(f"a {self.distribution} service time needs a positive 'sd'")
+        if self.distribution in ("exponential", "deterministic") and self.sd is not None:
+            spread = "sd = mean" if self.distribution == "exponential" else "no spread"
+            raise ValueError(
+                f"an {self.distribution} service time takes no 'sd' (it has {spread}); "
+                "use lognormal or gamma for another spread"
+            )
         return self
 
 
@@ -387,7 +394,10 @@ def rebuild(scenario: Scenario, changes: dict[str, Any], source: str = "strategy
 
 
 def load_scenario(
-    path: str | Path, overrides: dict[str, Any] | list[str] | None = None
+    path: str | Path,
+    overrides: dict[str, Any] | list[str] | None = None,
+    *,
+    override_source: str = "--set",
 ) -> Scenario:
     """Read and validate a scenario file.
 
@@ -399,6 +409,9 @@ def load_scenario(
         Dotted-path overrides applied before validation, as a mapping
         (``{"touchpoints.call_centre.capacity": 8}``) or as ``"key=value"`` strings
         (the CLI's ``--set``; values are read as TOML, bare words as strings).
+    override_source:
+        What error messages name as the source of a problem in an overridden field (the CLI's
+        ``--set``, a sweep file's ``[overrides]``).
 
     Raises
     ------
@@ -407,18 +420,54 @@ def load_scenario(
     """
     path = Path(path)
     source = str(path)
-    if not path.is_file():
-        raise ScenarioError("file not found", source=source)
-    text = path.read_text(encoding="utf-8")
+    text = read_toml_text(path)
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line = _toml_error_line(str(exc))
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         raise ScenarioError(f"not valid TOML: {message}", source=source, line=line) from None
-    if overrides:
-        raw = apply_overrides(raw, overrides, source=source)
-    return _validate(raw, source, text)
+    if not overrides:
+        return _validate(raw, source, text)
+    items = (
+        [parse_override(item) for item in overrides]
+        if isinstance(overrides, list)
+        else list(overrides.items())
+    )
+    raw = apply_overrides(raw, dict(items), source=override_source)
+    try:
+        return _validate(raw, source, text)
+    except ScenarioError as exc:
+        raise _blame_overrides(exc, [key for key, _ in items], override_source) from None
+
+
+def read_toml_text(path: Path) -> str:
+    """The text of a TOML file, or one clear error (missing, a directory, not UTF-8 text)."""
+    if path.is_dir():
+        raise ScenarioError("is a directory; give a .toml file", source=str(path))
+    if not path.is_file():
+        raise ScenarioError("file not found", source=str(path))
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            f"not a UTF-8 text file (byte {exc.start}): TOML files are UTF-8 text",
+            source=str(path),
+        ) from None
+
+
+def _blame_overrides(exc: ScenarioError, keys: list[str], override_source: str) -> ScenarioError:
+    """An error in an overridden field is the override's, not the file's (nor its line)."""
+    field = exc.field or ""
+    for key in keys:
+        if field and (field == key or field.startswith(key + ".") or key.startswith(field + ".")):
+            return ScenarioError(exc.message, source=override_source, field=exc.field)
+    return ScenarioError(
+        f"{exc.message} (with {', '.join(keys)} overridden)",
+        source=exc.source,
+        field=exc.field,
+        line=exc.line,
+    )
 
 
 def parse_override(item: str) -> tuple[str, Any]:
@@ -490,8 +539,13 @@ def _validate(raw: dict[str, Any], source: str, text: str | None) -> Scenario:
 
 
 def _first_error(exc: ValidationError, source: str, text: str | None) -> ScenarioError:
-    """Turn pydantic's first error into one line a user can act on."""
-    error = exc.errors()[0]
+    """Turn pydantic's first error into one line a user can act on.
+
+    An unknown key is reported before a missing one: a typo in a required key produces both,
+    and the typo is what the user has to fix.
+    """
+    errors = exc.errors()
+    error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     inner = (error.get("ctx") or {}).get("error")
     if isinstance(inner, ScenarioError):  # raised by a model validator with its own field
         parts = inner.field.split(".") if inner.field else []
@@ -507,6 +561,9 @@ def _first_error(exc: ValidationError, source: str, text: str | None) -> Scenari
     if error["type"] == "extra_forbidden":
         allowed = _allowed_fields(loc[:-1])
         message = f"unknown field; allowed: {', '.join(allowed)}" if allowed else "unknown field"
+        close = difflib.get_close_matches(loc[-1], allowed, n=1) if allowed else []
+        if close:
+            message = f"unknown field (did you mean {close[0]!r}?); allowed: {', '.join(allowed)}"
     elif error["type"] == "missing":
         message = "required field is missing"
     if error["type"] == "literal_error" or "Input should be" in message:

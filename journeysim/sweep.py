@@ -68,11 +68,12 @@ class SweepSpec(FrozenModel):
 
 def load_sweep_spec(path: str | Path) -> tuple[SweepSpec, Path]:
     """Read a sweep file; return the spec and the directory relative paths start from."""
+    from journeysim.scenario import read_toml_text
+
     path = Path(path)
-    if not path.is_file():
-        raise ScenarioError("file not found", source=str(path))
+    text = read_toml_text(path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"not valid TOML: {exc}", source=str(path)) from None
     return _validate_spec(raw, str(path)), path.parent
@@ -130,20 +131,27 @@ class ScenarioModel:
     """The default model of a sweep: the scenario at a point, simulated, KPIs returned."""
 
     def __init__(
-        self, scenario: str | Path, overrides: dict[str, Any], outcomes: list[str]
+        self,
+        scenario: str | Path,
+        overrides: dict[str, Any],
+        outcomes: list[str],
+        source: str = "sweep()",
     ) -> None:
         from journeysim.scenario import load_scenario
 
         self.path = str(scenario)
-        self.base = load_scenario(scenario, overrides or None)
+        self.source = source
+        self.base = load_scenario(
+            scenario, overrides or None, override_source=f"{source} [overrides]"
+        )
         self.outcomes = outcomes
 
     def prepare(self, point: dict[str, Any]) -> tuple[str, Any]:
         """Validate the scenario at ``point``: (key material, payload for :meth:`run`)."""
         try:
             scenario = self.base.with_overrides(point)
-        except ScenarioError as exc:
-            raise ScenarioError(exc.message, source=self.path, field=exc.field) from None
+        except ScenarioError as exc:  # the sweep's point is at fault, not the scenario file
+            raise ScenarioError(exc.message, source=self.source, field=exc.field) from None
         material = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, default=str)
         return material, scenario
 
@@ -271,7 +279,7 @@ def sweep(
     if model is None:
         if spec.scenario is None:
             raise ScenarioError("a sweep needs a 'scenario' file", source=source, field="scenario")
-        runner: Any = ScenarioModel(base_dir / spec.scenario, spec.overrides, spec.outcomes)
+        runner: Any = ScenarioModel(base_dir / spec.scenario, spec.overrides, spec.outcomes, source)
         _check_strategies(runner.base, spec, source)
         _check_outcomes(spec, source)
     else:
@@ -337,7 +345,7 @@ def _resolve_spec(
     spec: str | Path | SweepSpec | None, fields: dict[str, Any]
 ) -> tuple[SweepSpec, Path, str]:
     base_dir = Path.cwd()
-    source = "<sweep>"
+    source = "sweep()"
     if isinstance(spec, str | Path):
         source = str(spec)
         spec, base_dir = load_sweep_spec(spec)

@@ -51,6 +51,8 @@ def parse_duration(value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, str):
         raise ValueError(f'a duration needs a unit, e.g. "8 min", "2 h" or "30 d"; got {value!r}')
     match = _DURATION.match(value)
+    if match is None and _DURATION.match(value.strip().removeprefix("-")):
+        raise ValueError(f"durations must be positive; got {value!r}")
     if match is None:
         raise ValueError(f'cannot read duration {value!r}: write a number and a unit, e.g. "8 min"')
     number, unit = float(match.group(1)), match.group(2).lower()

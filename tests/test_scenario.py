@@ -72,7 +72,22 @@ BAD = {
     "unknown key": (
         minimal(touchpoints__web={"service": {"mean": "5 min"}, "qualty": 7}),
         "touchpoints.web.qualty",
-        "unknown field; allowed: capacity,",
+        "unknown field (did you mean 'quality'?); allowed: capacity,",
+    ),
+    "typo in a required key": (
+        minimal(population={"arrivals_per_dya": 5}),
+        "population.arrivals_per_dya",  # the typo, not the "missing" key it causes
+        "did you mean 'arrivals_per_day'?",
+    ),
+    "sd on an exponential service": (
+        minimal(touchpoints__web={"service": {"mean": "5 min", "sd": "1 min"}}),
+        "touchpoints.web.service",
+        "takes no 'sd'",
+    ),
+    "negative duration": (
+        minimal(segments__all__patience="-4 min"),
+        "segments.all.patience",
+        "durations must be positive",
     ),
     "wrong type": (
         minimal(population={"arrivals_per_day": "many"}),
@@ -229,3 +244,31 @@ def test_bad_overrides(tmp_path, override, fragment):
         load_scenario(path, [override])
     assert fragment in str(info.value)
     assert "\n" not in str(info.value)
+
+
+def test_files_that_are_not_scenario_text(tmp_path):
+    with pytest.raises(ScenarioError, match="is a directory; give a .toml file"):
+        load_scenario(tmp_path)
+    binary = tmp_path / "binary.toml"
+    binary.write_bytes(b"\xff\xfe name = 1")
+    with pytest.raises(ScenarioError, match=r"binary.toml: not a UTF-8 text file"):
+        load_scenario(binary)
+
+
+def test_an_error_in_an_overridden_field_is_the_overrides_not_the_files(tmp_path):
+    path = write_scenario(tmp_path, minimal())
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path, ["touchpoints.desk.capacity=two"])
+    assert str(info.value).startswith("--set: touchpoints.desk.capacity: ")  # no file line
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path, ["touchpoints.desk.capcity=2"])
+    assert str(info.value).startswith("--set: touchpoints.desk.capcity: unknown field")
+    # a file field that the override makes inconsistent: the file's field, and the override
+    raw = minimal()
+    raw["strategies"] = {"cem": {"cem": {"touchpoints": {"desk": {"capacity": 1}}}}}
+    path = write_scenario(tmp_path, raw, "with_cem.toml")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path, {"touchpoints.desk.capacity": "unlimited"})
+    message = str(info.value)
+    assert message.startswith(f"{path}") and "strategies.cem.cem.touchpoints.desk" in message
+    assert message.endswith("(with touchpoints.desk.capacity overridden)")
