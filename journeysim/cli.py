@@ -90,8 +90,11 @@ def _write_replications(spec, strategy, seed, reps, out: Path):  # noqa: ANN001,
 
 
 def _needs_out(plots: bool, out: Path | None) -> None:
+    """Check the output options before any simulation runs (a long run must not be lost)."""
     if plots and out is None:
         raise JourneysimError("--plots needs --out DIR (the PNGs go to DIR/plots)")
+    if out is not None and out.exists() and not out.is_dir():
+        raise JourneysimError(f"--out: {out} is a file, not a directory")
 
 
 def _plots(enabled: bool, data, out: Path, scenario=None, sweep_dir=None) -> None:  # noqa: ANN001
@@ -148,7 +151,8 @@ def compare(
     typer.echo(comparison_table(result.table, result.strategies, result.baseline))
     if out is not None:
         _write_comparison(result, out)
-        typer.echo(f"wrote {out}/comparison.csv, runs, timelines, cohorts, touchpoints (.parquet)")
+        tables = "comparison,runs,timelines,cohorts,touchpoints"
+        typer.echo(f"wrote {out}/{{{tables}}}.{{csv,parquet}}")
         _plots(plots, result, out, spec)
 
 

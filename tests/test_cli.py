@@ -51,7 +51,8 @@ def test_replications_give_one_kpi_row_each_and_ci_table(tmp_path, capsys):
     [
         (["run", "missing.toml"], "missing.toml: file not found"),
         (["run", str(RETAIL), "--strategy", "nosuch"], f"{RETAIL}: strategy: unknown strategy"),
-        (["run", str(RETAIL), "--out", str(RETAIL), *SHORT], f"{RETAIL}: is a file, not a dir"),
+        (["run", str(RETAIL), "--out", str(RETAIL)], f"--out: {RETAIL} is a file, not a dir"),
+        (["compare", str(RETAIL), "--out", str(RETAIL)], f"--out: {RETAIL} is a file, not a dir"),
         (["run", str(RETAIL), "--set", "touchpoints.x.capacity=1"], "no 'x' under touchpoints"),
         (["run", str(RETAIL), "--set", "touchpoints.store.capacity=-1"], "greater than 0"),
         (["run", str(RETAIL), "--seed", "-4"], "--seed"),
