@@ -13,7 +13,7 @@ import typer
 
 from journeysim.errors import JourneysimError
 from journeysim.experiments import replicate
-from journeysim.report import kpi_table, summary_table
+from journeysim.report import kpi_table, number, summary_table
 from journeysim.results import KPI_COLUMNS
 from journeysim.scenario import load_scenario
 from journeysim.simulation import simulate
@@ -207,8 +207,15 @@ def sweep_command(
     typer.echo(f"{spec.name}: {len(data)} runs in {out} ({failed} failed, {invalid} invalid)")
     outcomes = [c for c in (spec.outcomes or ["nps", "retention_rate", "profit"]) if c in data]
     if len(data) and outcomes:
-        table = data.groupby(["point", "strategy"], sort=False)[outcomes[:4]].mean()
-        typer.echo(table.head(12).to_string(float_format=lambda v: f"{v:,.3g}"))
+        shown = outcomes[:4]
+        table = data.groupby(["point", "strategy"], sort=False)[shown].mean()
+        typer.echo(table.head(12).to_string(float_format=number))
+        if len(table) > 12 or len(outcomes) > len(shown):
+            typer.echo(
+                f"(first {min(12, len(table))} of {len(table)} point x strategy rows and "
+                f"{len(shown)} of {len(outcomes)} outcomes; everything is in {out}: "
+                "journeysim.load_sweep)"
+            )
     _plots(plots and len(data) > 0, data, out, sweep_dir=out)
 
 

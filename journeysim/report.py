@@ -7,10 +7,16 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["COMPARE_KPIS", "comparison_table", "format_kpi", "kpi_table", "summary_table"]
+__all__ = [
+    "COMPARE_KPIS",
+    "comparison_table",
+    "format_kpi",
+    "kpi_table",
+    "number",
+    "summary_table",
+]
 
 _PERCENT = {"retention_rate", "churn_rate", "conversion_rate", "abandonment_rate"}
-_MONEY = {"revenue", "discounts", "cost", "profit", "clv"}
 _LABELS = {
     "customers_acquired": "customers acquired",
     "customers_referred": "  of which referred",
@@ -35,19 +41,32 @@ _LABELS = {
 }
 
 
+def number(value: float, signed: bool = False) -> str:
+    """A number for people, never in scientific notation.
+
+    Whole numbers and large ones without decimals (with thousands separators), small ones with
+    three significant digits: a CSAT difference of -0.0046 must not print as -0.00.
+    """
+    sign = "+" if signed else ""
+    if value == 0 or float(value).is_integer() or abs(value) >= 100:
+        return f"{value:{sign},.0f}"
+    decimals = max(2, 2 - math.floor(math.log10(abs(value))))
+    return f"{value:{sign}.{decimals}f}"
+
+
+def _missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
 def format_kpi(kpi: str, value: float) -> str:
     """Format one KPI value for people: percentages, money with separators, counts."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _missing(value):
         return "n/a"
     if kpi in _PERCENT:
         return f"{100 * value:.1f}%"
-    if kpi in _MONEY or kpi.startswith("cost_"):
-        return f"{value:,.0f}"
     if kpi in ("nps",):
         return f"{value:+.1f}"
-    if abs(value) >= 100 or (float(value).is_integer() and abs(value) >= 10):
-        return f"{value:,.0f}"
-    return f"{value:.2f}"
+    return number(value)
 
 
 def label(kpi: str) -> str:
@@ -96,13 +115,11 @@ COMPARE_KPIS = (
 
 
 def _diff(kpi: str, value: float) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _missing(value):
         return "n/a"
     if kpi in _PERCENT:
         return f"{100 * value:+.2f} pp"
-    if kpi in _MONEY or abs(value) >= 100:
-        return f"{value:+,.0f}"
-    return f"{value:+.2f}"
+    return number(value, signed=True)
 
 
 def comparison_table(table: pd.DataFrame, strategies: list[str], baseline: str) -> str:
@@ -154,10 +171,8 @@ def comparison_table(table: pd.DataFrame, strategies: list[str], baseline: str) 
 
 
 def _half(kpi: str, value: float) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _missing(value):
         return "n/a"
     if kpi in _PERCENT:
         return f"{100 * value:.2f} pp"
-    if kpi in _MONEY or abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{value:.2f}"
+    return number(value)
