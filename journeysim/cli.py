@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -25,34 +25,69 @@ app = typer.Typer(
 )
 
 PlotsOpt = Annotated[
-    bool, typer.Option("--plots", help="Also write the charts as PNG to OUT/plots.")
+    bool, typer.Option("--plots", metavar="", help="Also write the charts as PNG to OUT/plots.")
 ]
-SeedOpt = Annotated[int, typer.Option(min=0, help="Root random seed.")]
+SeedOpt = Annotated[int, typer.Option(min=0, metavar="N", help="Root random seed.")]
 WorkersOpt = Annotated[
-    int | None, typer.Option(min=1, help="Local worker processes (default: all cores).")
+    int | None,
+    typer.Option(min=1, metavar="N", help="Local worker processes (default: all cores)."),
 ]
-QuietOpt = Annotated[bool, typer.Option("--quiet", help="No progress bar.")]
-ScenarioArg = Annotated[Path, typer.Argument(help="Scenario file (TOML).", show_default=False)]
+QuietOpt = Annotated[bool, typer.Option("--quiet", metavar="", help="No progress bar.")]
+ScenarioArg = Annotated[
+    Path, typer.Argument(metavar="SCENARIO", help="Scenario file (TOML).", show_default=False)
+]
 SetOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--set",
+        metavar="KEY=VALUE",
         help="Override a scenario value: dotted.key=value (repeatable), "
         "e.g. touchpoints.call_centre.capacity=8",
     ),
 ]
 
 
+def _version(value: bool) -> None:
+    if value:
+        from journeysim import __version__
+
+        typer.echo(f"journeysim {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", metavar="", callback=_version, is_eager=True, help="Show the version."
+        ),
+    ] = False,
+) -> None:
+    """Simulate customer journeys and compare CRM, CEM and loyalty strategies."""
+
+
 @app.command()
 def run(
     scenario: ScenarioArg,
-    strategy: Annotated[str, typer.Option(help="Strategy name.")] = "baseline",
+    strategy: Annotated[
+        str,
+        typer.Option(
+            metavar="NAME",
+            help="baseline or a strategy the scenario defines (retail: crm, cem, loyalty, hybrid).",
+        ),
+    ] = "baseline",
     seed: SeedOpt = 0,
-    replications: Annotated[int, typer.Option(min=1, help="Independent replications.")] = 1,
+    replications: Annotated[
+        int, typer.Option(min=1, metavar="N", help="Independent replications.")
+    ] = 1,
     workers: WorkersOpt = None,
     set_: SetOpt = None,
     out: Annotated[
-        Path | None, typer.Option(help="Write kpis/timeline/touchpoints/cohorts CSV+Parquet here.")
+        Path | None,
+        typer.Option(
+            metavar="DIR", help="Write kpis/timeline/touchpoints/cohorts CSV+Parquet here."
+        ),
     ] = None,
     quiet: QuietOpt = False,
     plots: PlotsOpt = False,
@@ -115,9 +150,14 @@ def _plots(enabled: bool, data, out: Path, scenario=None, sweep_dir=None) -> Non
 def compare(
     scenario: ScenarioArg,
     strategies: Annotated[
-        str, typer.Option(help="Comma-separated strategies; the first is the baseline.")
+        str,
+        typer.Option(
+            metavar="A,B,...", help="Comma-separated strategies; the first is the baseline."
+        ),
     ] = "baseline,crm,cem,loyalty",
-    replications: Annotated[int, typer.Option(min=1, help="Replications per strategy.")] = 10,
+    replications: Annotated[
+        int, typer.Option(min=1, metavar="N", help="Replications per strategy.")
+    ] = 10,
     seed: SeedOpt = 0,
     workers: WorkersOpt = None,
     crn: Annotated[
@@ -125,7 +165,8 @@ def compare(
     ] = True,
     set_: SetOpt = None,
     out: Annotated[
-        Path | None, typer.Option(help="Write the comparison and every run's tables here.")
+        Path | None,
+        typer.Option(metavar="DIR", help="Write the comparison and every run's tables here."),
     ] = None,
     quiet: QuietOpt = False,
     plots: PlotsOpt = False,
@@ -173,17 +214,32 @@ def _write_comparison(result, out: Path) -> None:  # noqa: ANN001
 
 @app.command("sweep")
 def sweep_command(
-    sweepfile: Annotated[Path, typer.Argument(help="Sweep file (TOML).", show_default=False)],
+    sweepfile: Annotated[
+        Path, typer.Argument(metavar="SWEEPFILE", help="Sweep file (TOML).", show_default=False)
+    ],
     workers: Annotated[
-        int | None, typer.Option(min=1, help="Worker processes (default: all cores).")
+        int | None,
+        typer.Option(
+            min=1,
+            metavar="N",
+            help="Local worker processes, or the size of the LocalCluster (default: all cores).",
+        ),
     ] = None,
-    engine: Annotated[str, typer.Option(help="local or dask.")] = "local",
+    engine: Annotated[Literal["local", "dask"], typer.Option(help="Where runs execute.")] = "local",
     scheduler: Annotated[
-        str | None, typer.Option(help="Dask scheduler address (default: start a LocalCluster).")
+        str | None,
+        typer.Option(
+            metavar="ADDRESS",
+            help="Dask scheduler, e.g. tcp://host:8786 (with --engine dask; default: start a "
+            "LocalCluster).",
+        ),
     ] = None,
-    out: Annotated[Path | None, typer.Option(help="Results directory.")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(metavar="DIR", help="Results directory (default: ./NAME-results)."),
+    ] = None,
     resume: Annotated[
-        bool, typer.Option("--resume", help="Complete an interrupted sweep.")
+        bool, typer.Option("--resume", metavar="", help="Complete an interrupted sweep.")
     ] = False,
     quiet: QuietOpt = False,
     plots: PlotsOpt = False,

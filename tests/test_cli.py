@@ -7,6 +7,7 @@ import sys
 import pandas as pd
 import pytest
 
+import journeysim as js
 from journeysim.cli import main
 from tests.helpers import RETAIL, minimal, write_scenario
 
@@ -87,3 +88,11 @@ def test_console_script_exit_code_and_no_traceback(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "not valid TOML" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_version_and_help_read_well(capsys):
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"journeysim {js.__version__}"
+    assert main(["sweep", "--help"]) == 0
+    text = capsys.readouterr().out
+    assert "<local|dask>" in text and "ADDRESS" in text and "<bool>  Complete" not in text
