@@ -206,8 +206,12 @@ class Comparison:
     def wide(self, kpis: Sequence[str] | None = None) -> pd.DataFrame:
         """The table as KPI rows x strategy columns of ``mean`` (a quick overview)."""
         table = self.table if kpis is None else self.table[self.table["kpi"].isin(kpis)]
+        if kpis is not None:
+            unknown = [k for k in kpis if k not in set(self.table["kpi"])]
+            if unknown:
+                raise ScenarioError(f"unknown KPIs {unknown}", field="kpis")
         wide = table.pivot(index="kpi", columns="strategy", values="mean")
-        order = [k for k in dict.fromkeys(table["kpi"])]
+        order = list(kpis) if kpis is not None else list(dict.fromkeys(table["kpi"]))
         return wide.loc[order, self.strategies]
 
 

@@ -159,14 +159,25 @@ class SweepStore:
             return
         stored = read_manifest(out)
         if stored.get("fingerprint") != manifest["fingerprint"]:
-            name = stored.get("spec", {}).get("name")
+            old_spec, new_spec = stored.get("spec", {}), manifest.get("spec", {})
+            changed = sorted(
+                k for k in {**old_spec, **new_spec} if old_spec.get(k) != new_spec.get(k)
+            )
+            changed = [k for k in changed if k not in ("batch_size", "retries")]
+            what = (
+                f"its {', '.join(changed)} {'differs' if len(changed) == 1 else 'differ'}"
+                if changed
+                else "its scenario, model, design points or journeysim version differ"
+            )
             raise ScenarioError(
-                f"{out} holds a different sweep ({name!r}); choose another --out directory",
+                f"{out} holds a different sweep ({old_spec.get('name')!r}: {what}); choose "
+                "another output directory",
                 source=str(out),
             )
         if not resume:
             raise ScenarioError(
-                f"{out} already holds results of {describe}; use --resume to complete it",
+                f"{out} already holds results of {describe}; resume it (--resume, "
+                "resume=True) to complete it, or choose another output directory",
                 source=str(out),
             )
 

@@ -265,3 +265,19 @@ def test_cli_plots_flag(tmp_path):
     args += ["--workers", "1", "--quiet", "--out", str(tmp_path / "c"), "--plots", *short]
     assert main(args) == 0
     assert (tmp_path / "c" / "plots" / "cost_benefit.png").exists()
+
+
+def test_views_name_what_they_cannot_draw(results, sweep_data, comparison):
+    with pytest.raises(js.ScenarioError, match="unknown touchpoint column 'nope'; allowed: "):
+        plots.journey_graph(js.load_scenario(RETAIL), results, color_by="nope")
+    with pytest.raises(js.ScenarioError, match="no column 'foo'; parameters and outcomes: "):
+        plots.response_heatmap(sweep_data, "foo", "touchpoints.call_centre.capacity", "nps")
+    with pytest.raises(js.ScenarioError, match="no successful run of strategy 'loyalty'"):
+        plots.response_heatmap(
+            sweep_data,
+            "touchpoints.call_centre.capacity",
+            "strategies.cem.cem.touchpoints.call_centre.quality",
+            "nps",
+            strategy="loyalty",
+        )
+    assert list(comparison.wide(["profit", "nps"]).index) == ["profit", "nps"]  # order asked

@@ -368,12 +368,12 @@ def test_output_directory_guards(tmp_path, capsys):
     before = load_sweep(out)
     # same sweep again without --resume: refused, nothing lost
     assert main(["sweep", str(sweepfile), "--out", str(out), "--quiet"]) == 2
-    assert "use --resume" in capsys.readouterr().err
+    assert "resume it (--resume, resume=True)" in capsys.readouterr().err
     # a different sweep into the same directory: refused, nothing lost
     other = tmp_path / "other.toml"
     other.write_text(_to_toml(small_sweep(replications=1, seed=99)))
     assert main(["sweep", str(other), "--out", str(out), "--resume", "--quiet"]) == 2
-    assert "holds a different sweep" in capsys.readouterr().err
+    assert "holds a different sweep ('sweep': its seed differs)" in capsys.readouterr().err
     pd.testing.assert_frame_equal(load_sweep(out), before)
     shutil.rmtree(out)
 

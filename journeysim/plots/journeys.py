@@ -10,6 +10,7 @@ import numpy as np
 from matplotlib import patheffects
 from matplotlib.axes import Axes
 
+from journeysim.errors import ScenarioError
 from journeysim.journey_graph import ENTRY, build_graph
 from journeysim.plots._common import _axes, _band, _colors, _long
 from journeysim.report import label
@@ -76,7 +77,13 @@ def journey_graph(
             node_size=1400,
         )
     values = None
-    if results is not None and color_by in results.touchpoints:
+    if results is not None:
+        numeric = [c for c in results.touchpoints.columns if c != "touchpoint"]
+        if color_by not in numeric:
+            raise ScenarioError(
+                f"unknown touchpoint column {color_by!r}; allowed: {', '.join(numeric)}",
+                field="color_by",
+            )
         values = results.touchpoints.set_index("touchpoint")[color_by]
     touch = [n for n in graph if graph.nodes[n]["kind"] == "touchpoint"]
     other = [n for n in graph if n not in touch]

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from journeysim.errors import ScenarioError
 from journeysim.plots._common import _axes, _colors, _mean_half
 from journeysim.report import label
 
@@ -17,6 +18,7 @@ def response_curve(
 
     Continuous parameters with many distinct values are binned.
     """
+    _check_columns(data, {"parameter": parameter, "kpi": kpi})
     ax = _axes(ax)
     ok = data[data["status"] == "ok"]
     names = list(dict.fromkeys(ok["strategy"]))
@@ -58,9 +60,16 @@ def response_heatmap(
     cut into ``bins`` equal bins (labelled by their midpoints) and each cell is the mean of the
     runs in it (empty cells stay blank).
     """
+    _check_columns(data, {"x": x, "y": y, "kpi": kpi})
     ax = _axes(ax, (6, 4.5))
     ok = data[data["status"] == "ok"]
     strategy = strategy or ok["strategy"].iloc[0]
+    if strategy not in set(ok["strategy"]):
+        raise ScenarioError(
+            f"no successful run of strategy {strategy!r}; the sweep has: "
+            f"{', '.join(dict.fromkeys(ok['strategy']))}",
+            field="strategy",
+        )
     own = ok[ok["strategy"] == strategy]
     table = (
         pd.DataFrame({"row": _binned(own[y], bins), "col": _binned(own[x], bins), "v": own[kpi]})
@@ -76,6 +85,20 @@ def response_heatmap(
     ax.figure.colorbar(image, ax=ax, label=label(kpi))
     ax.set_title(f"{label(kpi)} ({strategy})")
     return ax
+
+
+def _check_columns(data: pd.DataFrame, wanted: dict[str, str]) -> None:
+    """One clear error for a parameter or KPI the sweep results do not have."""
+    from journeysim.sweep import META_COLUMNS
+
+    for role, column in wanted.items():
+        if column not in data.columns:
+            known = [c for c in data.columns if c not in META_COLUMNS]
+            raise ScenarioError(
+                f"the sweep results have no column {column!r}; parameters and outcomes: "
+                f"{', '.join(known)}",
+                field=role,
+            )
 
 
 def _binned(values: pd.Series, bins: int) -> pd.Series:
