@@ -10,8 +10,15 @@ It reports customer-touchpoint visits per second, the ratio journeysim/bare (the
 toolkit per visit), and the peak memory of a journeysim run with 1x and 10x the events, each
 in a fresh subprocess, to show that memory does not grow with the number of events.
 
-Run: ``python benchmarks/throughput.py [--days 40] [--repeat 7]``. Not a test: wall-clock is
-never asserted anywhere.
+Wall-clock time on a shared virtual machine can swing by 20% from one run to the next, so with
+``--instructions`` it also counts CPU instructions per visit under ``valgrind --tool=callgrind``
+(repeatable to the instruction, whatever else the machine does): each contender runs a short and
+a long horizon in a fresh interpreter and the difference, divided by the extra visits, is the
+cost of one visit with the import and setup costs cancelled out. Cache misses are not counted,
+so this ratio is a lower bound of the wall-clock one.
+
+Run: ``python benchmarks/throughput.py [--days 40] [--repeat 7] [--instructions]``. Not a test:
+wall-clock is never asserted anywhere.
 """
 
 from __future__ import annotations
@@ -158,6 +165,42 @@ def _peak_memory_mb(days: float) -> tuple[float, float]:
     return int(rss_kb) / 1024, int(traced) / 2**20
 
 
+def _instructions_per_visit(contender: str, short: float = 0.5, long: float = 3.0) -> float:
+    """Callgrind instruction count of one visit: (long run - short run) / extra visits."""
+    import os
+    import re
+    import tempfile
+
+    code = (
+        "import sys; sys.path.insert(0, 'benchmarks'); import throughput as t;"
+        f"fn = t.run_{contender};"
+        "print('VISITS', fn(float(sys.argv[1]))[0])"
+    )
+    counts = []
+    for days in (short, long):
+        with tempfile.TemporaryDirectory() as tmp:
+            done = subprocess.run(
+                [
+                    "valgrind",
+                    "--tool=callgrind",
+                    f"--callgrind-out-file={os.path.join(tmp, 'out')}",
+                    sys.executable,
+                    "-c",
+                    code,
+                    str(days),
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+        collected = re.search(r"Collected : ([0-9]+)", done.stderr)
+        visits = re.search(r"VISITS ([0-9]+)", done.stdout)
+        assert collected and visits, done.stderr[-500:]
+        counts.append((int(collected.group(1)), int(visits.group(1))))
+    (i0, v0), (i1, v1) = counts
+    return (i1 - i0) / (v1 - v0)
+
+
 def _baseline_rss_mb() -> float:
     code = (
         "import resource, sys; sys.path.insert(0, 'benchmarks'); import throughput;"
@@ -174,6 +217,11 @@ def main() -> None:
     parser.add_argument("--days", type=float, default=40.0, help="simulated days per run")
     parser.add_argument("--repeat", type=int, default=7, help="interleaved rounds")
     parser.add_argument("--no-memory", action="store_true", help="skip the memory runs")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count instructions per visit with valgrind (a few minutes)",
+    )
     args = parser.parse_args()
 
     # Interleave the contenders (alternating which goes first) and keep each one's best, so
@@ -196,6 +244,12 @@ def main() -> None:
     report["cost_ratio_journeysim_vs_bare"] = round(rows["bare simpy"] / rows["journeysim"], 3)
     report["cost_ratio_median_of_rounds"] = round(statistics.median(round_ratios), 3)
     report["rounds"] = args.repeat
+    if args.instructions:
+        per_visit = {name: _instructions_per_visit(name) for name in ("journeysim", "bare_simpy")}
+        report["instructions_per_visit"] = {k: round(v) for k, v in per_visit.items()}
+        report["instruction_ratio_journeysim_vs_bare"] = round(
+            per_visit["journeysim"] / per_visit["bare_simpy"], 3
+        )
     if not args.no_memory:
         base = _baseline_rss_mb()
         one_rss, one_traced = _peak_memory_mb(args.days)

@@ -93,14 +93,23 @@ class CompositeStrategy(Strategy):
 
 
 def _chain(hooks: list[Callable[..., None]]) -> Callable[..., None]:
-    if len(hooks) == 1:
-        return hooks[0]
+    return hooks[0] if len(hooks) == 1 else _Chain(hooks)
 
-    def chained(*args: Any) -> None:
-        for hook in hooks:
+
+class _Chain:
+    """Several parts' hooks called in turn.
+
+    An object rather than a closure: copying or pickling a composite strategy (every run works
+    on a copy; worker processes receive a pickle) then copies the bound hooks with their parts,
+    so the hooks act on the very parts whose figures the run reports.
+    """
+
+    def __init__(self, hooks: list[Callable[..., None]]) -> None:
+        self.hooks = hooks
+
+    def __call__(self, *args: Any) -> None:
+        for hook in self.hooks:
             hook(*args)
-
-    return chained
 
 
 def set_lever(customer: Customer, lever: str, source: str, value: float) -> None:

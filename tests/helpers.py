@@ -86,3 +86,12 @@ def write_scenario(tmp_path: Path, raw: dict[str, Any], name: str = "scenario.to
     path = tmp_path / name
     path.write_text(to_toml(raw), encoding="utf-8")
     return path
+
+
+def paired_gap(result: Any, strategy: str, kpi: str, reference: str) -> tuple[float, float, float]:
+    """Mean and 95% CI of ``strategy - reference`` for ``kpi``, replication by replication."""
+    from journeysim.experiments import mean_ci
+
+    runs = result.runs.set_index(["strategy", "replication"])[kpi]
+    ci = mean_ci((runs[strategy] - runs[reference]).to_numpy(dtype=float))
+    return ci["mean"], ci["ci_low"], ci["ci_high"]

@@ -242,6 +242,18 @@ def test_referrals_are_tracked(retail):
     assert js.simulate(off, seed=1).kpis["customers_referred"].iloc[0] == 0
 
 
+def test_detractors_keep_prospects_away(retail):
+    """Suppression thins the same stream of prospects: with it, the customers acquired are a
+    subset of those without (common random numbers), so strictly fewer once detractors exist."""
+    quiet = {"simulation.horizon": "120 d", "referrals.per_promoter_per_day": 0.0}
+    without = retail.with_overrides({**quiet, "referrals.suppression_per_detractor_per_day": 0.0})
+    heavy = retail.with_overrides({**quiet, "referrals.suppression_per_detractor_per_day": 0.01})
+    a = js.simulate(without, seed=2).kpis.iloc[0]
+    b = js.simulate(heavy, seed=2).kpis.iloc[0]
+    assert a["customers_referred"] == b["customers_referred"] == 0
+    assert b["customers_acquired"] < a["customers_acquired"]
+
+
 def test_custom_strategy_hooks_are_called(retail):
     calls = {"acquire": 0, "journey": 0, "survey": 0, "period": 0}
 
