@@ -192,6 +192,7 @@ def _instructions_per_visit(contender: str, short: float = 0.5, long: float = 3.
                 capture_output=True,
                 text=True,
                 check=True,
+                env={**os.environ, "PYTHONHASHSEED": "0"},  # string hashing shapes dict work
             )
         collected = re.search(r"Collected : ([0-9]+)", done.stderr)
         visits = re.search(r"VISITS ([0-9]+)", done.stdout)

@@ -466,9 +466,10 @@ class JourneyModel:
             return
         customer.active = False
         del self.active[customer.id]
-        # a journey under way keeps its own references; nothing draws for this customer again,
-        # so a CRM file of gone customers does not keep their generators alive
-        customer.visit_rng = customer.life_rng = customer.churn_rng = None
+        if customer.life_rng is not None:
+            # a journey under way keeps its own references; nothing draws for this customer
+            # again, so a CRM file of gone customers does not keep their generators alive
+            customer.visit_rng = customer.life_rng = customer.churn_rng = None
         if customer.advocacy:
             self._set_advocacy(customer, 0)
         now = self.env.now
