@@ -15,6 +15,7 @@ import argparse
 from pathlib import Path
 
 import journeysim
+from journeysim.report import number
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "retail.toml"
 PAIRS = [
@@ -58,8 +59,8 @@ def main() -> None:
         row = {crn: tables[crn].loc[(strategy, kpi)] for crn in tables}
         half = {crn: (r["diff_ci_high"] - r["diff_ci_low"]) / 2 * scale for crn, r in row.items()}
         print(
-            f"| {strategy} | {kpi} | {row[True]['diff'] * scale:+,.4g} | {half[True]:,.4g} "
-            f"| {half[False]:,.4g} | {half[False] / half[True]:.1f}× |"
+            f"| {strategy} | {kpi} | {number(row[True]['diff'] * scale, signed=True)} "
+            f"| {number(half[True])} | {number(half[False])} | {half[False] / half[True]:.1f}× |"
         )
 
 

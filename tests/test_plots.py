@@ -203,7 +203,11 @@ def morris_dir(tmp_path_factory):
 
 def test_sweep_cli_plots_include_sensitivity(morris_dir):
     names = {p.name for p in (morris_dir / "plots").glob("*.png")}
-    assert {"sensitivity_nps.png", "sensitivity_profit.png", "response_heatmap.png"} <= names
+    assert {
+        "sensitivity_nps.png",
+        "sensitivity_profit.png",
+        "response_heatmap_baseline.png",
+    } <= names
     assert all(p.stat().st_size > 5_000 for p in (morris_dir / "plots").glob("*.png"))
 
 

@@ -138,5 +138,5 @@ def test_points_without_a_successful_run_are_named_and_plots_skip_the_bars(tmp_p
     with pytest.warns(UserWarning, match="no sensitivity plots: .* only failed"):
         paths = save_figures(data, tmp_path / "plots", sweep_dir=out)
     names = {p.name for p in paths}
-    assert "response_heatmap.png" in names  # the other views are still drawn
+    assert "response_heatmap_baseline.png" in names  # the other views are still drawn
     assert not any(name.startswith("sensitivity") for name in names)

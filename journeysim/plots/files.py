@@ -58,10 +58,12 @@ def save_figures(
         kpis = [c for c in ("nps", "retention_rate", "profit") if c in data] or [data.columns[-1]]
         for p in params[:3]:
             figures[f"response_{p}_{kpis[0]}"] = response_curve(data, p, kpis[0]).figure
-        if len(params) >= 2:
-            figures["response_heatmap"] = response_heatmap(
-                data, params[0], params[1], kpis[0]
-            ).figure
+        if len(params) >= 2:  # one per strategy: a parameter may matter to one only
+            ok = data.loc[data["status"] == "ok", "strategy"]
+            for strategy in dict.fromkeys(ok):
+                figures[f"response_heatmap_{strategy}"] = response_heatmap(
+                    data, params[0], params[1], kpis[0], strategy=strategy
+                ).figure
         indices = _sweep_indices(sweep_dir, kpis) if sweep_dir is not None else None
         if indices is not None:
             for kpi in dict.fromkeys(indices["kpi"]):
