@@ -44,12 +44,18 @@ class Parameter(FrozenModel):
 
     @model_validator(mode="after")
     def _range(self) -> Parameter:
+        if self.values is not None and (self.low is not None or self.high is not None):
+            raise ValueError("give either 'values' or 'low'/'high', not both")
         if self.type == "categorical":
             if not self.values:
                 raise ValueError("a categorical parameter needs a non-empty 'values' list")
         elif self.values is not None:
             if not self.values:
                 raise ValueError("'values' is empty")
+            if self.type == "int" and not all(
+                isinstance(v, int) and not isinstance(v, bool) for v in self.values
+            ):
+                raise ValueError(f"an int parameter takes whole numbers; got {self.values}")
         else:
             if self.low is None or self.high is None:
                 raise ValueError("give 'low' and 'high' (or 'values')")

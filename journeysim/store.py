@@ -154,7 +154,7 @@ class SweepStore:
         """Refuse a directory this sweep may not write to, without touching anything."""
         out = self.out
         if not (out / MANIFEST).exists():
-            if out.exists() and (not out.is_dir() or any(out.iterdir())):
+            if out.exists() and (not out.is_dir() or not _only_sweep_leftovers(out)):
                 raise ScenarioError(f"{out} is not empty and holds no sweep", source=str(out))
             return
         stored = read_manifest(out)
@@ -264,6 +264,20 @@ class SweepStore:
         self._journal.close()
         # the rows are safe in the part now: start an empty journal
         self._journal = (self.directory / JOURNAL).open("w", encoding="utf-8")
+
+
+def _only_sweep_leftovers(out: Path) -> bool:
+    """Whether ``out`` holds only what a sweep killed before its manifest leaves behind.
+
+    That is the lock file and an empty runs directory: such a directory may be started afresh.
+    """
+    for entry in out.iterdir():
+        if entry.name == LOCK and entry.is_file():
+            continue
+        if entry.name == RUNS and entry.is_dir() and not any(entry.iterdir()):
+            continue
+        return False
+    return True
 
 
 def _parts(directory: Path) -> list[Path]:

@@ -102,3 +102,17 @@ def test_sample_sizes_the_analysis_needs(design, message):
     with pytest.raises(ScenarioError, match=message) as info:
         make_design(design, PARAMS)
     assert info.value.field in {"design.samples", "design.levels"}
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"values": [1, 2], "low": 0, "high": 3}, "either 'values' or 'low'/'high'"),
+        ({"type": "int", "values": [1.5, 2]}, "int parameter takes whole numbers"),
+    ],
+)
+def test_ambiguous_parameters_are_refused(settings, message):
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match=message):
+        Parameter(**settings)

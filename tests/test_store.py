@@ -133,6 +133,14 @@ def test_a_second_sweep_of_the_same_process_cannot_write_to_a_held_directory(tmp
     pd.testing.assert_frame_equal(comparable(again), comparable(reference))
 
 
+def test_a_sweep_killed_before_its_manifest_can_start_again(tmp_path):
+    out = tmp_path / "o"
+    (out / RUNS).mkdir(parents=True)
+    (out / ".lock").touch()  # all a kill right after taking the lock leaves behind
+    data = js.sweep(out=out, workers=1, model=_square, **SPEC)
+    assert len(data) == 20
+
+
 def test_directories_that_are_not_sweeps(tmp_path):
     with pytest.raises(js.ScenarioError, match="manifest.json missing"):
         js.load_sweep(tmp_path)
