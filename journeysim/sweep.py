@@ -306,19 +306,21 @@ def sweep(
     store = SweepStore(out, spec.batch_size)
     describe = f"sweep {spec.name!r}"
     store.check(manifest, resume, describe)  # a wrong directory fails before a cluster starts
-    # Connect before writing: an unreachable scheduler must not leave a results directory.
-    executor, close, parallelism = make_executor(engine, workers, scheduler, timeout)
-    try:
-        done = store.open(manifest, resume, describe)
-    except BaseException:
-        close()
-        raise
     import cloudpickle
 
-    blob = cloudpickle.dumps(runner)
-    bar = _Progress(total, len(done), len(points), progress)
-    tasks = _tasks(spec, runner, points, done, bar)
+    try:  # a model that cannot travel to a worker fails here, before anything is written
+        blob = cloudpickle.dumps(runner)
+    except Exception as exc:
+        raise JourneysimError(
+            f"the sweep's model cannot be sent to a worker ({type(exc).__name__}: {exc})"
+        ) from None
+    # Connect before writing: an unreachable scheduler must not leave a results directory.
+    executor, close, parallelism = make_executor(engine, workers, scheduler, timeout)
+    bar: _Progress | None = None
     try:
+        done = store.open(manifest, resume, describe)
+        bar = _Progress(total, len(done), len(points), progress)
+        tasks = _tasks(spec, runner, points, done, bar)
         if executor is None:
             for task in tasks:
                 result = (
@@ -335,7 +337,8 @@ def sweep(
             renew = (lambda: process_pool(parallelism)) if engine == "local" else None
             _run_parallel(executor, tasks, blob, spec, store, bar, 2 * parallelism, out, renew)
     finally:
-        bar.close()
+        if bar is not None:
+            bar.close()
         store.close()
         close()
     return load_sweep(out)
@@ -380,23 +383,27 @@ def _run_parallel(
     """
     pending: dict[Future, _Task] = {}
     suspects: list[_Task] = []  # in flight when a worker died: rerun alone
+    breaks: dict[str, int] = {}  # how often a run was in flight when its pool broke
     alone: Future | None = None  # the run currently running alone
     exhausted = False
     owned: list[Executor] = []  # pools made here to replace broken ones
+
+    def submit(task: _Task) -> Future:
+        try:
+            return executor.submit(
+                _execute, blob, task.payload, task.strategy, spec.seed, task.identity, spec.retries
+            )
+        except BrokenExecutor as exc:  # the pool broke between two submissions
+            failed: Future = Future()
+            failed.set_exception(exc)
+            return failed
+
     try:
         while True:
             if suspects:
                 if not pending:
                     task = suspects.pop(0)
-                    alone = executor.submit(
-                        _execute,
-                        blob,
-                        task.payload,
-                        task.strategy,
-                        spec.seed,
-                        task.identity,
-                        spec.retries,
-                    )
+                    alone = submit(task)
                     pending[alone] = task
             else:
                 while not exhausted and len(pending) < window:
@@ -408,16 +415,7 @@ def _run_parallel(
                         store.add(_row(spec, task, _invalid(task)))
                         bar.finished(task.point)
                         continue
-                    future = executor.submit(
-                        _execute,
-                        blob,
-                        task.payload,
-                        task.strategy,
-                        spec.seed,
-                        task.identity,
-                        spec.retries,
-                    )
-                    pending[future] = task
+                    pending[submit(task)] = task
             if not pending:
                 return
             finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
@@ -431,8 +429,15 @@ def _run_parallel(
                         raise _lost_worker(exc, out) from exc
                     broken = True
                     if future is alone:
-                        result = ("failed", f"the worker process died running it ({exc})", 2, {})
+                        attempts = breaks.get(task.key, 0) + 1
+                        result = (
+                            "failed",
+                            f"the worker process died running it ({exc})",
+                            attempts,
+                            {},
+                        )
                     else:
+                        breaks[task.key] = breaks.get(task.key, 0) + 1
                         suspects.append(task)
                         continue
                 except Exception as exc:
@@ -444,7 +449,9 @@ def _run_parallel(
                 store.add(_row(spec, task, result))
                 bar.finished(task.point)
             if broken and renew is not None:
-                suspects.extend(pending.values())  # all broken with the pool
+                for task in pending.values():  # all broken with the pool
+                    breaks[task.key] = breaks.get(task.key, 0) + 1
+                    suspects.append(task)
                 pending.clear()
                 executor.shutdown(wait=False, cancel_futures=True)
                 executor = renew()
@@ -488,12 +495,12 @@ def _tasks(
             for replication in range(spec.replications):
                 key = hashlib.sha256(digest + f"|{strategy}|{replication}".encode()).hexdigest()
                 key = key[:32]
-                if key in done:  # stored before a resume: counted as done already
-                    continue
                 if key in yielded:  # the design revisits this point: not a run of its own
                     bar.duplicate()
                     continue
                 yielded.add(key)
+                if key in done:  # stored before a resume: counted as done already
+                    continue
                 identity = (*point_id, replication)
                 todo.append(
                     _Task(index, values, strategy, replication, key, identity, payload, error)
@@ -574,6 +581,8 @@ def _precheck(spec: SweepSpec, runner: Any, points: pd.DataFrame) -> None:
 def _about(exc: ScenarioError, name: str) -> bool:
     """Whether a scenario error is about parameter ``name``'s own field (or inside it)."""
     field = exc.field or ""
+    # Not an error on a parent table: those come from rules across fields (shares summing to
+    # 1, a service time's sd), which other swept values may satisfy at the real points.
     return field == name or field.startswith(name + ".")
 
 

@@ -438,3 +438,46 @@ def test_resume_refuses_a_changed_model_or_design(tmp_path, monkeypatch):
             out=out, workers=1, model=_y_plus_one, parameters=params, design=design, resume=True
         )
     assert len(load_sweep(out)) == 4
+
+
+def _die_late(point, strategy, seed, identity):
+    if point["x"] == 3:
+        time.sleep(0.2)
+        os._exit(1)
+    return {"y": 1.0}
+
+
+def test_a_pool_that_breaks_between_two_submissions_is_replaced_too(tmp_path, monkeypatch):
+    """The pool may break while the parent is busy storing a row: the next submission then
+    fails at once, and that must be handled like a run failing with the pool."""
+    from journeysim.store import SweepStore
+
+    real_add = SweepStore.add
+
+    def slow_add(self, row):
+        real_add(self, row)
+        time.sleep(0.3)  # a compaction with fsync, say: the worker dies meanwhile
+
+    monkeypatch.setattr(SweepStore, "add", slow_add)
+    params = {"x": {"type": "int", "low": 0, "high": 7}}
+    data = js.sweep(out=tmp_path / "o", workers=2, model=_die_late, parameters=params)
+    assert data["x"].tolist() == list(range(8))
+    assert data.loc[data["status"] == "failed", "x"].tolist() == [3]
+
+
+def test_a_model_that_cannot_travel_fails_before_anything_is_written(tmp_path):
+    import threading
+
+    guard = threading.Lock()
+
+    def locked(point, strategy, seed, identity):
+        with guard:
+            return {"y": float(point["x"])}
+
+    params = {"x": {"type": "int", "low": 0, "high": 3}}
+    with pytest.raises(js.JourneysimError, match="model cannot be sent to a worker"):
+        js.sweep(out=tmp_path / "o", workers=2, model=locked, parameters=params)
+    assert not (tmp_path / "o").exists()
+    # nothing is left locked: the same directory takes a sweep at once
+    data = js.sweep(out=tmp_path / "o", workers=1, model=_y_plus_one, parameters=params)
+    assert len(data) == 4
