@@ -12,8 +12,9 @@ business (retail) a customer who left for good looks exactly like a quiet one: t
 every customer it acquired on file, and its offers, campaigns and win-back contacts reach
 customers who are already gone - paid for, without effect. That is the real economics of
 retention marketing; the run reports how much of it was wasted (``crm_*_to_gone``, which the
-company itself could not know). Customers without a purchase for ``winback_after`` count as
-lapsed: they get win-back contacts, not retention offers or campaigns.
+company itself could not know). Customers without a purchase for ``lapsed_after`` count as
+lapsed: no more retention offers or campaigns for them (win-back contacts them after
+``winback_after``, if configured).
 
 An offer's effect on churn scales with the segment's ``price_sensitivity`` (a discount moves a
 price-driven customer more). A ``holdout`` share of the customers selected for an offer can be
@@ -50,19 +51,21 @@ def risk_score(customer: Customer, now: float, typical_gap: float, typical_baske
 
     Recency (days since the last purchase, or since acquisition, relative to the segment's
     typical time between needs) plus one point per complaint logged, minus half the log of
-    purchases made (frequency), plus half the log of spend in typical baskets (monetary
-    value: among equally at-risk customers, the more valuable come first). Hidden
-    satisfaction, churn propensity and whether the customer has in fact left are absent: a
-    company does not see them.
+    purchases made (frequency: a regular buyer is less at risk), plus half the log of the
+    average purchase in typical baskets (monetary value: among equally at-risk customers, the
+    bigger spenders come first). Hidden satisfaction, churn propensity and whether the
+    customer has in fact left are absent: a company does not see them.
     """
     last = (
         customer.last_purchase_at if customer.last_purchase_at is not None else customer.acquired_at
     )
+    purchases = customer.purchases
+    average = customer.spend / purchases if purchases else 0.0
     return (
         (now - last) / typical_gap
         + customer.complaints
-        - 0.5 * math.log1p(customer.purchases)
-        + 0.5 * math.log1p(customer.spend / typical_basket)
+        - 0.5 * math.log1p(purchases)
+        + 0.5 * math.log1p(average / typical_basket)
     )
 
 
@@ -81,7 +84,11 @@ class CRMPolicy(Strategy):
             n: 1.0 - min(1.0, config.offer_churn_reduction * s.price_sensitivity)
             for n, s in scenario.segments.items()
         }
-        self.lapse = config.winback_after if config.winback_after is not None else math.inf
+        # no purchase for this long = lapsed in the company's eyes (per segment)
+        self.lapse = {
+            n: config.lapsed_after or config.winback_after or 4.0 * s.time_between_needs
+            for n, s in scenario.segments.items()
+        }
         self.file: list[Customer] = []  # every targeted customer the company acquired
         self.offers = self.contacts = self.upsells_offered = self.upsells_taken = 0
         self.winbacks = 0
@@ -92,6 +99,8 @@ class CRMPolicy(Strategy):
         self.upsell = config.upsell_take_up > 0 and config.upsell_uplift > 0
         if not self.upsell and config.winback_after is None:
             self.on_journey_end = None
+        if not (config.at_risk_share > 0 or config.campaign_every or config.winback_after):
+            self.on_acquire = None  # no lever reads the customer file: do not keep one
 
     def setup(self, model: JourneyModel) -> None:
         """Start the campaign process, if campaigns are configured."""
@@ -107,6 +116,9 @@ class CRMPolicy(Strategy):
     def _recency(self, c: Customer, now: float) -> float:
         last = c.last_purchase_at if c.last_purchase_at is not None else c.acquired_at
         return now - last
+
+    def _lapsed(self, c: Customer, now: float) -> bool:
+        return self._recency(c, now) >= self.lapse[c.segment]
 
     def on_period(self, model: JourneyModel, period: int) -> None:
         """Expire offers, score customers on file, make retention and win-back offers."""
@@ -125,8 +137,9 @@ class CRMPolicy(Strategy):
             stats[0] += 1
             stats[1] += c.active
             stats[2] += c.spend - spend
-        lapse = self.lapse
-        current = [c for c in self.file if self._recency(c, now) < lapse]  # in the company's eyes
+        if now >= model.horizon - _EPS:
+            return  # the run ends here: an offer or a contact now could change nothing
+        current = [c for c in self.file if not self._lapsed(c, now)]  # in the company's eyes
         if cfg.at_risk_share > 0:
             candidates = [c for c in current if c.state.get(_OFFER) is None]
             scored = sorted(
@@ -151,7 +164,7 @@ class CRMPolicy(Strategy):
                 self.windows.append((now + cfg.offer_duration, c, "offer", c.spend))
         if cfg.winback_after is not None:
             for c in self.file:
-                if self._recency(c, now) >= lapse and not c.state.get("crm_winback"):
+                if self._recency(c, now) >= cfg.winback_after and not c.state.get("crm_winback"):
                     c.state["crm_winback"] = True
                     self.winbacks += 1
                     self.winbacks_to_gone += not c.active
@@ -200,7 +213,7 @@ class CRMPolicy(Strategy):
             yield env.timeout(every)
             now = env.now
             for c in self.file:
-                if self._recency(c, now) >= self.lapse or (self.contractual and not c.active):
+                if self._lapsed(c, now) or (self.contractual and not c.active):
                     continue  # lapsed (win-back's job) or a cancelled contract
                 self.contacts += 1
                 self.contacts_to_gone += not c.active

@@ -205,6 +205,10 @@ class Comparison:
 
     def wide(self, kpis: Sequence[str] | None = None) -> pd.DataFrame:
         """The table as KPI rows x strategy columns of ``mean`` (a quick overview)."""
+        if isinstance(kpis, str):
+            kpis = [kpis]
+        if kpis is not None:
+            kpis = list(dict.fromkeys(kpis))
         table = self.table if kpis is None else self.table[self.table["kpi"].isin(kpis)]
         if kpis is not None:
             unknown = [k for k in kpis if k not in set(self.table["kpi"])]

@@ -202,7 +202,13 @@ class SweepStore:
             import fcntl
         except ImportError:  # pragma: no cover - Windows: no advisory lock
             return
-        handle = open(self.out / LOCK, "a")  # noqa: SIM115 - held until close()
+        try:
+            handle = open(self.out / LOCK, "a")  # noqa: SIM115 - held until close()
+        except OSError as exc:
+            self._release_lock()
+            raise ScenarioError(
+                f"cannot write here: {exc.strerror}", source=str(self.out)
+            ) from None
         try:
             # a POSIX record lock, not flock: it is not inherited by forked worker processes,
             # so a killed sweep's lingering workers never keep the directory locked
@@ -269,10 +275,11 @@ class SweepStore:
 def _only_sweep_leftovers(out: Path) -> bool:
     """Whether ``out`` holds only what a sweep killed before its manifest leaves behind.
 
-    That is the lock file and an empty runs directory: such a directory may be started afresh.
+    That is the lock file, a manifest cut short while written and an empty runs directory:
+    such a directory may be started afresh.
     """
     for entry in out.iterdir():
-        if entry.name == LOCK and entry.is_file():
+        if entry.name in (LOCK, MANIFEST + ".tmp") and entry.is_file():
             continue
         if entry.name == RUNS and entry.is_dir() and not any(entry.iterdir()):
             continue

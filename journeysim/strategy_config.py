@@ -29,12 +29,16 @@ class CRMConfig(FrozenModel):
     """CRM: the company's view of the customer, from data it can observe.
 
     Customers are scored every period from recency, frequency, monetary value and complaints
-    logged (never from hidden satisfaction); the riskiest share gets a retention offer.
+    logged (never from hidden satisfaction); the riskiest share of the customers on file who
+    have not lapsed gets a retention offer. Unless the business is contractual, the file also
+    holds customers who have already left: the company cannot tell them from quiet ones.
     """
 
     segments: list[str] = Field(default_factory=list, description="Targeted segments (all).")
     at_risk_share: Probability = Field(
-        default=0.0, description="Share of active customers (highest risk score) offered."
+        default=0.0,
+        description="Share of the customers on file who have not lapsed (highest score first) "
+        "offered each period.",
     )
     offer_discount: Probability = Field(default=0.0, description="Discount while offer runs.")
     offer_duration: PositiveDays = Field(default=60.0)
@@ -50,7 +54,7 @@ class CRMConfig(FrozenModel):
         "group (no offer, no cost): measures the offers' uplift on targeted customers.",
     )
     campaign_every: PositiveDays | None = Field(
-        default=None, description="Period of campaigns to all active customers (none)."
+        default=None, description="Period of campaigns to every customer on file not lapsed."
     )
     campaign_response: Probability = Field(
         default=0.0, description="Share of contacted customers whose next need comes now."
@@ -59,8 +63,13 @@ class CRMConfig(FrozenModel):
     upsell_take_up: Probability = 0.0
     upsell_uplift: float = Field(default=0.0, ge=0, description="Basket uplift when taken.")
     cost_per_upsell: float = NonNegative
+    lapsed_after: PositiveDays | None = Field(
+        default=None,
+        description="No purchase for this long = lapsed: no more offers or campaigns (default: "
+        "winback_after if set, else 4x the segment's time between needs).",
+    )
     winback_after: PositiveDays | None = Field(
-        default=None, description="A customer without purchase for this long counts as lapsed."
+        default=None, description="Win-back contact after this long without a purchase (none)."
     )
     winback_response: Probability = 0.0
     cost_per_winback: float = NonNegative

@@ -314,10 +314,10 @@ def test_risk_score_uses_only_observable_data():
     c.complaints = 3  # recency, frequency, monetary value and complaints all count
     assert score() > before
     before = score()
-    c.spend = 400.0
+    c.spend = 400.0  # same 3 purchases, bigger baskets
     assert score() > before  # more value at risk
     before = score()
-    c.purchases = 10
+    c.purchases, c.spend = 10, 400.0 / 3 * 10  # the same average basket, bought more often
     assert score() < before  # a frequent buyer is less at risk
     before = score()
     c.last_purchase_at = 0.0
