@@ -570,14 +570,7 @@ class JourneyModel:
             else:
                 req = res.request()
                 if not req.triggered:
-                    # queue-length integral (inlined: this is the per-visit hot path)
-                    start = stats.queue_last
-                    if start < warmup:
-                        start = warmup
-                    if arrive > start:
-                        stats.queue_area += stats.queue_len * (arrive - start)
-                    stats.queue_last = arrive
-                    stats.queue_len += 1
+                    stats.queue_change(arrive, warmup, 1)
                     if patience == math.inf:
                         yield req
                     else:
@@ -586,13 +579,7 @@ class JourneyModel:
                             req.cancel()
                             abandoned = True
                     now = env.now
-                    start = stats.queue_last
-                    if start < warmup:
-                        start = warmup
-                    if now > start:
-                        stats.queue_area += stats.queue_len * (now - start)
-                    stats.queue_last = now
-                    stats.queue_len -= 1
+                    stats.queue_change(now, warmup, -1)
                     wait = now - arrive
                 if not abandoned:
                     begin = env.now

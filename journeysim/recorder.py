@@ -107,6 +107,14 @@ class TouchpointStats:
         self.csat_sum = 0
         self.csat_n = 0
 
+    def queue_change(self, now: float, warmup: float, delta: int) -> None:
+        """Add the queue-length integral up to ``now`` (after the warm-up), then change it."""
+        start = self.queue_last if self.queue_last > warmup else warmup
+        if now > start:
+            self.queue_area += self.queue_len * (now - start)
+        self.queue_last = now
+        self.queue_len += delta
+
 
 class Recorder:
     """Aggregates everything a run reports. One per run; owned by the model."""
@@ -205,10 +213,7 @@ class Recorder:
     def finish_queues(self) -> None:
         """Close the queue-length integrals at the horizon."""
         for stats in self.stats.values():
-            start = max(stats.queue_last, self.warmup)
-            if self.horizon > start:
-                stats.queue_area += stats.queue_len * (self.horizon - start)
-            stats.queue_last = self.horizon
+            stats.queue_change(self.horizon, self.warmup, 0)
 
     # -- tables ----------------------------------------------------------------------------------
 
