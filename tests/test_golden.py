@@ -7,7 +7,6 @@ of numbers must be deliberate: regenerate them, and say in the commit why the nu
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
