@@ -1,26 +1,47 @@
-"""journeysim: simulate customer journeys and what CRM, CEM and loyalty strategies do to them."""
+"""journeysim: simulate customer journeys and what CRM, CEM and loyalty strategies do to them.
 
-from journeysim.cem import CEMPolicy
-from journeysim.crm import CRMPolicy
+The public API, layer by layer (see ``docs/architecture.md``): scenarios (plain data), the
+engine's run of one scenario (:func:`simulate`), strategies, many runs (replications,
+comparisons, sweeps, sensitivity) and, imported on first use, :mod:`journeysim.plots`.
+"""
+
+from journeysim.engine.customer import Customer, JourneyOutcome
+from journeysim.engine.model import JourneyModel
+from journeysim.engine.results import Results
 from journeysim.errors import JourneysimError, ScenarioError
-from journeysim.experiments import Comparison, Replications, compare, replicate
-from journeysim.journey_graph import build_graph
-from journeysim.loyalty import LoyaltyPolicy
-from journeysim.model import Customer, JourneyModel, JourneyOutcome
-from journeysim.results import KPI_COLUMNS, Results
-from journeysim.scenario import Scenario, load_scenario
-from journeysim.sensitivity import sensitivity
+from journeysim.experiments import (
+    Comparison,
+    Replications,
+    SweepSpec,
+    compare,
+    load_sweep,
+    replicate,
+    sensitivity,
+    sweep,
+)
+from journeysim.kpis import KPI, KPI_COLUMNS, KPIS
+from journeysim.scenario import (
+    Scenario,
+    apply_overrides,
+    build_graph,
+    load_scenario,
+    parse_override,
+    rebuild,
+    scenario_from_dict,
+)
 from journeysim.simulation import simulate
 from journeysim.strategies import (
+    CEMPolicy,
     CompositeStrategy,
+    CRMPolicy,
+    LoyaltyPolicy,
     Strategy,
     available_strategies,
     register_strategy,
     resolve_strategy,
+    set_lever,
 )
-from journeysim.sweep import SweepSpec, load_sweep, sweep
-
-__version__ = "0.1.0"
+from journeysim.version import __version__
 
 
 def __getattr__(name: str) -> object:
@@ -33,32 +54,40 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = [
+    "KPI",
+    "KPIS",
     "KPI_COLUMNS",
     "CEMPolicy",
     "CRMPolicy",
     "Comparison",
     "CompositeStrategy",
-    "LoyaltyPolicy",
-    "Replications",
-    "compare",
-    "replicate",
     "Customer",
     "JourneyModel",
     "JourneyOutcome",
     "JourneysimError",
+    "LoyaltyPolicy",
+    "Replications",
     "Results",
     "Scenario",
     "ScenarioError",
     "Strategy",
+    "SweepSpec",
+    "__version__",
+    "apply_overrides",
     "available_strategies",
     "build_graph",
+    "compare",
     "load_scenario",
-    "plots",
-    "register_strategy",
-    "resolve_strategy",
-    "sensitivity",
-    "simulate",
     "load_sweep",
+    "parse_override",
+    "plots",
+    "rebuild",
+    "register_strategy",
+    "replicate",
+    "resolve_strategy",
+    "scenario_from_dict",
+    "sensitivity",
+    "set_lever",
+    "simulate",
     "sweep",
-    "SweepSpec",
 ]

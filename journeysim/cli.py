@@ -13,8 +13,8 @@ import typer
 
 from journeysim.errors import JourneysimError
 from journeysim.experiments import replicate
+from journeysim.kpis import KPI_COLUMNS
 from journeysim.report import kpi_table, number, summary_table
-from journeysim.results import KPI_COLUMNS
 from journeysim.scenario import load_scenario
 from journeysim.simulation import simulate
 
@@ -49,7 +49,7 @@ SetOpt = Annotated[
 
 def _version(value: bool) -> None:
     if value:
-        from journeysim import __version__
+        from journeysim.version import __version__
 
         typer.echo(f"journeysim {__version__}")
         raise typer.Exit()
@@ -198,7 +198,7 @@ def compare(
 
 
 def _write_comparison(result, out: Path) -> None:  # noqa: ANN001
-    from journeysim.results import write_tables
+    from journeysim.engine.results import write_tables
 
     write_tables(
         {
@@ -245,7 +245,7 @@ def sweep_command(
     plots: PlotsOpt = False,
 ) -> None:
     """Run a parameter sweep; results go to a resumable Parquet dataset."""
-    from journeysim.sweep import load_sweep_spec, sweep
+    from journeysim.experiments.sweeps import load_sweep_spec, sweep
 
     spec, _ = load_sweep_spec(sweepfile)
     out = out or Path(f"{spec.name}-results")

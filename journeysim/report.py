@@ -7,6 +7,8 @@ from typing import Any
 
 import pandas as pd
 
+from journeysim.kpis import COMPARE_KPIS, KPIS, label
+
 __all__ = [
     "COMPARE_KPIS",
     "comparison_table",
@@ -15,30 +17,6 @@ __all__ = [
     "number",
     "summary_table",
 ]
-
-_PERCENT = {"retention_rate", "churn_rate", "conversion_rate", "abandonment_rate"}
-_LABELS = {
-    "customers_acquired": "customers acquired",
-    "customers_referred": "  of which referred",
-    "customers_active_end": "customers active at end",
-    "customers_churned": "customers churned",
-    "retention_rate": "retention (per period)",
-    "churn_rate": "churn (per period)",
-    "nps": "NPS",
-    "csat": "CSAT (1-5)",
-    "ces": "CES (1-7, 7 = easy)",
-    "survey_responses": "survey responses",
-    "journeys": "journeys",
-    "purchases": "purchases",
-    "conversion_rate": "conversion",
-    "abandonment_rate": "queue abandonment (journeys)",
-    "revenue": "revenue",
-    "discounts": "discounts given",
-    "cost": "cost",
-    "profit": "profit (margin - cost)",
-    "clv": "CLV (discounted margin)",
-    "mean_wait_minutes": "mean wait (min)",
-}
 
 
 def number(value: float, signed: bool = False) -> str:
@@ -54,6 +32,15 @@ def number(value: float, signed: bool = False) -> str:
     return f"{value:{sign}.{decimals}f}"
 
 
+def _kind(kpi: str) -> str | None:
+    entry = KPIS.get(kpi)
+    return entry.kind if entry is not None else None
+
+
+def _is_share(kpi: str) -> bool:
+    return _kind(kpi) == "share"
+
+
 def _missing(value: float | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
@@ -62,16 +49,11 @@ def format_kpi(kpi: str, value: float) -> str:
     """Format one KPI value for people: percentages, money with separators, counts."""
     if _missing(value):
         return "n/a"
-    if kpi in _PERCENT:
+    if _is_share(kpi):
         return f"{100 * value:.1f}%"
-    if kpi in ("nps",):
+    if _kind(kpi) == "nps":
         return f"{value:+.1f}"
     return number(value)
-
-
-def label(kpi: str) -> str:
-    """Human label of a KPI column."""
-    return _LABELS.get(kpi, kpi.replace("_", " "))
 
 
 def kpi_table(kpis: pd.DataFrame, columns: tuple[str, ...]) -> str:
@@ -96,28 +78,10 @@ def summary_table(summary: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-#: KPIs shown by ``journeysim compare`` (all are in the written table).
-COMPARE_KPIS = (
-    "retention_rate",
-    "nps",
-    "csat",
-    "ces",
-    "customers_acquired",
-    "customers_referred",
-    "purchases",
-    "revenue",
-    "discounts",
-    "cost",
-    "profit",
-    "clv",
-    "mean_wait_minutes",
-)
-
-
 def _diff(kpi: str, value: float) -> str:
     if _missing(value):
         return "n/a"
-    if kpi in _PERCENT:
+    if _is_share(kpi):
         return f"{100 * value:+.2f} pp"
     return number(value, signed=True)
 
@@ -173,6 +137,6 @@ def comparison_table(table: pd.DataFrame, strategies: list[str], baseline: str) 
 def _half(kpi: str, value: float) -> str:
     if _missing(value):
         return "n/a"
-    if kpi in _PERCENT:
+    if _is_share(kpi):
         return f"{100 * value:.2f} pp"
     return number(value)

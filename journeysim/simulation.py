@@ -10,11 +10,12 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 
-from journeysim.model import JourneyModel
-from journeysim.results import Results
-from journeysim.scenario import Scenario
-from journeysim.strategies import Strategy, resolve_strategy
-from journeysim.streams import RunStreams, seed_sequence
+from journeysim.engine.model import JourneyModel
+from journeysim.engine.results import Results
+from journeysim.engine.streams import RunStreams, seed_sequence
+from journeysim.scenario.schema import Scenario
+from journeysim.strategies.base import Strategy
+from journeysim.strategies.registry import resolve_strategy
 
 __all__ = ["simulate"]
 
@@ -60,6 +61,6 @@ def simulate(
     model.run()
     meta = {"scenario": scenario.name, "strategy": policy.name, "seed": int(seed)}
     results = Results.from_model(model, meta)
-    for key, value in policy.extra_kpis(model).items():
+    for key, value in policy.extra_kpis(model.api).items():
         results.kpis[key] = value
     return results

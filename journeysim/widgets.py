@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 import matplotlib.pyplot as plt
 
-from journeysim.cem import CEMPolicy
-from journeysim.crm import CRMPolicy
 from journeysim.experiments import Comparison, compare
+from journeysim.scenario.strategy_config import CEMConfig, CRMConfig, TouchpointInvestment
 from journeysim.strategies import CompositeStrategy
-from journeysim.strategy_config import CEMConfig, CRMConfig, TouchpointInvestment
+from journeysim.strategies.cem import CEMPolicy
+from journeysim.strategies.crm import CRMPolicy
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from journeysim import ScenarioError
-from journeysim.designs import Design, Parameter, make_design
+from journeysim.experiments.designs import Design, Parameter, make_design
 
 PARAMS = {
     "a": Parameter(type="float", low=0.0, high=1.0, steps=3),

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 import journeysim as js
-from journeysim.engines import make_executor
+from journeysim.experiments.engines import make_executor
 from tests.helpers import RETAIL
 
 SPEC = {
@@ -65,7 +65,7 @@ def test_bad_engine_settings():
 
 def test_no_start_method_is_forced_at_import():
     code = (
-        "import multiprocessing as mp, journeysim, journeysim.sweep, journeysim.engines;"
+        "import multiprocessing as mp, journeysim, journeysim.experiments.sweeps, journeysim.experiments.engines;"
         "print(mp.get_start_method(allow_none=True))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -4,7 +4,7 @@ import networkx as nx
 import pytest
 
 from journeysim import build_graph, load_scenario
-from journeysim.journey_graph import ENTRY
+from journeysim.scenario.graph import ENTRY
 from tests.helpers import RETAIL
 
 

@@ -6,7 +6,7 @@ import tracemalloc
 import pytest
 
 import journeysim as js
-from journeysim.model import _journey_satisfaction
+from journeysim.engine.model import _journey_satisfaction
 from journeysim.scenario import Psychology, _validate
 from tests.helpers import minimal
 from tests.validation.theory import queueing_scenario

@@ -6,7 +6,7 @@ import random
 import numpy as np
 import pytest
 
-from journeysim.recorder import Recorder, WaitHistogram
+from journeysim.engine.recorder import Recorder, WaitHistogram
 
 
 def test_histogram_quantiles_match_exact_within_bin_width():

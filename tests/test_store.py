@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import journeysim as js
-from journeysim.store import JOURNAL, RUNS, SweepStore, _read_journal, read_manifest
+from journeysim.experiments.store import JOURNAL, RUNS, SweepStore, _read_journal, read_manifest
 from tests.helpers import ROOT
 
 SPEC = {
@@ -92,7 +92,7 @@ def test_a_directory_in_use_by_another_sweep_is_refused(tmp_path, reference):
         f"""
         import sys, time
         sys.path.insert(0, {str(ROOT)!r})
-        from journeysim.store import SweepStore, read_manifest
+        from journeysim.experiments.store import SweepStore, read_manifest
         store = SweepStore({str(out)!r}, 4)
         store.open(read_manifest({str(out)!r}), resume=True)
         print("locked", flush=True)
@@ -115,7 +115,7 @@ def test_a_directory_in_use_by_another_sweep_is_refused(tmp_path, reference):
 def test_a_second_sweep_of_the_same_process_cannot_write_to_a_held_directory(tmp_path, reference):
     """A record lock belongs to the process: a second store in the same process (another
     notebook thread) must still be refused, and closing it must not free the first's lock."""
-    from journeysim.store import SweepStore, read_manifest
+    from journeysim.experiments.store import SweepStore, read_manifest
 
     out = tmp_path / "reference"
     first = SweepStore(out, 4)
@@ -152,7 +152,7 @@ def test_directories_that_are_not_sweeps(tmp_path):
 
 def test_parts_are_numbered_past_five_digits(tmp_path):
     """part-100000 sorts after part-99999: a long sweep never overwrites its newest part."""
-    from journeysim.store import _parts
+    from journeysim.experiments.store import _parts
 
     for number in (99_998, 99_999, 100_000):
         (tmp_path / f"part-{number:05d}.parquet").touch()

@@ -25,9 +25,9 @@ import pandas as pd
 import pytest
 
 import journeysim as js
-from journeysim.crm import CRMPolicy, risk_score
+from journeysim.strategies.crm import CRMPolicy, risk_score
 from journeysim.experiments import mean_ci
-from journeysim.model import Customer
+from journeysim.engine.model import Customer
 from journeysim.scenario import rebuild
 from journeysim.strategies import set_lever
 from tests.helpers import RETAIL

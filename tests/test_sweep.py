@@ -16,7 +16,7 @@ import pytest
 
 import journeysim as js
 from journeysim.cli import main
-from journeysim.sweep import load_sweep
+from journeysim.experiments.sweeps import load_sweep
 from tests.helpers import RETAIL, ROOT
 
 STAFFING = ROOT / "scenarios" / "sweeps" / "retail_staffing.toml"
@@ -425,7 +425,7 @@ def test_resume_refuses_a_changed_model_or_design(tmp_path, monkeypatch):
     finally:
         other_code.__qualname__ = "_y_times_two"
     # the same spec whose design would now give other points (as a newer scipy might)
-    sweep_module = importlib.import_module("journeysim.sweep")  # the module, not js.sweep
+    sweep_module = importlib.import_module("journeysim.experiments.sweeps")  # the module, not js.sweep
     real = sweep_module.make_design
 
     def shifted(design, parameters):
@@ -450,7 +450,7 @@ def _die_late(point, strategy, seed, identity):
 def test_a_pool_that_breaks_between_two_submissions_is_replaced_too(tmp_path, monkeypatch):
     """The pool may break while the parent is busy storing a row: the next submission then
     fails at once, and that must be handled like a run failing with the pool."""
-    from journeysim.store import SweepStore
+    from journeysim.experiments.store import SweepStore
 
     real_add = SweepStore.add
 

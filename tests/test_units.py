@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from journeysim.units import days_to_minutes, parse_duration
+from journeysim.scenario.units import days_to_minutes, parse_duration
 
 
 @pytest.mark.parametrize(

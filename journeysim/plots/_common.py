@@ -10,11 +10,12 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
-from scipy import stats
+
+from journeysim.confidence import t_half_width
 
 if TYPE_CHECKING:
+    from journeysim.engine.results import Results
     from journeysim.experiments import Comparison
-    from journeysim.results import Results
 
 
 def _axes(ax: Axes | None, size: tuple[float, float] = (7, 4)) -> Axes:
@@ -40,8 +41,7 @@ def _band(values: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     mean = values.mean(axis=1).to_numpy()
     n = values.notna().sum(axis=1).to_numpy()
     sd = values.std(axis=1, ddof=1).to_numpy()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        half = np.where(n > 1, stats.t.ppf(0.975, np.maximum(n - 1, 1)) * sd / np.sqrt(n), 0.0)
+    half = np.nan_to_num(t_half_width(sd, n), nan=0.0)
     return mean, mean - half, mean + half
 
 
@@ -65,4 +65,4 @@ def _mean_half(values: pd.Series) -> tuple[float, float]:
     v = values.to_numpy(dtype=float)
     if len(v) < 2:
         return float(v.mean()), 0.0
-    return float(v.mean()), float(stats.t.ppf(0.975, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v)))
+    return float(v.mean()), float(t_half_width(v.std(ddof=1), len(v)))

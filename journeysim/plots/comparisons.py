@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 from matplotlib.axes import Axes
 
+from journeysim.kpis import label
 from journeysim.plots._common import _axes, _colors, _compact, _mean_half
-from journeysim.report import label
 
 if TYPE_CHECKING:
     from journeysim.experiments import Comparison

@@ -12,12 +12,12 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from journeysim.kpis import label
 from journeysim.plots._common import _axes, _band, _colors, _compact, _long
-from journeysim.report import label
 
 if TYPE_CHECKING:
+    from journeysim.engine.results import Results
     from journeysim.experiments import Comparison
-    from journeysim.results import Results
 
 
 def _pooled_survival(cohorts: pd.DataFrame) -> pd.DataFrame:

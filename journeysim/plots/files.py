@@ -95,8 +95,8 @@ def _sweep_indices(sweep_dir: str | Path, kpis: list[str]) -> pd.DataFrame | Non
     """Sensitivity indices of a sweep whose design supports them (else None)."""
     import json
 
-    from journeysim.sensitivity import sensitivity
-    from journeysim.sweep import MANIFEST
+    from journeysim.experiments.sensitivity import sensitivity
+    from journeysim.experiments.sweeps import MANIFEST
 
     manifest = Path(sweep_dir) / MANIFEST
     if not manifest.exists():

@@ -11,13 +11,13 @@ from matplotlib import patheffects
 from matplotlib.axes import Axes
 
 from journeysim.errors import ScenarioError
-from journeysim.journey_graph import ENTRY, build_graph
+from journeysim.kpis import label
 from journeysim.plots._common import _axes, _band, _colors, _long
-from journeysim.report import label
+from journeysim.scenario.graph import ENTRY, build_graph
 
 if TYPE_CHECKING:
+    from journeysim.engine.results import Results
     from journeysim.experiments import Comparison
-    from journeysim.results import Results
     from journeysim.scenario import Scenario
 
 

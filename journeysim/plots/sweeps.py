@@ -7,8 +7,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from journeysim.errors import ScenarioError
+from journeysim.kpis import label
 from journeysim.plots._common import _axes, _colors, _mean_half
-from journeysim.report import label
 
 
 def response_curve(
@@ -89,7 +89,7 @@ def response_heatmap(
 
 def _check_columns(data: pd.DataFrame, wanted: dict[str, str]) -> None:
     """One clear error for a parameter or KPI the sweep results do not have."""
-    from journeysim.sweep import META_COLUMNS
+    from journeysim.experiments.sweeps import META_COLUMNS
 
     for role, column in wanted.items():
         if column not in data.columns:

@@ -1,33 +1,21 @@
-"""Scenario files: TOML in, an immutable validated :class:`Scenario` out.
+"""The scenario schema: pydantic models of everything a scenario file says.
 
 A scenario describes the business being simulated: who arrives (segments), which touchpoints
 they walk through (the journey graph), how the touchpoints perform, how customers feel about it
 (psychology parameters) and what it all earns and costs (money). Validation is done once, here,
-by pydantic v2, so the simulation can trust every number it reads. Dotted overrides
-(``touchpoints.call_centre.capacity=8``) are applied to the raw document *before* validation,
-so an override is checked exactly like the file itself.
+by pydantic v2, so the simulation can trust every number it reads. Reading files and applying
+overrides live in :mod:`journeysim.scenario.loading` and :mod:`journeysim.scenario.overrides`.
 """
 
 from __future__ import annotations
 
-import difflib
 import math
-import re
-import tomllib
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    BaseModel,
-    Field,
-    PrivateAttr,
-    ValidationError,
-    model_validator,
-)
+from pydantic import Field, PrivateAttr, ValidationError, model_validator
 
 from journeysim.errors import ScenarioError
-from journeysim.fields import (
-    DAYS_CONTEXT,
+from journeysim.scenario.fields import (
     FrozenModel,
     NonNegativeDays,
     Patience,
@@ -35,7 +23,10 @@ from journeysim.fields import (
     Probability,
     Score,
 )
-from journeysim.strategy_config import ReferralConfig, StrategyConfig
+from journeysim.scenario.graph import TERMINALS, validate_journey
+from journeysim.scenario.messages import first_error
+from journeysim.scenario.overrides import apply_overrides
+from journeysim.scenario.strategy_config import ReferralConfig, StrategyConfig
 
 __all__ = [
     "Basket",
@@ -50,15 +41,7 @@ __all__ = [
     "SimulationSettings",
     "Touchpoint",
     "TERMINALS",
-    "load_scenario",
-    "apply_overrides",
-    "parse_override",
-    "rebuild",
 ]
-
-#: Terminal nodes every journey graph knows: reaching ``purchase`` books a sale; ``exit`` ends
-#: the journey without one. A customer who abandons a queue also leaves without buying.
-TERMINALS = ("purchase", "exit")
 
 
 class SimulationSettings(FrozenModel):
@@ -253,7 +236,11 @@ class Money(FrozenModel):
 
 
 class Scenario(FrozenModel):
-    """A validated, immutable scenario. Build it with :func:`load_scenario`."""
+    """A validated, immutable scenario.
+
+    Build it with :func:`journeysim.load_scenario` (a TOML file) or
+    :func:`journeysim.scenario_from_dict` (a document built in Python).
+    """
 
     name: str
     description: str = ""
@@ -279,8 +266,6 @@ class Scenario(FrozenModel):
                 raise ScenarioError(
                     f"'{name}' is a reserved terminal node name", field=f"touchpoints.{name}"
                 )
-        from journeysim.journey_graph import validate_journey
-
         validate_journey(self)
         self._check_strategy_references()
         return self
@@ -332,8 +317,6 @@ class Scenario(FrozenModel):
         (known targets, rows summing to 1, every walk ending), so a typo in a shortcut is a
         load-time error naming the strategy's field instead of a failure inside a worker.
         """
-        from journeysim.journey_graph import validate_journey
-
         journey = self.journey.model_copy(update={"routes": {**self.journey.routes, **routes}})
         try:
             validate_journey(self.model_copy(update={"journey": journey}))
@@ -367,271 +350,22 @@ class Scenario(FrozenModel):
             return self
         if not self._document:
             raise ScenarioError("this scenario has no source document to override")
-        scenario = _validate(apply_overrides(self._document, overrides), "--set", None)
+        scenario = Scenario.from_document(apply_overrides(self._document, overrides), "--set")
         scenario._source = self._source
         return scenario
 
+    @classmethod
+    def from_document(cls, raw: dict[str, Any], source: str, text: str | None = None) -> Scenario:
+        """Validate a raw document (as TOML reads it); errors name ``source`` (and lines of ``text``).
 
-# --------------------------------------------------------------------------------------------
-# loading and overrides
-
-
-def rebuild(scenario: Scenario, changes: dict[str, Any], source: str = "strategy") -> Scenario:
-    """Validate a changed copy of an already validated scenario.
-
-    ``changes`` maps dotted paths to new values in the scenario's *validated* form (durations in
-    days), e.g. ``{"touchpoints.call_centre.capacity": 3}``. Strategy transforms use this, so a
-    changed scenario passes exactly the checks a file does (graph, probabilities, ranges).
-    """
-    raw = scenario.model_dump(mode="python")
-    raw = apply_overrides(raw, changes, source=source)
-    try:
-        rebuilt = Scenario.model_validate(raw, context=DAYS_CONTEXT)
-    except ValidationError as exc:
-        raise _first_error(exc, source, None) from None
-    rebuilt._source = scenario._source
-    return rebuilt
-
-
-def load_scenario(
-    path: str | Path,
-    overrides: dict[str, Any] | list[str] | None = None,
-    *,
-    override_source: str = "--set",
-) -> Scenario:
-    """Read and validate a scenario file.
-
-    Parameters
-    ----------
-    path:
-        A TOML scenario file.
-    overrides:
-        Dotted-path overrides applied before validation, as a mapping
-        (``{"touchpoints.call_centre.capacity": 8}``) or as ``"key=value"`` strings
-        (the CLI's ``--set``; values are read as TOML, bare words as strings).
-    override_source:
-        What error messages name as the source of a problem in an overridden field (the CLI's
-        ``--set``, a sweep file's ``[overrides]``).
-
-    Raises
-    ------
-    ScenarioError
-        One line naming the file, the field and what is allowed.
-    """
-    path = Path(path)
-    source = str(path)
-    text = read_toml_text(path)
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line = _toml_error_line(str(exc))
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        raise ScenarioError(f"not valid TOML: {message}", source=source, line=line) from None
-    if not overrides:
-        return _validate(raw, source, text)
-    items = (
-        [parse_override(item) for item in overrides]
-        if isinstance(overrides, list)
-        else list(overrides.items())
-    )
-    raw = apply_overrides(raw, dict(items), source=override_source)
-    try:
-        return _validate(raw, source, text)
-    except ScenarioError as exc:
-        raise _blame_overrides(exc, [key for key, _ in items], override_source) from None
-
-
-def read_toml_text(path: Path) -> str:
-    """The text of a TOML file, or one clear error (missing, a directory, not UTF-8 text)."""
-    if path.is_dir():
-        raise ScenarioError("is a directory; give a .toml file", source=str(path))
-    if not path.is_file():
-        raise ScenarioError("file not found", source=str(path))
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ScenarioError(
-            f"not a UTF-8 text file (byte {exc.start}): TOML files are UTF-8 text",
-            source=str(path),
-        ) from None
-
-
-def _blame_overrides(exc: ScenarioError, keys: list[str], override_source: str) -> ScenarioError:
-    """An error in an overridden field is the override's, not the file's (nor its line)."""
-    field = exc.field or ""
-    for key in keys:
-        if field and (field == key or field.startswith(key + ".") or key.startswith(field + ".")):
-            return ScenarioError(exc.message, source=override_source, field=exc.field)
-    return ScenarioError(
-        f"{exc.message} (with {', '.join(keys)} overridden)",
-        source=exc.source,
-        field=exc.field,
-        line=exc.line,
-    )
-
-
-def parse_override(item: str) -> tuple[str, Any]:
-    """Split ``"a.b.c=value"`` and read the value as TOML (``8``, ``0.5``, ``true``, ``"8 min"``).
-
-    A value that is not valid TOML is taken as a plain string, so ``--set x.patience=8 min``
-    works without shell quoting gymnastics.
-    """
-    if "=" not in item:
-        raise ScenarioError(f"override {item!r} must look like dotted.key=value", source="--set")
-    key, value = item.split("=", 1)
-    key = key.strip()
-    if not key or any(not part for part in key.split(".")):
-        raise ScenarioError(f"override {item!r} has an empty key", source="--set")
-    try:
-        parsed = tomllib.loads(f"v = {value.strip()}")["v"]
-    except tomllib.TOMLDecodeError:
-        parsed = value.strip()
-    return key, parsed
-
-
-def apply_overrides(
-    raw: dict[str, Any], overrides: dict[str, Any] | list[str], source: str = "--set"
-) -> dict[str, Any]:
-    """Return a deep copy of ``raw`` with dotted-path overrides applied.
-
-    Intermediate keys must already exist (so a typo in a touchpoint name is caught here, with the
-    known names listed); the last key may be new, and pydantic then decides whether it is allowed.
-    """
-    import copy
-
-    result = copy.deepcopy(raw)
-    items = (
-        [parse_override(item) for item in overrides]
-        if isinstance(overrides, list)
-        else list(overrides.items())
-    )
-    for key, value in items:
-        parts = key.split(".")
-        node: Any = result
-        for depth, part in enumerate(parts[:-1]):
-            if not isinstance(node, dict) or part not in node:
-                known = ", ".join(sorted(node)) if isinstance(node, dict) else "none"
-                where = ".".join(parts[:depth]) or "top level"
-                raise ScenarioError(
-                    f"override path {key!r}: no {part!r} under {where} (known: {known})",
-                    source=source,
-                    field=key,
-                )
-            node = node[part]
-        if not isinstance(node, dict):
-            raise ScenarioError(
-                f"override path {key!r}: {'.'.join(parts[:-1])} is not a table", source=source
-            )
-        node[parts[-1]] = value
-    return result
-
-
-def _validate(raw: dict[str, Any], source: str, text: str | None) -> Scenario:
-    try:
-        scenario = Scenario.model_validate(raw)
-    except ValidationError as exc:
-        raise _first_error(exc, source, text) from None
-    except ScenarioError as exc:  # raised by graph validation with its own field
-        raise ScenarioError(exc.message, source=source, field=exc.field) from None
-    scenario._document = raw
-    scenario._source = source
-    return scenario
-
-
-def _first_error(exc: ValidationError, source: str, text: str | None) -> ScenarioError:
-    """Turn pydantic's first error into one line a user can act on.
-
-    An unknown key is reported before a missing one: a typo in a required key produces both,
-    and the typo is what the user has to fix.
-    """
-    errors = exc.errors()
-    error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
-    inner = (error.get("ctx") or {}).get("error")
-    if isinstance(inner, ScenarioError):  # raised by a model validator with its own field
-        parts = inner.field.split(".") if inner.field else []
-        line = _find_line(text, parts) if text else None
-        return ScenarioError(inner.message, source=source, field=inner.field, line=line)
-    loc = [str(part) for part in error["loc"]]
-    # Literal-or-type unions report the failing branch in loc; drop pydantic's branch labels.
-    loc = [part for part in loc if not _is_branch_label(part)]
-    field = ".".join(loc) or None
-    message = error["msg"]
-    if message.startswith("Value error, "):
-        message = message[len("Value error, ") :]
-    if error["type"] == "extra_forbidden":
-        allowed = _allowed_fields(loc[:-1])
-        message = f"unknown field; allowed: {', '.join(allowed)}" if allowed else "unknown field"
-        close = difflib.get_close_matches(loc[-1], allowed, n=1) if allowed else []
-        if close:
-            message = f"unknown field (did you mean {close[0]!r}?); allowed: {', '.join(allowed)}"
-    elif error["type"] == "missing":
-        message = "required field is missing"
-    if error["type"] == "literal_error" or "Input should be" in message:
-        message += f" (got {error.get('input')!r})"
-    line = _find_line(text, loc) if text else None
-    return ScenarioError(message, source=source, field=field, line=line)
-
-
-def _is_branch_label(part: str) -> bool:
-    return part.startswith(("literal[", "function-", "constrained-", "tagged-union")) or part in (
-        "int",
-        "float",
-        "str",
-        "bool",
-        "none",
-    )
-
-
-def _allowed_fields(loc: list[str]) -> list[str]:
-    """Names of the fields allowed at ``loc``, found by walking the model classes."""
-    model: Any = Scenario
-    for part in loc:
-        fields = getattr(model, "model_fields", None)
-        if fields is None:
-            return []
-        if part in fields:
-            model = _inner_model(fields[part].annotation)
-        else:  # a user-chosen key inside a dict[str, Model]
-            continue
-    fields = getattr(model, "model_fields", None)
-    return sorted(fields) if fields else []
-
-
-def _inner_model(annotation: Any) -> Any:
-    args = getattr(annotation, "__args__", ())
-    for arg in reversed(args):  # dict[str, Model] -> Model
-        if isinstance(arg, type) and issubclass(arg, BaseModel):
-            return arg
-    return annotation
-
-
-def _find_line(text: str, loc: list[str]) -> int | None:
-    """Best-effort line of ``loc`` in the TOML text: table header, then the key below it."""
-    if not loc:
-        return None
-    lines = text.splitlines()
-    header_index = -1
-    for depth in range(len(loc), 0, -1):
-        table = r"\.".join(re.escape(p) for p in loc[:depth])
-        pattern = re.compile(rf"^\s*\[\s*{table}\s*\]\s*(#.*)?$")
-        for index, line in enumerate(lines):
-            if pattern.match(line):
-                header_index = index
-                break
-        if header_index >= 0:
-            key = loc[depth] if depth < len(loc) else None
-            if key is None:
-                return header_index + 1
-            key_pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
-            for index in range(header_index + 1, len(lines)):
-                if lines[index].lstrip().startswith("["):
-                    break
-                if key_pattern.match(lines[index]):
-                    return index + 1
-            return header_index + 1
-    return None
-
-
-def _toml_error_line(message: str) -> int | None:
-    match = re.search(r"at line (\d+)", message)
-    return int(match.group(1)) if match else None
+        The document is kept (not copied) as :attr:`document`, the base of later overrides.
+        """
+        try:
+            scenario = cls.model_validate(raw)
+        except ValidationError as exc:
+            raise first_error(exc, source, text, cls) from None
+        except ScenarioError as exc:  # raised by graph validation with its own field
+            raise ScenarioError(exc.message, source=source, field=exc.field) from None
+        scenario._document = raw
+        scenario._source = source
+        return scenario

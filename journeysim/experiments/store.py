@@ -20,7 +20,6 @@ had not finished writing: it is ignored and run again on resume.
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -29,6 +28,7 @@ from typing import Any
 
 import pandas as pd
 
+from journeysim.atomic import write_atomic, write_text_atomic
 from journeysim.errors import ScenarioError
 
 __all__ = ["JOURNAL", "MANIFEST", "RUNS", "SweepStore", "load_sweep", "read_manifest"]
@@ -59,7 +59,7 @@ def load_sweep(out: str | Path) -> pd.DataFrame:
     Parameters
     ----------
     out:
-        The results directory of :func:`journeysim.sweep` (or ``journeysim sweep --out``).
+        The results directory of :func:`journeysim.experiments.sweeps` (or ``journeysim sweep --out``).
         It may belong to a sweep that is still running or was interrupted: every run stored
         so far is returned.
 
@@ -136,7 +136,7 @@ class SweepStore:
                 self.directory.mkdir(parents=True, exist_ok=True)
                 document = {"created": datetime.now(UTC).isoformat(timespec="seconds")}
                 document.update(manifest)
-                _atomic_write_text(manifest_path, json.dumps(document, indent=1, default=str))
+                write_text_atomic(manifest_path, json.dumps(document, indent=1, default=str))
                 keys = set()
         except BaseException:
             self._release_lock()
@@ -261,11 +261,8 @@ class SweepStore:
         existing = _parts(self.directory)
         number = int(existing[-1].stem.split("-")[1]) + 1 if existing else 0
         path = self.directory / f"part-{number:05d}.parquet"
-        tmp = path.with_name(path.name + ".tmp")
-        pd.DataFrame(self._rows).to_parquet(tmp, index=False)
-        with open(tmp, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        frame = pd.DataFrame(self._rows)
+        write_atomic(path, lambda tmp: frame.to_parquet(tmp, index=False), sync=True)
         self._rows = []
         self._journal.close()
         # the rows are safe in the part now: start an empty journal
@@ -302,9 +299,3 @@ def _read_journal(path: Path) -> list[dict[str, Any]]:
         except json.JSONDecodeError:  # a line cut by a kill: that run had not finished writing
             continue
     return rows
-
-
-def _atomic_write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)

@@ -10,37 +10,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from journeysim.atomic import write_atomic
 from journeysim.errors import ScenarioError
-from journeysim.units import MINUTES_PER_DAY
+from journeysim.kpis import KPI_COLUMNS
+from journeysim.scenario.units import MINUTES_PER_DAY
 
 if TYPE_CHECKING:
-    from journeysim.model import JourneyModel
+    from journeysim.engine.model import JourneyModel
 
 __all__ = ["KPI_COLUMNS", "Results", "TABLES", "write_tables"]
-
-#: The KPI columns every run reports, in table order.
-KPI_COLUMNS = (
-    "customers_acquired",
-    "customers_referred",
-    "customers_active_end",
-    "customers_churned",
-    "retention_rate",
-    "churn_rate",
-    "nps",
-    "csat",
-    "ces",
-    "survey_responses",
-    "journeys",
-    "purchases",
-    "conversion_rate",
-    "abandonment_rate",
-    "revenue",
-    "discounts",
-    "cost",
-    "profit",
-    "clv",
-    "mean_wait_minutes",
-)
 
 #: Tables written by :meth:`Results.write`.
 TABLES = ("kpis", "timeline", "touchpoints", "cohorts")
@@ -216,11 +194,9 @@ def write_tables(tables: dict[str, pd.DataFrame], out: str | Path) -> list[Path]
     for name, frame in tables.items():
         for suffix in ("csv", "parquet"):
             path = out / f"{name}.{suffix}"
-            tmp = path.with_name(path.name + ".tmp")
             if suffix == "csv":
-                frame.to_csv(tmp, index=False)
+                write_atomic(path, lambda tmp, f=frame: f.to_csv(tmp, index=False))
             else:
-                frame.to_parquet(tmp, index=False)
-            tmp.replace(path)
+                write_atomic(path, lambda tmp, f=frame: f.to_parquet(tmp, index=False))
             written.append(path)
     return written

@@ -8,7 +8,6 @@ depend on which worker ran what, or in which order they finished.
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, as_completed
@@ -17,14 +16,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from journeysim.engines import process_pool
+from journeysim.confidence import mean_ci
 from journeysim.errors import ScenarioError
-from journeysim.results import KPI_COLUMNS
-from journeysim.scenario import Scenario
+from journeysim.experiments.engines import process_pool
+from journeysim.kpis import KPI_COLUMNS
+from journeysim.scenario.schema import Scenario
 from journeysim.simulation import simulate
-from journeysim.strategies import Strategy
+from journeysim.strategies.base import Strategy
 
 __all__ = ["Comparison", "Replications", "compare", "mean_ci", "replicate", "run_many", "summarise"]
 
@@ -55,19 +54,6 @@ def summarise(runs: pd.DataFrame, kpis: Sequence[str] = KPI_COLUMNS) -> pd.DataF
         values = values[~np.isnan(values)]
         rows.append({"kpi": kpi, **mean_ci(values)})
     return pd.DataFrame(rows)
-
-
-def mean_ci(values: np.ndarray, level: float = 0.95) -> dict[str, float]:
-    """Mean, sd and the ``level`` Student-t confidence interval of ``values``."""
-    n = len(values)
-    if n == 0:
-        return {"mean": math.nan, "sd": math.nan, "ci_low": math.nan, "ci_high": math.nan, "n": 0}
-    mean = float(np.mean(values))
-    if n == 1:
-        return {"mean": mean, "sd": math.nan, "ci_low": math.nan, "ci_high": math.nan, "n": 1}
-    sd = float(np.std(values, ddof=1))
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd / math.sqrt(n)
-    return {"mean": mean, "sd": sd, "ci_low": mean - half, "ci_high": mean + half, "n": n}
 
 
 def _run_kpis(args: tuple[Scenario, Any, int, tuple[int, ...]]) -> pd.DataFrame:
@@ -145,7 +131,7 @@ def replicate(
     progress:
         Show a progress bar.
     """
-    from journeysim.strategies import resolve_strategy
+    from journeysim.strategies.registry import resolve_strategy
 
     _check_replications(replications)
     resolve_strategy(strategy, scenario)  # an unknown name fails here, before any run
@@ -265,7 +251,7 @@ def compare(
     Comparison
         ``.table`` with means, 95% CIs and paired differences against the baseline.
     """
-    from journeysim.strategies import resolve_strategy
+    from journeysim.strategies.registry import resolve_strategy
 
     _check_replications(replications)
     if not strategies:

@@ -17,12 +17,16 @@ import networkx as nx
 from journeysim.errors import ScenarioError
 
 if TYPE_CHECKING:
-    from journeysim.scenario import Scenario
+    from journeysim.scenario.schema import Scenario
 
-__all__ = ["ENTRY", "build_graph", "validate_journey"]
+__all__ = ["ENTRY", "TERMINALS", "build_graph", "validate_journey"]
 
 #: Name of the virtual node every journey starts from.
 ENTRY = "entry"
+
+#: Terminal nodes every journey graph knows: reaching ``purchase`` books a sale; ``exit`` ends
+#: the journey without one. A customer who abandons a queue also leaves without buying.
+TERMINALS = ("purchase", "exit")
 
 _SUM_TOLERANCE = 1e-6
 
@@ -33,8 +37,6 @@ def build_graph(scenario: Scenario) -> nx.DiGraph:
     Failure edges (touchpoint -> its recovery touchpoint) carry ``kind="recovery"`` and the
     failure probability, so drawings and reachability checks see them.
     """
-    from journeysim.scenario import TERMINALS
-
     graph = nx.DiGraph()
     graph.add_node(ENTRY, kind="entry")
     for name in scenario.touchpoints:
@@ -54,8 +56,6 @@ def build_graph(scenario: Scenario) -> nx.DiGraph:
 
 def validate_journey(scenario: Scenario) -> None:
     """Raise :class:`ScenarioError` naming the field if the journey graph cannot be walked."""
-    from journeysim.scenario import TERMINALS
-
     touchpoints = set(scenario.touchpoints)
     known = touchpoints | set(TERMINALS)
     listing = ", ".join(sorted(known))

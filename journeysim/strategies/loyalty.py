@@ -17,12 +17,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from journeysim.strategies import Strategy, set_lever
-from journeysim.streams import keyed_uniform
+from journeysim.engine.streams import keyed_uniform
+from journeysim.strategies.base import Strategy, set_lever
 
 if TYPE_CHECKING:
-    from journeysim.model import Customer, JourneyModel, JourneyOutcome
-    from journeysim.strategy_config import LoyaltyConfig
+    from journeysim.engine.api import ModelAPI
+    from journeysim.engine.customer import Customer, JourneyOutcome
+    from journeysim.scenario.strategy_config import LoyaltyConfig
 
 __all__ = ["LoyaltyPolicy"]
 
@@ -43,12 +44,12 @@ class LoyaltyPolicy(Strategy):
         self.member_purchases = 0
         self.non_members = self.non_member_purchases = 0
 
-    def setup(self, model: JourneyModel) -> None:
+    def setup(self, model: ModelAPI) -> None:
         """Book the fixed running cost."""
         if self.config.fixed_cost_per_day > 0:
             model.book_daily_cost("loyalty_running", self.config.fixed_cost_per_day)
 
-    def on_acquire(self, model: JourneyModel, c: Customer) -> None:
+    def on_acquire(self, model: ModelAPI, c: Customer) -> None:
         """Enrol a share of eligible new customers."""
         if self.segments and c.segment not in self.segments:
             return
@@ -60,7 +61,7 @@ class LoyaltyPolicy(Strategy):
             c.state[_NON_MEMBER] = True
             self.non_members += 1
 
-    def on_journey_end(self, model: JourneyModel, c: Customer, outcome: JourneyOutcome) -> None:
+    def on_journey_end(self, model: ModelAPI, c: Customer, outcome: JourneyOutcome) -> None:
         """Earn points on a purchase, redeem rewards, move tiers, set the goal gradient."""
         if not outcome.purchased:
             return
@@ -76,7 +77,7 @@ class LoyaltyPolicy(Strategy):
         if rewards:
             points -= rewards * cfg.reward_threshold
             self.rewards += rewards
-            model.recorder.add_cost("loyalty_rewards", rewards * cfg.reward_value, model.env.now)
+            model.book_cost("loyalty_rewards", rewards * cfg.reward_value)
             c.loyalty += cfg.loyalty_per_reward * (1.0 - c.loyalty)
             frequency = 1.0 - cfg.post_reward_dip
         else:
@@ -91,10 +92,10 @@ class LoyaltyPolicy(Strategy):
             set_lever(c, "churn_multiplier", "loyalty_tier", 1.0 - tier.churn_reduction)
             set_lever(c, "frequency_multiplier", "loyalty_tier", 1.0 + tier.frequency_boost)
 
-    def extra_kpis(self, model: JourneyModel) -> dict[str, float]:
+    def extra_kpis(self, model: ModelAPI) -> dict[str, float]:
         """Members and eligible non-members: counts, purchases, still active; rewards redeemed."""
         members_active = non_members_active = 0
-        for c in model.active.values():
+        for c in model.active_customers():
             state = c.state
             if _POINTS in state:
                 members_active += 1

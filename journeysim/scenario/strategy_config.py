@@ -2,14 +2,14 @@
 
 A strategy table combines up to three components (``crm``, ``cem``, ``loyalty``); a table with
 several is a hybrid. Every lever states its cost. The policy objects that act on these settings
-live in :mod:`journeysim.crm`, :mod:`journeysim.cem` and :mod:`journeysim.loyalty`.
+live in :mod:`journeysim.strategies` (``crm``, ``cem`` and ``loyalty``).
 """
 
 from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from journeysim.fields import FrozenModel, PositiveDays, Probability
+from journeysim.scenario.fields import FrozenModel, PositiveDays, Probability
 
 __all__ = [
     "CEMConfig",

@@ -3,7 +3,7 @@
 Memory must not grow with the number of events (DESIGN.md), so nothing here keeps per-event
 records unless the event log is asked for. Touchpoints keep sums, counts and a fixed
 log-spaced histogram of waits (for percentiles); periods and cohorts keep fixed-size counters.
-The recorder turns these into the :class:`~journeysim.results.Results` DataFrames at the end.
+The recorder turns these into the :class:`~journeysim.engine.results.Results` DataFrames at the end.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from journeysim.scenario.units import MINUTES_PER_DAY
 
 __all__ = ["Recorder", "TouchpointStats", "WaitHistogram"]
 
@@ -106,6 +108,22 @@ class TouchpointStats:
         self.queue_last = 0.0
         self.csat_sum = 0
         self.csat_n = 0
+
+    def record_visit(self, wait: float, abandoned: bool, failed: bool) -> None:
+        """Count one visit after the warm-up: its wait (days), and how it ended."""
+        self.visits += 1
+        if wait > 0.0:
+            self.hist.add(wait * MINUTES_PER_DAY)
+        else:
+            self.hist.zeros += 1
+        if abandoned:
+            self.abandoned += 1
+            self.wait_abandoned += wait
+        else:
+            self.served += 1
+            self.wait_served += wait
+            if failed:
+                self.failed += 1
 
     def queue_change(self, now: float, warmup: float, delta: int) -> None:
         """Add the queue-length integral up to ``now`` (after the warm-up), then change it."""

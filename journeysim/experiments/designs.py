@@ -19,7 +19,7 @@ import pandas as pd
 from pydantic import Field, model_validator
 
 from journeysim.errors import ScenarioError
-from journeysim.fields import FrozenModel
+from journeysim.scenario.fields import FrozenModel
 
 __all__ = ["Design", "Parameter", "make_design", "salib_problem"]
 

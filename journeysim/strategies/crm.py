@@ -27,16 +27,16 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from journeysim.strategies import Strategy, set_lever
-from journeysim.streams import keyed_uniform
+from journeysim.engine.streams import keyed_uniform
+from journeysim.strategies.base import Strategy, set_lever
 
 if TYPE_CHECKING:
-    from journeysim.model import Customer, JourneyModel, JourneyOutcome
-    from journeysim.scenario import Scenario
-    from journeysim.strategy_config import CRMConfig
+    from journeysim.engine.api import ModelAPI
+    from journeysim.engine.customer import Customer, JourneyOutcome
+    from journeysim.scenario.schema import Scenario
+    from journeysim.scenario.strategy_config import CRMConfig
 
 __all__ = ["CRMPolicy", "risk_score"]
 
@@ -102,13 +102,14 @@ class CRMPolicy(Strategy):
         if not (config.at_risk_share > 0 or config.campaign_every or config.winback_after):
             self.on_acquire = None  # no lever reads the customer file: do not keep one
 
-    def setup(self, model: JourneyModel) -> None:
+    def setup(self, model: ModelAPI) -> None:
         """Start the campaign process, if campaigns are configured."""
-        self.rng = model.streams.component("crm")
-        if self.config.campaign_every is not None and self.config.campaign_response >= 0:
-            model.env.process(self._campaigns(model))
+        self.rng = model.stream("crm")
+        every = self.config.campaign_every
+        if every is not None and self.config.campaign_response >= 0:
+            model.every(every, self._campaign)
 
-    def on_acquire(self, model: JourneyModel, c: Customer) -> None:
+    def on_acquire(self, model: ModelAPI, c: Customer) -> None:
         """A new customer goes on file."""
         if c.segment in self.segments:
             self.file.append(c)
@@ -120,10 +121,10 @@ class CRMPolicy(Strategy):
     def _lapsed(self, c: Customer, now: float) -> bool:
         return self._recency(c, now) >= self.lapse[c.segment]
 
-    def on_period(self, model: JourneyModel, period: int) -> None:
+    def on_period(self, model: ModelAPI, period: int) -> None:
         """Expire offers, score customers on file, make retention and win-back offers."""
         cfg = self.config
-        now = model.env.now
+        now = model.now
         if self.contractual:  # cancelled contracts leave the file: the company sees them go
             self.file = [c for c in self.file if c.active]
         for c in self.file:
@@ -168,12 +169,12 @@ class CRMPolicy(Strategy):
                     c.state["crm_winback"] = True
                     self.winbacks += 1
                     self.winbacks_to_gone += not c.active
-                    model.recorder.add_cost("crm_winback", cfg.cost_per_winback, now)
+                    model.book_cost("crm_winback", cfg.cost_per_winback)
                     if self.rng.random() < cfg.winback_response and c.active:
                         self._offer(model, c, now, None, 0.0)
                         model.pull_forward(c)
 
-    def on_journey_end(self, model: JourneyModel, c: Customer, outcome: JourneyOutcome) -> None:
+    def on_journey_end(self, model: ModelAPI, c: Customer, outcome: JourneyOutcome) -> None:
         """Upsell / cross-sell at a purchase: taken with a probability, lifts the basket."""
         if not outcome.purchased or c.segment not in self.segments:
             return
@@ -182,18 +183,18 @@ class CRMPolicy(Strategy):
             return
         cfg = self.config
         self.upsells_offered += 1
-        model.recorder.add_cost("crm_upsell", cfg.cost_per_upsell, model.env.now)
+        model.book_cost("crm_upsell", cfg.cost_per_upsell)
         if self.rng.random() < cfg.upsell_take_up:
             self.upsells_taken += 1
             model.add_revenue(c, outcome.amount * cfg.upsell_uplift)
 
     def _offer(
-        self, model: JourneyModel, c: Customer, now: float, category: str | None, cost: float
+        self, model: ModelAPI, c: Customer, now: float, category: str | None, cost: float
     ) -> None:
         cfg = self.config
         self.offers += 1
         if category is not None:
-            model.recorder.add_cost(category, cost, now)
+            model.book_cost(category, cost)
         c.state[_OFFER] = now + cfg.offer_duration
         set_lever(c, "churn_multiplier", _OFFER, self.churn_factor[c.segment])
         set_lever(c, "discount", _OFFER, cfg.offer_discount)
@@ -204,24 +205,20 @@ class CRMPolicy(Strategy):
         set_lever(c, "churn_multiplier", _OFFER, 1.0)
         set_lever(c, "discount", _OFFER, 0.0)
 
-    def _campaigns(self, model: JourneyModel) -> Generator[Any, Any, None]:
+    def _campaign(self, model: ModelAPI) -> None:
+        """Contact every customer on file who has not lapsed; responders' next need comes now."""
         cfg = self.config
-        env = model.env
-        every = cfg.campaign_every
-        assert every is not None
-        while env.now + every < model.horizon:
-            yield env.timeout(every)
-            now = env.now
-            for c in self.file:
-                if self._lapsed(c, now) or (self.contractual and not c.active):
-                    continue  # lapsed (win-back's job) or a cancelled contract
-                self.contacts += 1
-                self.contacts_to_gone += not c.active
-                model.recorder.add_cost("crm_campaigns", cfg.cost_per_contact, now)
-                if self.rng.random() < cfg.campaign_response:
-                    model.pull_forward(c)  # only a customer still there responds
+        now = model.now
+        for c in self.file:
+            if self._lapsed(c, now) or (self.contractual and not c.active):
+                continue  # lapsed (win-back's job) or a cancelled contract
+            self.contacts += 1
+            self.contacts_to_gone += not c.active
+            model.book_cost("crm_campaigns", cfg.cost_per_contact)
+            if self.rng.random() < cfg.campaign_response:
+                model.pull_forward(c)  # only a customer still there responds
 
-    def extra_kpis(self, model: JourneyModel) -> dict[str, float]:
+    def extra_kpis(self, model: ModelAPI) -> dict[str, float]:
         """Offers, contacts and upsells made; offered vs held-out customers after their window.
 
         ``crm_offer_retained`` / ``crm_holdout_retained``: share still active when the offer

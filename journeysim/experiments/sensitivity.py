@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from journeysim.designs import make_design, salib_problem
 from journeysim.errors import ScenarioError
-from journeysim.store import load_sweep, read_manifest
-from journeysim.sweep import META_COLUMNS, SweepSpec, _plain
+from journeysim.experiments.designs import make_design, salib_problem
+from journeysim.experiments.store import load_sweep, read_manifest
+from journeysim.experiments.sweeps import META_COLUMNS, SweepSpec, _plain
 
 __all__ = ["sensitivity"]
 

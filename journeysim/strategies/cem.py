@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from journeysim.scenario import rebuild
-from journeysim.strategies import Strategy
+from journeysim.scenario.loading import rebuild
+from journeysim.strategies.base import Strategy
 
 if TYPE_CHECKING:
-    from journeysim.model import Customer, JourneyModel
-    from journeysim.scenario import Scenario
-    from journeysim.strategy_config import CEMConfig
+    from journeysim.engine.api import ModelAPI
+    from journeysim.engine.customer import Customer
+    from journeysim.scenario.schema import Scenario
+    from journeysim.scenario.strategy_config import CEMConfig
 
 __all__ = ["CEMPolicy"]
 
@@ -56,25 +57,25 @@ class CEMPolicy(Strategy):
             return scenario
         return rebuild(scenario, changes, source=f"strategy {self.name}")
 
-    def setup(self, model: JourneyModel) -> None:
+    def setup(self, model: ModelAPI) -> None:
         """Book the programmes' running costs for every day of the run."""
         per_day = sum(inv.cost_per_day for inv in self.config.touchpoints.values())
         if per_day > 0:
             model.book_daily_cost("cem_investment", per_day)
-        self.rng = model.streams.component("cem")
+        self.rng = model.stream("cem")
 
-    def on_survey(self, model: JourneyModel, c: Customer, ltr: int) -> None:
+    def on_survey(self, model: ModelAPI, c: Customer, ltr: int) -> None:
         """Close the loop: follow up a detractor; success restores some satisfaction."""
         if ltr > 6:
             return
         follow = self.config.follow_up
         assert follow is not None
         self.follow_ups += 1
-        model.recorder.add_cost("cem_follow_up", follow.cost_per_follow_up, model.env.now)
+        model.book_cost("cem_follow_up", follow.cost_per_follow_up)
         if self.rng.random() < follow.success_probability:
             self.recovered += 1
-            c.satisfaction = min(10.0, c.satisfaction + follow.satisfaction_boost)
+            model.raise_satisfaction(c, follow.satisfaction_boost)
 
-    def extra_kpis(self, model: JourneyModel) -> dict[str, float]:
+    def extra_kpis(self, model: ModelAPI) -> dict[str, float]:
         """Detractor follow-ups made and recovered."""
         return {"cem_follow_ups": self.follow_ups, "cem_recovered": self.recovered}

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, WrapValidator
 
-from journeysim.units import parse_duration
+from journeysim.scenario.units import parse_duration
 
 __all__ = [
     "DAYS_CONTEXT",

@@ -7,7 +7,7 @@ hash and the replication: not from the strategy, so strategies at a point share 
 (common random numbers), and never from the order of execution, so every engine and any number
 of workers give identical results.
 
-Runs go to a :class:`~journeysim.store.SweepStore` the moment they finish (see there for why a
+Runs go to a :class:`~journeysim.experiments.store.SweepStore` the moment they finish (see there for why a
 kill loses nothing); ``resume`` reads the keys already stored and runs only the missing ones.
 A run that raises is retried, then recorded with ``status = "failed"`` and its error; a point
 the scenario rejects (say, two swept values that contradict each other) is recorded with
@@ -29,12 +29,13 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, ValidationError
 
-from journeysim.designs import Design, Parameter, make_design
-from journeysim.engines import make_executor, process_pool
 from journeysim.errors import JourneysimError, ScenarioError
-from journeysim.fields import FrozenModel
-from journeysim.results import KPI_COLUMNS
-from journeysim.store import MANIFEST, SweepStore, load_sweep
+from journeysim.experiments.designs import Design, Parameter, make_design
+from journeysim.experiments.engines import make_executor, process_pool
+from journeysim.experiments.store import MANIFEST, SweepStore, load_sweep
+from journeysim.kpis import KPI_COLUMNS
+from journeysim.scenario.fields import FrozenModel
+from journeysim.version import __version__, model_digest
 
 __all__ = [
     "MANIFEST",
@@ -68,7 +69,7 @@ class SweepSpec(FrozenModel):
 
 def load_sweep_spec(path: str | Path) -> tuple[SweepSpec, Path]:
     """Read a sweep file; return the spec and the directory relative paths start from."""
-    from journeysim.scenario import read_toml_text
+    from journeysim.scenario.loading import read_toml_text
 
     path = Path(path)
     text = read_toml_text(path)
@@ -137,7 +138,7 @@ class ScenarioModel:
         outcomes: list[str],
         source: str = "sweep()",
     ) -> None:
-        from journeysim.scenario import load_scenario
+        from journeysim.scenario.loading import load_scenario
 
         self.path = str(scenario)
         self.source = source
@@ -591,11 +592,10 @@ def _fingerprint(spec: SweepSpec, runner: Any, model: Any, points: pd.DataFrame)
 
     The spec, the scenario document (or the model function's code), the design's points as
     generated here (a newer scipy or SALib may draw other points from the same seed) and the
-    journeysim version (a newer engine may simulate differently): a resume never mixes runs of
-    two different sweeps in one dataset.
+    journeysim version plus a digest of the model layers' source (a changed engine may simulate
+    differently even if nobody bumped the version): a resume never mixes runs of two different
+    sweeps in one dataset.
     """
-    from journeysim import __version__
-
     material = spec.model_dump(mode="json", exclude={"batch_size", "retries"})
     if isinstance(runner, ScenarioModel):
         material["scenario_document"] = runner.base.model_dump(mode="json")
@@ -609,6 +609,7 @@ def _fingerprint(spec: SweepSpec, runner: Any, model: Any, points: pd.DataFrame)
         points.to_json(orient="split", double_precision=15).encode()
     ).hexdigest()
     material["journeysim"] = __version__
+    material["model_digest"] = model_digest()
     return hashlib.sha256(json.dumps(material, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -627,7 +628,7 @@ def _code_digest(code: Any) -> str:
 
 
 def _check_strategies(scenario: Any, spec: SweepSpec, source: str) -> None:
-    from journeysim.strategies import available_strategies
+    from journeysim.strategies.registry import available_strategies
 
     known = available_strategies(scenario)
     for name in spec.strategies:

@@ -1,0 +1,384 @@
+"""The model: a scenario wired into SimPy processes, rule objects and a recorder.
+
+One :class:`JourneyModel` is one run. It owns its SimPy environment, its random streams and its
+recorder; nothing is global, so any number of runs can execute side by side (SimPy's own design
+note on global state applies here too). The model itself is wiring: it compiles every
+touchpoint into a :class:`~journeysim.engine.touchpoint.TouchpointNode` (capacity, service,
+perception and routing rules), every segment into a :class:`SegmentRuntime` (patience and the
+segment's draws), starts the arrival, referral and period processes, and runs customers' lives:
+journeys (:mod:`journeysim.engine.journey`) separated by the time to their next need, and churn
+decisions (:mod:`journeysim.engine.churn`). Strategies see it only through
+:class:`~journeysim.engine.api.ModelAPI`.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Callable, Generator
+from typing import TYPE_CHECKING, Any
+
+import simpy
+
+from journeysim.engine.api import ModelAPI
+from journeysim.engine.arrivals import ArrivalRule, PoissonArrivals
+from journeysim.engine.churn import ChurnRule
+from journeysim.engine.customer import Customer
+from journeysim.engine.journey import walk
+from journeysim.engine.patience import PatienceRule, compile_patience
+from journeysim.engine.recorder import Recorder
+from journeysim.engine.routing import StaticRouting
+from journeysim.engine.service import lognormal_params
+from journeysim.engine.streams import RunStreams
+from journeysim.engine.touchpoint import EntryNode, TouchpointNode
+from journeysim.engine.word_of_mouth import WordOfMouth
+from journeysim.scenario.graph import ENTRY
+
+if TYPE_CHECKING:
+    import random
+
+    from journeysim.scenario.schema import Scenario, Segment
+
+__all__ = ["JourneyModel", "SegmentRuntime"]
+
+
+class SegmentRuntime:
+    """A segment at run time: its rules and the parameters of its customers' draws."""
+
+    __slots__ = ("name", "spec", "gap_rate", "basket_mu", "basket_sigma", "patience")
+
+    def __init__(self, name: str, spec: Segment) -> None:
+        self.name = name
+        self.spec = spec
+        self.gap_rate = 1.0 / spec.time_between_needs
+        self.basket_mu, self.basket_sigma = lognormal_params(spec.basket.mean, spec.basket.sd)
+        self.patience: PatienceRule = compile_patience(spec.patience)
+
+
+class JourneyModel:
+    """One simulation run of a scenario under a strategy.
+
+    Parameters
+    ----------
+    scenario:
+        The (already strategy-transformed) scenario.
+    streams:
+        The run's random streams.
+    strategy:
+        Policy object whose hooks are called with a :class:`ModelAPI` at acquisition, journey
+        end, survey and period end (``None``: no hooks).
+    event_log:
+        Keep a per-event log (memory grows with events; off by default).
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        streams: RunStreams,
+        strategy: Any = None,
+        event_log: bool = False,
+    ) -> None:
+        self.scenario = scenario
+        self.streams = streams
+        self.strategy = strategy
+        self.env = simpy.Environment()
+        sim = scenario.simulation
+        self.horizon = sim.horizon
+        self.warmup = sim.warmup
+        self.period = sim.period
+        self.psych = scenario.psychology
+        self.psych_on = scenario.psychology.enabled
+        self.returning = scenario.population.returning
+        self.survey_rate = sim.survey_rate if self.psych_on else 0.0
+        # one-off customers (pure queueing) leave after their journey: no period churn for them
+        self.churn_per_period = sim.churn == "period" and self.returning
+        self.churn_rule = ChurnRule(self.psych)
+        self.recorder = Recorder(
+            {
+                name: (None if tp.capacity == "unlimited" else tp.capacity)
+                for name, tp in scenario.touchpoints.items()
+            },
+            horizon=sim.horizon,
+            period=sim.period,
+            warmup=sim.warmup,
+            annual_discount_rate=scenario.money.annual_discount_rate,
+            gross_margin=scenario.money.gross_margin,
+            event_log=event_log,
+        )
+        self.logging = event_log
+        # -- the touchpoint graph, compiled into nodes with their rules
+        self.nodes = {
+            name: TouchpointNode(name, tp, self.env, self.recorder.stats[name], self.psych)
+            for name, tp in scenario.touchpoints.items()
+        }
+        for name, node in self.nodes.items():
+            recovery = scenario.touchpoints[name].recovery
+            node.recovery = self.nodes[recovery] if recovery else None
+        resolve = self._resolve
+        self.entry = EntryNode(ENTRY)
+        self.entry.routing = StaticRouting(scenario.journey.entry, resolve)
+        for name, row in scenario.journey.routes.items():
+            self.nodes[name].routing = StaticRouting(row, resolve)
+        # -- segments and arrivals
+        self.segments = [SegmentRuntime(n, s) for n, s in scenario.segments.items()]
+        cum, total = [], 0.0
+        for seg in self.segments:
+            total += seg.spec.share
+            cum.append(total)
+        self.segment_cum = cum
+        self.arrival_rule: ArrivalRule = PoissonArrivals(scenario.population.arrivals_per_day)
+        self.active: dict[int, Customer] = {}
+        self.next_id = 0
+        self.arrival_rng = streams.component("arrivals")
+        self.attribute_rng = streams.component("attributes")
+        self.visit_rng = streams.component("visits")
+        self.run_key = streams.run_key()
+        referrals = scenario.referrals
+        self.word_of_mouth: WordOfMouth | None = None
+        if (
+            referrals is not None
+            and self.psych_on
+            and (
+                referrals.per_promoter_per_day > 0
+                or referrals.suppression_per_detractor_per_day > 0
+            )
+        ):
+            self.word_of_mouth = WordOfMouth(
+                referrals.per_promoter_per_day, referrals.suppression_per_detractor_per_day
+            )
+        # -- strategy hooks, looked up once (None costs nothing per journey)
+        hooks = strategy
+        self.on_journey_end = getattr(hooks, "on_journey_end", None) if hooks else None
+        self.on_survey = getattr(hooks, "on_survey", None) if hooks else None
+        self.on_period = getattr(hooks, "on_period", None) if hooks else None
+        self.on_acquire = getattr(hooks, "on_acquire", None) if hooks else None
+        self.hooked = self.on_journey_end is not None or self.on_survey is not None
+        self.ending: Customer | None = None  # whose on_journey_end hook is running
+        self.api = ModelAPI(self)
+
+    def _resolve(self, target: str) -> Any:
+        """A routing target: a touchpoint's node, or a terminal's name."""
+        return self.nodes.get(target, target)
+
+    # -- running -------------------------------------------------------------------------------
+
+    def run(self) -> Recorder:
+        """Run to the horizon and return the recorder holding every aggregate."""
+        env = self.env
+        if self.strategy is not None and hasattr(self.strategy, "setup"):
+            self.strategy.setup(self.api)
+        env.process(self._arrivals())
+        wom = self.word_of_mouth
+        if wom is not None and wom.per_promoter > 0:
+            rng = self.streams.component("referrals")
+            env.process(wom.referrals(env, self.horizon, rng, self._admit_referred))
+        env.process(self._period_ticks())
+        env.run(until=self.horizon)
+        boundary = self.recorder.n_full_periods
+        if boundary * self.period >= self.horizon - 1e-9 and boundary >= 1:
+            self._tick(boundary)  # the boundary at the horizon itself
+        self.recorder.finish_queues()
+        self._book_fixed_costs()
+        return self.recorder
+
+    def _book_fixed_costs(self) -> None:
+        horizon = self.horizon
+        for node in self.nodes.values():
+            node.capacity.book_staff(self.book_daily_cost, node.staff_cost_per_server_day, horizon)
+        fixed = self.scenario.money.fixed_cost_per_day
+        if fixed > 0:
+            self.book_daily_cost("fixed", fixed)
+
+    def _arrivals(self) -> Generator[simpy.Event, Any, None]:
+        """Organic prospects from the arrival rule; detractors' word of mouth thins them out.
+
+        Every prospect's attributes are drawn whether or not they are kept, so a change in
+        word of mouth never shifts the attributes of later customers (common random numbers).
+        """
+        env, rng, horizon = self.env, self.arrival_rng, self.horizon
+        rule = self.arrival_rule
+        attr = self.attribute_rng
+        wom = self.word_of_mouth
+        suppression = (
+            wom.suppression / self.scenario.population.arrivals_per_day if wom is not None else 0.0
+        )
+        thin = self.streams.component("suppression") if suppression > 0 else None
+        while True:
+            yield env.timeout(rule.gap(env.now, rng))
+            if env.now >= horizon:
+                return
+            prospect = self._draw_prospect(attr)
+            if thin is not None and thin.random() < suppression * wom.detractors:
+                continue
+            self._admit(prospect, referred=False)
+
+    def _admit_referred(self, rng: random.Random) -> None:
+        self._admit(self._draw_prospect(rng), referred=True)
+
+    def _draw_prospect(
+        self, attr: random.Random
+    ) -> tuple[SegmentRuntime, float, Any, Any, Any, int]:
+        """Segment, churn propensity, random streams and seed of a new prospect."""
+        index = bisect_right(self.segment_cum, attr.random())
+        seg = self.segments[min(index, len(self.segments) - 1)]
+        if self.returning:
+            spec = seg.spec
+            theta = attr.betavariate(spec.churn.a, spec.churn.b)
+            customer_seed = attr.getrandbits(64)
+            visit_rng, life_rng = RunStreams.customer_streams(customer_seed)
+            churn_rng = RunStreams.churn_stream(customer_seed) if self.churn_per_period else None
+            return seg, theta, visit_rng, life_rng, churn_rng, customer_seed
+        # One-off customers (pure queueing) have no life to keep aligned across strategies and
+        # never churn: they share the run-level visit stream and skip the Beta draw.
+        return seg, 0.0, self.visit_rng, None, None, 0
+
+    def _admit(
+        self, prospect: tuple[SegmentRuntime, float, Any, Any, Any, int], referred: bool
+    ) -> Customer:
+        seg, theta, visit_rng, life_rng, churn_rng, key = prospect
+        now = self.env.now
+        cohort = self.recorder.period_of(now)
+        customer = Customer(
+            self.next_id,
+            seg.name,
+            cohort,
+            now,
+            theta,
+            seg.spec.initial_expectation,
+            self.psych.satisfaction_when_met,
+            visit_rng,
+            life_rng,
+            referred,
+        )
+        if churn_rng is not None:
+            customer.churn_rng = churn_rng
+        # one-off customers have no seed of their own: key them by run and arrival
+        customer.key = key or (self.run_key + customer.id) & 0xFFFFFFFFFFFFFFFF
+        self.next_id += 1
+        self.active[customer.id] = customer
+        self.recorder.acquire(cohort, referred)
+        if self.logging:
+            self.recorder.log(now, customer.id, "acquired", None, seg.name)
+        if self.on_acquire is not None:
+            self.on_acquire(self.api, customer)
+        # one-off customers (pure queueing) live exactly one journey: no life loop around it
+        life = self._life(customer, seg) if self.returning else walk(self, customer, seg)
+        customer.process = self.env.process(life)
+        return customer
+
+    def _life(self, c: Customer, seg: SegmentRuntime) -> Generator[simpy.Event, Any, None]:
+        """Journeys separated by the time to the next need, until the customer churns."""
+        env = self.env
+        psych = self.psych
+        hazard = self.churn_rule.hazard
+        while True:
+            yield from walk(self, c, seg)
+            if not c.active:
+                return
+            life = c.life_rng
+            assert life is not None
+            u_churn = life.random()
+            gap = life.expovariate(
+                seg.gap_rate
+                * c.frequency_multiplier
+                * (1.0 + psych.loyalty_frequency_effect * c.loyalty)
+            )
+            if not self.churn_per_period and u_churn < hazard(c):
+                self.churn(c)
+                return
+            if c.pulled:  # a strategy pulled the next need forward during the journey
+                c.pulled = False
+                continue
+            c.waiting = True
+            try:
+                yield env.timeout(gap)
+            except simpy.Interrupt:  # a campaign pulled the next need forward
+                pass
+            c.waiting = False
+            if not c.active:
+                return
+
+    # -- what strategies may do (through ModelAPI) ---------------------------------------------
+
+    def pull_forward(self, customer: Customer) -> bool:
+        """Start ``customer``'s next journey now, or right after the current one."""
+        if not customer.active or not self.returning:
+            return False
+        if customer.waiting:
+            customer.waiting = False
+            customer.process.interrupt("pulled forward")
+            return True
+        if customer is self.ending and not customer.pulled:
+            customer.pulled = True  # the next journey starts as this one ends
+            return True
+        return False  # in the middle of a journey: nothing to pull
+
+    def book_daily_cost(self, category: str, per_day: float) -> None:
+        """Book a running cost of ``per_day`` for every simulated day (period by period)."""
+        rec = self.recorder
+        horizon = self.horizon
+        for period in range(rec.n_periods):
+            lo = period * rec.period
+            hi = min(horizon, lo + rec.period)
+            if hi > lo:
+                rec.add_cost(category, per_day * (hi - lo), lo)
+
+    def add_revenue(self, customer: Customer, amount: float) -> None:
+        """Book extra revenue from ``customer`` now (e.g. an accepted upsell)."""
+        customer.spend += amount
+        self.recorder.purchase(self.env.now, amount, customer.acquired_at, count=False)
+
+    def repeat(
+        self, interval: float, action: Callable[[ModelAPI], None]
+    ) -> Generator[simpy.Event, Any, None]:
+        """Process body: ``action(api)`` every ``interval`` days while within the horizon."""
+        env = self.env
+        while env.now + interval < self.horizon:
+            yield env.timeout(interval)
+            action(self.api)
+
+    def churn(self, customer: Customer, period: int | None = None) -> None:
+        """Customer leaves for good (counted in ``period``, default: the current one)."""
+        if not customer.active:
+            return
+        customer.active = False
+        del self.active[customer.id]
+        if customer.life_rng is not None:
+            # a journey under way keeps its own references; nothing draws for this customer
+            # again, so a CRM file of gone customers does not keep their generators alive
+            customer.visit_rng = customer.life_rng = customer.churn_rng = None
+        if customer.advocacy and self.word_of_mouth is not None:
+            self.word_of_mouth.set_advocacy(customer, 0)
+        now = self.env.now
+        self.recorder.churn(
+            customer.cohort, self.recorder.period_of(now) if period is None else period
+        )
+        if self.logging:
+            self.recorder.log(now, customer.id, "churned", None, None)
+
+    # -- periods -------------------------------------------------------------------------------
+
+    def _period_ticks(self) -> Generator[simpy.Event, Any, None]:
+        env = self.env
+        boundary = 1
+        while boundary * self.period < self.horizon - 1e-9:
+            yield env.timeout(boundary * self.period - env.now)
+            self._tick(boundary)
+            boundary += 1
+
+    def _tick(self, boundary: int) -> None:
+        """Period boundary ``boundary`` (end of period ``boundary - 1``): churn, hooks."""
+        ended = boundary - 1
+        if self.churn_per_period:
+            # A customer decides once per full period of tenure (the sBG clock), at the first
+            # boundary after each anniversary: so not at the end of the period they arrived in.
+            # A decision is then at most one period late, and by any boundary a customer has
+            # made exactly as many decisions as periods completed since acquisition.
+            started = ended * self.period
+            hazard = self.churn_rule.hazard
+            for customer in list(self.active.values()):
+                if customer.acquired_at > started:
+                    continue
+                if customer.churn_rng.random() < hazard(customer):
+                    self.churn(customer, period=ended)
+        if self.on_period is not None:
+            self.on_period(self.api, ended)

@@ -1,0 +1,54 @@
+"""Answering a survey at the end of a journey: LTR (NPS), CES of the journey, CSAT per visit.
+
+A journey ends with a survey with probability ``simulation.survey_rate`` (the customer's own
+draw). CSAT rates each counted visit against the expectation the customer came with (P - E), not
+the one this journey has already moved; CES rates the journey's accumulated effort.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from journeysim.engine.satisfaction import ces_score, csat_score
+
+if TYPE_CHECKING:
+    from journeysim.engine.customer import Customer, JourneyOutcome
+    from journeysim.engine.model import JourneyModel
+    from journeysim.engine.perception import Experience
+
+__all__ = ["answer_survey"]
+
+
+def answer_survey(
+    model: JourneyModel,
+    c: Customer,
+    outcome: JourneyOutcome | None,
+    ltr: int,
+    experience: Experience,
+    now: float,
+    expectation: float,
+) -> None:
+    """Record one survey answer at ``now`` and call the ``on_survey`` hook."""
+    psych = model.psych
+    rec = model.recorder
+    period = rec.period_of(now)
+    if outcome is not None:
+        outcome.ltr = ltr
+    rec.p_responses[period] += 1
+    if ltr >= 9:
+        rec.p_promoters[period] += 1
+    elif ltr <= 6:
+        rec.p_detractors[period] += 1
+    ces = ces_score(experience.effort, psych)
+    rec.p_ces_sum[period] += ces
+    rec.p_ces_n[period] += 1
+    for stats, perceived in experience.marks or []:
+        csat = csat_score(perceived, expectation, psych)
+        stats.csat_sum += csat
+        stats.csat_n += 1
+        rec.p_csat_sum[period] += csat
+        rec.p_csat_n[period] += 1
+    if model.logging:
+        rec.log(now, c.id, "survey", None, ltr)
+    if model.on_survey is not None:
+        model.on_survey(model.api, c, ltr)

@@ -1,0 +1,64 @@
+"""The visit at a staffed touchpoint: queue (with reneging), service and queue statistics.
+
+A SimPy sub-process of the journey (``wait, abandoned = yield from queue_visit(...)``). Self-
+service touchpoints have no queue: the journey just waits out the service time. Statistics of
+the queue (its length integral, busy server time) are kept from the warm-up on.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+import simpy
+
+if TYPE_CHECKING:
+    from journeysim.engine.touchpoint import TouchpointNode
+
+__all__ = ["queue_visit"]
+
+
+def queue_visit(
+    env: simpy.Environment,
+    node: TouchpointNode,
+    service: float,
+    patience: float,
+    warmup: float,
+    horizon: float,
+) -> Generator[simpy.Event, Any, tuple[float, bool]]:
+    """Queue for a server, be served for ``service`` days, or abandon after ``patience`` days.
+
+    Returns
+    -------
+    tuple
+        ``(wait in days, abandoned)``.
+    """
+    res = node.resource
+    stats = node.stats
+    arrive = env.now
+    wait = 0.0
+    abandoned = False
+    req = res.request()
+    if not req.triggered:
+        stats.queue_change(arrive, warmup, 1)
+        if patience == math.inf:
+            yield req
+        else:
+            yield req | env.timeout(patience)
+            if not req.triggered:
+                req.cancel()
+                abandoned = True
+        now = env.now
+        stats.queue_change(now, warmup, -1)
+        wait = now - arrive
+    if not abandoned:
+        begin = env.now
+        end = begin + service
+        lo = begin if begin > warmup else warmup
+        hi = end if end < horizon else horizon
+        if hi > lo:
+            stats.busy += hi - lo
+        yield env.timeout(service)
+        res.release(req)
+    return wait, abandoned

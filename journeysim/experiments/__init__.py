@@ -1,0 +1,33 @@
+"""Many runs: replications, comparisons, designs, sweeps, stores, engines and sensitivity.
+
+Everything here calls :func:`journeysim.simulate` (the "run one" contract) and accepts any
+:class:`concurrent.futures.Executor`.
+"""
+
+from journeysim.experiments.comparison import (
+    Comparison,
+    Replications,
+    compare,
+    mean_ci,
+    replicate,
+    run_many,
+    summarise,
+)
+from journeysim.experiments.sensitivity import sensitivity
+from journeysim.experiments.store import load_sweep
+from journeysim.experiments.sweeps import SweepSpec, load_sweep_spec, sweep
+
+__all__ = [
+    "Comparison",
+    "Replications",
+    "SweepSpec",
+    "compare",
+    "load_sweep",
+    "load_sweep_spec",
+    "mean_ci",
+    "replicate",
+    "run_many",
+    "sensitivity",
+    "summarise",
+    "sweep",
+]

@@ -1,0 +1,84 @@
+"""The strategy registry: names to policy objects.
+
+Strategies written in a scenario file (``[strategies.NAME]`` with ``crm``, ``cem`` and/or
+``loyalty`` tables) are built from :mod:`~journeysim.strategies.crm`,
+:mod:`~journeysim.strategies.cem` and :mod:`~journeysim.strategies.loyalty`; a table with several
+components is a hybrid. Users add their own with :func:`register_strategy`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from journeysim.errors import ScenarioError
+from journeysim.strategies.base import CompositeStrategy, Strategy
+from journeysim.strategies.cem import CEMPolicy
+from journeysim.strategies.crm import CRMPolicy
+from journeysim.strategies.loyalty import LoyaltyPolicy
+
+if TYPE_CHECKING:
+    from journeysim.scenario.schema import Scenario
+
+__all__ = ["available_strategies", "register_strategy", "resolve_strategy"]
+
+
+_REGISTRY: dict[str, Callable[[Scenario], Strategy]] = {}
+
+
+def register_strategy(name: str, factory: Callable[[Scenario], Strategy]) -> None:
+    """Register ``factory(scenario) -> Strategy`` under ``name`` (replacing an earlier one).
+
+    Examples
+    --------
+    >>> class Nothing(Strategy):
+    ...     name = "nothing"
+    >>> register_strategy("nothing", lambda scenario: Nothing())
+    """
+    _REGISTRY[name] = factory
+
+
+def available_strategies(scenario: Scenario | None = None) -> list[str]:
+    """Names a scenario can be run under: registered ones plus those the scenario defines."""
+    names = set(_REGISTRY)
+    if scenario is not None:
+        names |= set(scenario.strategies)
+    return sorted(names)
+
+
+def resolve_strategy(strategy: str | Strategy, scenario: Scenario) -> Strategy:
+    """Turn a name (or an instance, returned as is) into a :class:`Strategy` for ``scenario``.
+
+    Names defined in the scenario file win over registered names.
+    """
+    if isinstance(strategy, Strategy):
+        return strategy
+    spec = scenario.strategies.get(strategy)
+    if spec is not None:
+        return _from_config(strategy, spec, scenario)
+    factory = _REGISTRY.get(strategy)
+    if factory is None:
+        raise ScenarioError(
+            f"unknown strategy {strategy!r}; available: "
+            f"{', '.join(available_strategies(scenario))}",
+            source=scenario.source or f"scenario {scenario.name!r}",
+            field="strategy",
+        )
+    return factory(scenario)
+
+
+def _from_config(name: str, spec: Any, scenario: Scenario) -> Strategy:
+    parts: list[Strategy] = []
+    if spec.cem is not None:
+        parts.append(CEMPolicy(spec.cem))
+    if spec.crm is not None:
+        parts.append(CRMPolicy(spec.crm, scenario))
+    if spec.loyalty is not None:
+        parts.append(LoyaltyPolicy(spec.loyalty))
+    if len(parts) == 1:
+        parts[0].name = name
+        return parts[0]
+    return CompositeStrategy(name, parts)
+
+
+register_strategy("baseline", lambda scenario: Strategy())
