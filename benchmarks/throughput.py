@@ -34,7 +34,7 @@ import time
 import simpy
 
 import journeysim
-from journeysim.scenario import _validate
+from journeysim.scenario import scenario_from_dict
 
 # The network: arrivals -> A (2 servers); A -> B (60%) or C (40%); B (1 server) and
 # C (2 servers) -> exit. Rates per minute; utilisations ~0.75.
@@ -75,7 +75,7 @@ def journeysim_scenario(days: float) -> journeysim.Scenario:
         },
         "psychology": {"enabled": False},
     }
-    return _validate(raw, "benchmark", None)
+    return scenario_from_dict(raw, source="benchmark")
 
 
 def run_journeysim(days: float, seed: int = 1) -> tuple[int, float]:

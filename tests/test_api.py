@@ -6,6 +6,8 @@ import journeysim
 def test_public_api_is_pinned():
     assert sorted(journeysim.__all__) == sorted(
         [
+            "KPI",
+            "KPIS",
             "KPI_COLUMNS",
             "CEMPolicy",
             "CRMPolicy",
@@ -21,19 +23,25 @@ def test_public_api_is_pinned():
             "Scenario",
             "ScenarioError",
             "Strategy",
+            "SweepSpec",
+            "__version__",
+            "apply_overrides",
             "available_strategies",
             "build_graph",
             "compare",
             "load_scenario",
             "load_sweep",
+            "parse_override",
             "plots",
+            "rebuild",
             "register_strategy",
             "replicate",
             "resolve_strategy",
+            "scenario_from_dict",
             "sensitivity",
+            "set_lever",
             "simulate",
             "sweep",
-            "SweepSpec",
         ]
     )
     for name in journeysim.__all__:

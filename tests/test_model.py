@@ -6,8 +6,8 @@ import tracemalloc
 import pytest
 
 import journeysim as js
-from journeysim.engine.model import _journey_satisfaction
-from journeysim.scenario import Psychology, _validate
+from journeysim.engine.satisfaction import journey_satisfaction as _journey_satisfaction
+from journeysim.scenario import Psychology, scenario_from_dict
 from tests.helpers import minimal
 from tests.validation.theory import queueing_scenario
 
@@ -30,7 +30,7 @@ def test_purchase_share_follows_routing_probabilities():
     raw["touchpoints"]["desk"]["capacity"] = "unlimited"
     raw["journey"]["routes"]["web"]["desk"] = 0.0
     raw["journey"]["entry"] = {"web": 0.9, "desk": 0.1}
-    scenario = _validate(raw, "t", None)
+    scenario = scenario_from_dict(raw, source="t")
     row = js.simulate(scenario, seed=1).kpis.iloc[0]
     expected = 0.9 * 0.3 + 0.1
     se = math.sqrt(expected * (1 - expected) / row["journeys"])
@@ -40,7 +40,7 @@ def test_purchase_share_follows_routing_probabilities():
 def test_failures_route_to_recovery_and_are_logged_as_complaints():
     raw = minimal()
     raw["touchpoints"]["web"].update({"failure_probability": 0.5, "recovery": "desk"})
-    scenario = _validate(raw, "t", None)
+    scenario = scenario_from_dict(raw, source="t")
     results = js.simulate(scenario, seed=2, event_log=True)
     web = results.touchpoints.set_index("touchpoint").loc["web"]
     assert web["failed"] > 0
@@ -57,7 +57,7 @@ def test_impatient_customers_abandon_and_that_is_a_bad_moment():
 
 
 def test_event_log_only_when_asked():
-    scenario = _validate(minimal(), "t", None)
+    scenario = scenario_from_dict(minimal(), source="t")
     assert js.simulate(scenario, seed=1).events is None
     events = js.simulate(scenario, seed=1, event_log=True).events
     assert {"acquired", "visited", "purchase"} <= set(events["event"])
@@ -98,9 +98,7 @@ def test_memory_of_returning_customers_grows_with_customers_alive_not_with_event
 
 
 def test_one_off_customers_still_pay_for_what_they_buy():
-    scenario = _validate(
-        minimal(population={"arrivals_per_day": 20, "returning": False}), "t", None
-    )
+    scenario = scenario_from_dict(minimal(population={"arrivals_per_day": 20, "returning": False}))
     row = js.simulate(scenario, seed=3).kpis.iloc[0]
     assert row["purchases"] > 0
     assert row["revenue"] / row["purchases"] == pytest.approx(50.0, rel=0.1)  # basket mean 50
@@ -143,7 +141,7 @@ def _two_step_scenario(**psychology):
         "routes": {"first": {"last": 1.0}, "last": {"purchase": 1.0}},
     }
     raw["psychology"] = psychology
-    return _validate(raw, "t", None)
+    return scenario_from_dict(raw, source="t")
 
 
 def test_peak_end_memory_disconfirmation_and_adapting_expectations():
@@ -165,7 +163,7 @@ def test_peak_end_memory_disconfirmation_and_adapting_expectations():
 
 def test_nps_uses_the_standard_cut_offs_on_every_surveyed_answer():
     """NPS in the kpis equals %(LTR 9-10) - %(LTR 0-6) of the answers in the event log."""
-    scenario = _validate(minimal(simulation={"horizon": "60 d", "survey_rate": 1.0}), "t", None)
+    scenario = scenario_from_dict(minimal(simulation={"horizon": "60 d", "survey_rate": 1.0}))
     results = js.simulate(scenario, seed=4, event_log=True)
     ltr = results.events.loc[results.events["event"] == "survey", "value"].astype(int)
     assert ltr.between(0, 10).all() and ltr.nunique() >= 4  # a spread of answers
@@ -195,7 +193,7 @@ def test_per_journey_churn_is_geometric_in_journeys_with_effects_off():
     )
     raw["segments"]["all"].update({"churn": {"a": a, "b": b}, "time_between_needs": "2 d"})
     raw["segments"]["all"]["patience"] = "unlimited"
-    results = js.simulate(_validate(raw, "t", None), seed=8, event_log=True)
+    results = js.simulate(scenario_from_dict(raw, source="t"), seed=8, event_log=True)
     events = results.events
     ends = events[events["event"].isin(["purchase", "exit"])].groupby("customer").size()
     churned = set(events.loc[events["event"] == "churned", "customer"])

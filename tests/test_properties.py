@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import journeysim as js
-from journeysim.scenario import _validate
+from journeysim.scenario import scenario_from_dict
 from tests.helpers import minimal
 
 
@@ -27,7 +27,7 @@ def scenarios(draw):
     raw["segments"]["all"]["time_between_needs"] = f"{draw(st.integers(1, 20))} d"
     raw["touchpoints"]["desk"]["capacity"] = draw(st.integers(1, 3))
     raw["touchpoints"]["desk"]["service"]["mean"] = f"{draw(st.floats(1.0, 60.0))} min"
-    return _validate(raw, "property", None), draw(st.integers(0, 2**32))
+    return scenario_from_dict(raw, source="property"), draw(st.integers(0, 2**32))
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

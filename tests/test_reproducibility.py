@@ -7,13 +7,14 @@ import sys
 import numpy as np
 
 import journeysim as js
+from journeysim.engine.results import TABLES
 from tests.helpers import RETAIL
 
 OVERRIDES = {"simulation.horizon": "60 d", "population.arrivals_per_day": 12}
 
 
 def tables(results):
-    return {name: getattr(results, name).to_csv() for name in js.results.TABLES}
+    return {name: getattr(results, name).to_csv() for name in TABLES}
 
 
 def test_same_seed_gives_byte_identical_tables():

@@ -425,7 +425,9 @@ def test_resume_refuses_a_changed_model_or_design(tmp_path, monkeypatch):
     finally:
         other_code.__qualname__ = "_y_times_two"
     # the same spec whose design would now give other points (as a newer scipy might)
-    sweep_module = importlib.import_module("journeysim.experiments.sweeps")  # the module, not js.sweep
+    sweep_module = importlib.import_module(
+        "journeysim.experiments.sweeps"
+    )  # the module, not js.sweep
     real = sweep_module.make_design
 
     def shifted(design, parameters):

@@ -1,5 +1,7 @@
-"""The runtime touchpoint: a validated :class:`~journeysim.scenario.Touchpoint` compiled into
-its queue, its rules (capacity, service, perception, routing) and its statistics.
+"""The runtime touchpoint: a validated touchpoint compiled into its queue, rules and statistics.
+
+A :class:`~journeysim.scenario.Touchpoint` becomes its queue and its rules (capacity, service,
+perception, routing) with its statistics.
 
 Built once per run by :class:`~journeysim.engine.model.JourneyModel`; the visit loop reads
 these attributes directly (``__slots__``), and calls each rule once per visit.

@@ -59,7 +59,7 @@ def load_sweep(out: str | Path) -> pd.DataFrame:
     Parameters
     ----------
     out:
-        The results directory of :func:`journeysim.experiments.sweeps` (or ``journeysim sweep --out``).
+        The results directory of :func:`journeysim.sweep` (or ``journeysim sweep --out``).
         It may belong to a sweep that is still running or was interrupted: every run stored
         so far is returned.
 

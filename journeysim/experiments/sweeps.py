@@ -7,8 +7,9 @@ hash and the replication: not from the strategy, so strategies at a point share 
 (common random numbers), and never from the order of execution, so every engine and any number
 of workers give identical results.
 
-Runs go to a :class:`~journeysim.experiments.store.SweepStore` the moment they finish (see there for why a
-kill loses nothing); ``resume`` reads the keys already stored and runs only the missing ones.
+Runs go to a :class:`~journeysim.experiments.store.SweepStore` the moment they finish
+(see there for why a kill loses nothing); ``resume`` reads the keys already stored and runs
+only the missing ones.
 A run that raises is retried, then recorded with ``status = "failed"`` and its error; a point
 the scenario rejects (say, two swept values that contradict each other) is recorded with
 ``status = "invalid"``. Neither stops the sweep.

@@ -3,8 +3,8 @@
 Every function takes ``ax=None`` (a new figure when None), returns the Axes (or a Figure for
 multi-panel views) and never calls ``plt.show()``: plots compose in notebooks, scripts and
 reports. Confidence bands are 95% Student-t intervals across replications. Functions accept a
-single run's :class:`~journeysim.engine.results.Results` or a :class:`~journeysim.experiments.Comparison`
-(one line per strategy).
+single run's :class:`~journeysim.engine.results.Results` or a
+:class:`~journeysim.experiments.Comparison` (one line per strategy).
 
 The views live in one module per family (``journeys``, ``customers``, ``comparisons``,
 ``sweeps``, ``files``); everything public is re-exported here.

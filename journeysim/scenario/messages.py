@@ -118,5 +118,6 @@ def find_line(text: str, loc: list[str]) -> int | None:
 
 
 def toml_error_line(message: str) -> int | None:
+    """The line number a ``tomllib`` error message names, if any."""
     match = re.search(r"at line (\d+)", message)
     return int(match.group(1)) if match else None

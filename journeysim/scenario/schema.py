@@ -356,7 +356,7 @@ class Scenario(FrozenModel):
 
     @classmethod
     def from_document(cls, raw: dict[str, Any], source: str, text: str | None = None) -> Scenario:
-        """Validate a raw document (as TOML reads it); errors name ``source`` (and lines of ``text``).
+        """Validate a raw document (as TOML reads it); errors name ``source`` and lines of ``text``.
 
         The document is kept (not copied) as :attr:`document`, the base of later overrides.
         """

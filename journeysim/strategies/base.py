@@ -44,7 +44,7 @@ class Strategy:
         return scenario
 
     def setup(self, model: ModelAPI) -> None:
-        """Called once before the run starts (book running costs, start processes with ``every``)."""
+        """Called once before the run starts (book running costs, start ``every`` processes)."""
 
     def extra_kpis(self, model: ModelAPI) -> dict[str, float]:
         """Strategy-specific figures added to the run's ``kpis`` row (offers made ...)."""

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.special import betaln
 
-from journeysim.scenario import _validate
+from journeysim.scenario import scenario_from_dict
 
 #: Tolerance in standard errors of a replication mean. With the standard error estimated from
 #: n replications the statistic is Student t with n - 1 degrees of freedom: at n = 10 a correct
@@ -162,7 +162,7 @@ def queueing_scenario(
         "journey": {"entry": entry, "routes": routes},
         "psychology": {"enabled": False},
     }
-    return _validate(raw, "validation", None)
+    return scenario_from_dict(raw, source="validation")
 
 
 def sbg_scenario(
@@ -198,4 +198,4 @@ def sbg_scenario(
             "churn_effects": mode == "effects_on",
         },
     }
-    return _validate(raw, "sbg", None)
+    return scenario_from_dict(raw, source="sbg")
