@@ -3,8 +3,8 @@
 import pytest
 
 import journeysim as js
-from journeysim.strategies.cem import CEMPolicy
 from journeysim.scenario.strategy_config import CEMConfig
+from journeysim.strategies.cem import CEMPolicy
 from tests.helpers import RETAIL, paired_gap
 
 

@@ -8,8 +8,8 @@ horizon; each assertion needs the paired 95% interval to exclude zero.
 import pytest
 
 import journeysim as js
-from journeysim.strategies.crm import CRMPolicy
 from journeysim.scenario.strategy_config import CRMConfig
+from journeysim.strategies.crm import CRMPolicy
 from tests.helpers import RETAIL, paired_gap
 
 

@@ -3,8 +3,8 @@
 import pytest
 
 import journeysim as js
-from journeysim.strategies.loyalty import LoyaltyPolicy
 from journeysim.scenario.strategy_config import LoyaltyConfig
+from journeysim.strategies.loyalty import LoyaltyPolicy
 from tests.helpers import RETAIL, paired_gap
 
 BASE = {"enrolment": 0.6, "points_per_currency": 1.0, "reward_threshold": 150.0}
@@ -53,8 +53,8 @@ def test_a_dip_after_each_reward_slows_members_down(retail):
 def test_a_hybrid_s_other_parts_never_shift_who_joins(retail):
     """Each part draws from its own stream and enrolment is keyed by customer: changing the CRM
     part of a hybrid leaves the loyalty part's members exactly as they were."""
-    from journeysim.strategies.crm import CRMPolicy
     from journeysim.scenario.strategy_config import CRMConfig
+    from journeysim.strategies.crm import CRMPolicy
 
     def hybrid(name, holdout):
         crm = CRMPolicy(CRMConfig(at_risk_share=0.1, offer_discount=0.1, holdout=holdout), retail)

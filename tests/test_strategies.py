@@ -25,11 +25,11 @@ import pandas as pd
 import pytest
 
 import journeysim as js
-from journeysim.strategies.crm import CRMPolicy, risk_score
-from journeysim.experiments import mean_ci
 from journeysim.engine.model import Customer
+from journeysim.experiments import mean_ci
 from journeysim.scenario import rebuild
 from journeysim.strategies import set_lever
+from journeysim.strategies.crm import CRMPolicy, risk_score
 from tests.helpers import RETAIL
 
 REPLICATIONS = 8
