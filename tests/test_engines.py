@@ -65,7 +65,8 @@ def test_bad_engine_settings():
 
 def test_no_start_method_is_forced_at_import():
     code = (
-        "import multiprocessing as mp, journeysim, journeysim.experiments.sweeps, journeysim.experiments.engines;"
+        "import multiprocessing as mp, journeysim, journeysim.experiments.sweeps;"
+        "import journeysim.experiments.engines;"
         "print(mp.get_start_method(allow_none=True))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

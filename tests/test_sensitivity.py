@@ -1,6 +1,6 @@
 """Sensitivity indices, checked on functions with known answers run through the sweep path.
 
-``journeysim.experiments.sweeps(model=f)`` runs ``f`` through the very machinery the simulator uses (design,
+``journeysim.sweep(model=f)`` runs ``f`` through the very machinery the simulator uses (design,
 run keys, runner, journal and Parquet parts, manifest), so these tests exercise the same
 design -> runner -> storage -> analysis path as a simulator sweep.
 """
