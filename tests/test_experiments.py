@@ -33,7 +33,12 @@ def test_replicate_gives_one_row_per_replication_and_summary(short):
     reps = js.replicate(short, "baseline", replications=3, seed=4, workers=1)
     assert list(reps.runs["replication"]) == [0, 1, 2]
     nps = reps.summary.set_index("kpi").loc["nps"]
-    assert nps["ci_low"] <= nps["mean"] <= nps["ci_high"]
+    values = reps.runs["nps"].to_numpy(dtype=float)
+    half = stats.t.ppf(0.975, 2) * values.std(ddof=1) / math.sqrt(3)
+    assert nps["mean"] == pytest.approx(values.mean())
+    assert nps["ci_high"] - nps["mean"] == pytest.approx(half)
+    assert nps["mean"] - nps["ci_low"] == pytest.approx(half)
+    assert nps["n"] == 3
     assert nps["n"] == 3
     # replication r is simulate(..., identity=(r,)): independent of how it was scheduled
     again = js.simulate(short, seed=4, identity=(2,)).kpis

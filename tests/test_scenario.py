@@ -1,9 +1,13 @@
 """Scenario files: validation, overrides and every kind of bad input (one clear line)."""
 
+import copy
 import math
+import tomllib
 
 import pytest
+import tomli_w
 
+import journeysim as js
 from journeysim import ScenarioError, load_scenario
 from journeysim.scenario import parse_override
 from tests.helpers import RETAIL, minimal, write_scenario
@@ -272,3 +276,49 @@ def test_an_error_in_an_overridden_field_is_the_overrides_not_the_files(tmp_path
     message = str(info.value)
     assert message.startswith(f"{path}") and "strategies.cem.cem.touchpoints.desk" in message
     assert message.endswith("(with touchpoints.desk.capacity overridden)")
+
+
+def test_scenario_from_dict_validates_exactly_like_a_file(tmp_path):
+    document = tomllib.loads(RETAIL.read_text())
+    from_dict = js.scenario_from_dict(document)
+    assert from_dict.model_dump() == load_scenario(RETAIL).model_dump()
+    assert from_dict.source == "<dict>"
+    assert (
+        from_dict.with_overrides({"touchpoints.call_centre.capacity": 3})
+        .touchpoints["call_centre"]
+        .capacity
+        == 3
+    )
+    # the same one-line errors as a file, naming the source given
+    broken = minimal(**{"touchpoints__desk__capacity": 0})
+    with pytest.raises(ScenarioError) as info:
+        js.scenario_from_dict(broken, source="my dict")
+    assert str(info.value) == "my dict: touchpoints.desk.capacity: Input should be greater than 0"
+    path = tmp_path / "s.toml"
+    path.write_text(tomli_w.dumps(broken))
+    with pytest.raises(ScenarioError) as from_file:
+        load_scenario(path)
+    assert from_file.value.message == info.value.message
+    assert from_file.value.field == info.value.field
+
+
+def test_scenario_from_dict_copies_its_input_and_applies_overrides():
+    document = minimal()
+    before = copy.deepcopy(document)
+    scenario = js.scenario_from_dict(document, overrides={"touchpoints.desk.capacity": 4})
+    assert scenario.touchpoints["desk"].capacity == 4
+    assert document == before
+    with pytest.raises(TypeError, match="dict"):
+        js.scenario_from_dict("scenarios/retail.toml")
+    with pytest.raises(TypeError, match="mapping"):
+        js.scenario_from_dict(document, overrides="touchpoints.desk.capacity=4")
+
+
+def test_rebuild_and_overrides_are_public():
+    scenario = js.scenario_from_dict(minimal())
+    bigger = js.rebuild(scenario, {"touchpoints.desk.capacity": 5})
+    assert bigger.touchpoints["desk"].capacity == 5
+    with pytest.raises(ScenarioError, match="greater than 0"):
+        js.rebuild(scenario, {"touchpoints.desk.capacity": 0})
+    assert js.parse_override("a.b=2") == ("a.b", 2)
+    assert js.apply_overrides({"a": {"b": 1}}, {"a.b": 2}) == {"a": {"b": 2}}

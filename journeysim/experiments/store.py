@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -239,11 +238,6 @@ class SweepStore:
         self._rows.append(row)
         if len(self._rows) >= self.batch_size:
             self._compact()
-
-    def add_many(self, rows: Iterable[dict[str, Any]]) -> None:
-        """Store several finished runs."""
-        for row in rows:
-            self.add(row)
 
     def close(self) -> None:
         """Compact what is left of the journal and release the directory."""
