@@ -31,6 +31,12 @@ def test_keyed_uniform_salts_and_counts_give_other_numbers():
     assert len(by_salt) == len(by_count) == len(by_key) == 50
 
 
+def test_keyed_uniform_salt_and_count_do_not_alias():
+    # (salt, count) pairs are distinct places: salt 1 count 0 is not salt 0 count 1
+    grid = {keyed_uniform(2024, salt, count) for salt in range(20) for count in range(20)}
+    assert len(grid) == 400
+
+
 def test_keyed_uniform_default_count_is_zero():
     assert keyed_uniform(42, 5) == keyed_uniform(42, 5, 0)
 
@@ -81,7 +87,7 @@ def test_components_are_appended_after_the_pinned_ones():
 
 
 def test_seed_sequence_rejects_negative_seeds():
-    with pytest.raises(ValueError, match="non-negative"):
+    with pytest.raises(ValueError, match="^seed must be a non-negative integer$"):
         seed_sequence(-1)
     seed_sequence(0)  # zero is fine
 
