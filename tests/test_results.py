@@ -106,11 +106,6 @@ def test_every_registered_kpi_is_reported(results):
     assert set(KPI_COLUMNS) <= set(results.kpis.columns)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Results.from_model builds the kpis row as revenue, cost, discounts; the registry "
-    "(journeysim.kpis, whose docstring promises registry order) has revenue, discounts, cost",
-)
 def test_kpi_columns_in_registry_order(results):
     columns = [c for c in results.kpis.columns if c in KPI_COLUMNS]
     assert columns == list(KPI_COLUMNS)
