@@ -483,3 +483,20 @@ def test_a_model_that_cannot_travel_fails_before_anything_is_written(tmp_path):
     # nothing is left locked: the same directory takes a sweep at once
     data = js.sweep(out=tmp_path / "o", workers=1, model=_y_plus_one, parameters=params)
     assert len(data) == 4
+
+
+def test_sweep_file_errors_use_the_scenario_translator(tmp_path):
+    """One translator: a typo in a sweep file gets the same kind of line as in a scenario."""
+    path = tmp_path / "s.toml"
+    path.write_text(
+        'scenario = "x.toml"\nreplicatons = 2\n\n[parameters.a]\nlow = 0.0\nhigh = 1.0\n'
+    )
+    with pytest.raises(js.ScenarioError) as info:
+        js.experiments.load_sweep_spec(path)
+    message = str(info.value)
+    assert message.startswith(
+        f"{path}:2: replicatons: unknown field (did you mean 'replications'?)"
+    )
+    path.write_text('scenario = "x.toml"\nreplications = 2 2\nseed = 1\n')
+    with pytest.raises(js.ScenarioError, match=r"s.toml:2: not valid TOML"):
+        js.experiments.load_sweep_spec(path)

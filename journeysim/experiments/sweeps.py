@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tomllib
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, wait
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from journeysim.experiments.engines import make_executor, process_pool
 from journeysim.experiments.store import MANIFEST, SweepStore, load_sweep
 from journeysim.kpis import KPI_COLUMNS
 from journeysim.scenario.fields import FrozenModel
+from journeysim.scenario.messages import first_error
 from journeysim.version import __version__, model_digest
 
 __all__ = [
@@ -70,27 +70,19 @@ class SweepSpec(FrozenModel):
 
 def load_sweep_spec(path: str | Path) -> tuple[SweepSpec, Path]:
     """Read a sweep file; return the spec and the directory relative paths start from."""
-    from journeysim.scenario.loading import read_toml_text
+    from journeysim.scenario.loading import parse_toml, read_toml_text
 
     path = Path(path)
     text = read_toml_text(path)
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"not valid TOML: {exc}", source=str(path)) from None
-    return _validate_spec(raw, str(path)), path.parent
+    raw = parse_toml(text, str(path))
+    return _validate_spec(raw, str(path), text), path.parent
 
 
-def _validate_spec(raw: dict[str, Any], source: str) -> SweepSpec:
+def _validate_spec(raw: dict[str, Any], source: str, text: str | None = None) -> SweepSpec:
     try:
         spec = SweepSpec.model_validate(_list_parameters(raw))
     except ValidationError as exc:
-        error = exc.errors()[0]
-        field = ".".join(str(p) for p in error["loc"] if not str(p).startswith("function-"))
-        message = error["msg"].removeprefix("Value error, ")
-        if error["type"] == "extra_forbidden":
-            message = "unknown field"
-        raise ScenarioError(message, source=source, field=field or None) from None
+        raise first_error(exc, source, text, SweepSpec) from None
     for name in spec.parameters:
         if name in META_COLUMNS:
             raise ScenarioError(

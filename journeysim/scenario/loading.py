@@ -21,7 +21,7 @@ from journeysim.scenario.messages import first_error, toml_error_line
 from journeysim.scenario.overrides import apply_overrides, override_items
 from journeysim.scenario.schema import Scenario
 
-__all__ = ["load_scenario", "read_toml_text", "rebuild", "scenario_from_dict"]
+__all__ = ["load_scenario", "parse_toml", "read_toml_text", "rebuild", "scenario_from_dict"]
 
 
 def rebuild(scenario: Scenario, changes: dict[str, Any], source: str = "strategy") -> Scenario:
@@ -69,12 +69,7 @@ def load_scenario(
     path = Path(path)
     source = str(path)
     text = read_toml_text(path)
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line = toml_error_line(str(exc))
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        raise ScenarioError(f"not valid TOML: {message}", source=source, line=line) from None
+    raw = parse_toml(text, source)
     if not overrides:
         return Scenario.from_document(raw, source, text)
     items = override_items(overrides)
@@ -83,6 +78,16 @@ def load_scenario(
         return Scenario.from_document(raw, source, text)
     except ScenarioError as exc:
         raise _blame_overrides(exc, [key for key, _ in items], override_source) from None
+
+
+def parse_toml(text: str, source: str) -> dict[str, Any]:
+    """The document of a TOML text, or one clear error naming ``source`` and the line."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = toml_error_line(str(exc))
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise ScenarioError(f"not valid TOML: {message}", source=source, line=line) from None
 
 
 def read_toml_text(path: Path) -> str:

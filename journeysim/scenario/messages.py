@@ -114,6 +114,13 @@ def find_line(text: str, loc: list[str]) -> int | None:
                 if key_pattern.match(lines[index]):
                     return index + 1
             return header_index + 1
+    # a top-level key (or a dotted or inline table under one) before the first table header
+    key_pattern = re.compile(rf"^\s*{re.escape(loc[0])}\s*[=.]")
+    for index, line in enumerate(lines):
+        if line.lstrip().startswith("["):
+            break
+        if key_pattern.match(line):
+            return index + 1
     return None
 
 
