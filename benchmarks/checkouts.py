@@ -51,32 +51,14 @@ def run(tree: Path, scenario: str, horizon: str) -> tuple[float, int]:
 
 def instructions_per_journey(tree: Path, scenario: str, short: float, long: float) -> float:
     """Callgrind instructions of one journey with the package from ``tree``."""
-    import re
-    import tempfile
+    from callgrind import callgrind
 
     counts = []
     for days in (short, long):
-        with tempfile.TemporaryDirectory() as tmp:
-            done = subprocess.run(
-                [
-                    "valgrind",
-                    "--tool=callgrind",
-                    f"--callgrind-out-file={os.path.join(tmp, 'out')}",
-                    sys.executable,
-                    "-c",
-                    CODE,
-                    scenario,
-                    f"{days} d",
-                ],
-                capture_output=True,
-                text=True,
-                check=True,
-                env={**os.environ, "PYTHONPATH": str(tree), "PYTHONHASHSEED": "0"},
-                cwd=tree,
-            )
-        collected = re.search(r"Collected : ([0-9]+)", done.stderr)
-        assert collected, done.stderr[-500:]
-        counts.append((int(collected.group(1)), int(done.stdout.split()[-1])))
+        instructions, stdout = callgrind(
+            ["-c", CODE, scenario, f"{days} d"], env={"PYTHONPATH": str(tree)}, cwd=str(tree)
+        )
+        counts.append((instructions, int(stdout.split()[-1])))
     (i0, j0), (i1, j1) = counts
     return (i1 - i0) / (j1 - j0)
 

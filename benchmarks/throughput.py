@@ -167,9 +167,9 @@ def _peak_memory_mb(days: float) -> tuple[float, float]:
 
 def _instructions_per_visit(contender: str, short: float = 0.5, long: float = 3.0) -> float:
     """Callgrind instruction count of one visit: (long run - short run) / extra visits."""
-    import os
     import re
-    import tempfile
+
+    from callgrind import callgrind
 
     code = (
         "import sys; sys.path.insert(0, 'benchmarks'); import throughput as t;"
@@ -178,26 +178,10 @@ def _instructions_per_visit(contender: str, short: float = 0.5, long: float = 3.
     )
     counts = []
     for days in (short, long):
-        with tempfile.TemporaryDirectory() as tmp:
-            done = subprocess.run(
-                [
-                    "valgrind",
-                    "--tool=callgrind",
-                    f"--callgrind-out-file={os.path.join(tmp, 'out')}",
-                    sys.executable,
-                    "-c",
-                    code,
-                    str(days),
-                ],
-                capture_output=True,
-                text=True,
-                check=True,
-                env={**os.environ, "PYTHONHASHSEED": "0"},  # string hashing shapes dict work
-            )
-        collected = re.search(r"Collected : ([0-9]+)", done.stderr)
-        visits = re.search(r"VISITS ([0-9]+)", done.stdout)
-        assert collected and visits, done.stderr[-500:]
-        counts.append((int(collected.group(1)), int(visits.group(1))))
+        instructions, stdout = callgrind(["-c", code, str(days)])
+        visits = re.search(r"VISITS ([0-9]+)", stdout)
+        assert visits, stdout[-500:]
+        counts.append((instructions, int(visits.group(1))))
     (i0, v0), (i1, v1) = counts
     return (i1 - i0) / (v1 - v0)
 
