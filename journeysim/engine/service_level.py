@@ -195,7 +195,10 @@ def overload_warnings(model: JourneyModel, profile: pd.DataFrame | None) -> list
             slot = end
         if worst is not None:
             rho, load, servers, first, end = worst
-            when = f"{WEEKDAYS[first // 24][:3]} {first % 24:02d}:00-" + (
+            when = (
+                "all week"
+                if end - first == 168
+                else f"{WEEKDAYS[first // 24][:3]} {first % 24:02d}:00-"
                 f"{WEEKDAYS[(end - 1) // 24][:3]} {(end - 1) % 24 + 1:02d}:00"
             )
             out.append(
