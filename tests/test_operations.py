@@ -239,3 +239,29 @@ def test_default_scenarios_keep_the_fast_path():
         name for name, tp in scenario.touchpoints.items() if tp.operations
     }
     assert not math.isnan(results.kpis["mean_wait_minutes"].iloc[0])
+
+
+def test_service_profile_plot_shows_the_week():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from journeysim import plots
+
+    scenario = ops_scenario(
+        {
+            "capacity": 1,
+            "service": {"mean": "1 min"},
+            "opening_hours": [{"days": "mon-fri", "hours": "08-18"}],
+        },
+        0.3,
+        days=7,
+        warmup_days=0,
+    )
+    results = js.simulate(scenario, seed=1)
+    ax = plots.service_profile(results, "q", "servers")
+    grid = ax.images[0].get_array()
+    assert grid.shape == (7, 24)
+    assert grid[0, 9] == 1 and grid[0, 20] == 0 and grid[6, 12] == 0
+    assert "servers" in ax.get_title()
+    with pytest.raises(ValueError, match="no hour-of-week profile"):
+        plots.service_profile(results, "nowhere")
