@@ -265,3 +265,13 @@ def test_service_profile_plot_shows_the_week():
     assert "servers" in ax.get_title()
     with pytest.raises(ValueError, match="no hour-of-week profile"):
         plots.service_profile(results, "nowhere")
+
+
+def test_cli_prints_overload_as_a_plain_note(capsys):
+    from journeysim.cli import main
+
+    args = ["run", "scenarios/saas.toml", "--set", "simulation.horizon=10 d"]
+    assert main([*args, "--set", "population.arrivals_per_day=300"]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("note: touchpoint 'support_chat' is overloaded")
+    assert "UserWarning" not in err
