@@ -275,3 +275,16 @@ def test_cli_prints_overload_as_a_plain_note(capsys):
     err = capsys.readouterr().err
     assert err.startswith("note: touchpoint 'support_chat' is overloaded")
     assert "UserWarning" not in err
+
+
+def test_unknown_start_weekday_names_the_field():
+    with pytest.raises(ScenarioError) as info:
+        ops_scenario(
+            {"capacity": 1, "service": {"mean": "1 min"}},
+            1.0,
+            1.0,
+            warmup_days=0,
+            simulation={"start_weekday": "someday"},
+        )
+    assert "simulation.start_weekday" in str(info.value)
+    assert "monday..sunday" in str(info.value)

@@ -12,7 +12,15 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Discriminator, Field, PrivateAttr, Tag, ValidationError, model_validator
+from pydantic import (
+    Discriminator,
+    Field,
+    PrivateAttr,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from journeysim.errors import ScenarioError
 from journeysim.scenario.fields import (
@@ -80,11 +88,16 @@ class SimulationSettings(FrozenModel):
         default=1, ge=1, le=12, description="Month of day 0 (for population.demand.monthly)."
     )
 
+    @field_validator("start_weekday")
+    @classmethod
+    def _known_weekday(cls, value: str) -> str:
+        weekday_index(value)  # raises ValueError naming what is allowed
+        return value
+
     @model_validator(mode="after")
     def _warmup_inside_horizon(self) -> SimulationSettings:
         if self.warmup >= self.horizon:
             raise ValueError("warmup must be shorter than horizon")
-        weekday_index(self.start_weekday)
         return self
 
     @property
