@@ -6,6 +6,7 @@ Every user error ends as one line on stderr and exit code 2; never a traceback.
 from __future__ import annotations
 
 import sys
+import warnings
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -96,7 +97,11 @@ def run(
     _needs_out(plots, out)
     spec = load_scenario(scenario, overrides=set_ or None)
     if replications == 1:
-        results = simulate(spec, strategy, seed)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # printed below as plain notes
+            results = simulate(spec, strategy, seed)
+        for note in results.warnings:  # overloaded touchpoints: one plain line each
+            typer.echo(f"note: {note}", err=True)
         typer.echo(f"{spec.name} / {results.kpis['strategy'].iloc[0]} / seed {seed}")
         typer.echo(kpi_table(results.kpis, KPI_COLUMNS))
         if out is not None:
@@ -134,8 +139,6 @@ def _needs_out(plots: bool, out: Path | None) -> None:
 
 def _plots(enabled: bool, data, out: Path, scenario=None, sweep_dir=None) -> None:  # noqa: ANN001
     if enabled:
-        import warnings
-
         from journeysim.plots import save_figures
 
         with warnings.catch_warnings(record=True) as caught:

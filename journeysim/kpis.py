@@ -69,6 +69,7 @@ KPIS: dict[str, KPI] = {
         KPI("profit", "profit (margin - cost)", "currency", "money", True, True),
         KPI("clv", "CLV (discounted margin)", "currency", "money", True, True),
         KPI("mean_wait_minutes", "mean wait (min)", "minutes", "minutes", False, True),
+        KPI("service_level", "service level (answered in target)", "share", "share", True),
     )
 }
 

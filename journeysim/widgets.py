@@ -15,12 +15,15 @@ How the budget buys things (stated so a class can argue with it):
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING, Any
 
 import matplotlib.pyplot as plt
+import pandas as pd
 
 from journeysim.experiments import Comparison, compare
 from journeysim.scenario.strategy_config import CEMConfig, CRMConfig, TouchpointInvestment
+from journeysim.simulation import simulate
 from journeysim.strategies import CompositeStrategy
 from journeysim.strategies.cem import CEMPolicy
 from journeysim.strategies.crm import CRMPolicy
@@ -30,7 +33,7 @@ if TYPE_CHECKING:
 
     from journeysim.scenario import Scenario
 
-__all__ = ["budget_mix_strategy", "trainer_case", "trainer_dashboard"]
+__all__ = ["budget_mix_strategy", "staffing_table", "trainer_case", "trainer_dashboard"]
 
 
 def budget_mix_strategy(
@@ -67,7 +70,7 @@ def trainer_case(
     scenario: Scenario,
     crm_share: float = 0.5,
     budget_per_day: float = 300.0,
-    staff: int = 1,
+    staff: int = 2,
     patience_minutes: float = 4.0,
     staffed_touchpoint: str = "call_centre",
     replications: int = 2,
@@ -76,8 +79,10 @@ def trainer_case(
 ) -> tuple[Comparison, Figure]:
     """Compare the baseline with a CRM/CEM budget mix; return the comparison and a figure.
 
-    ``staff`` sets the staffed touchpoint's capacity and ``patience_minutes`` every segment's
-    patience, in both arms (they describe the business, not the strategy).
+    ``staff`` is the number of servers on duty at the staffed touchpoint in every hour it is
+    open (its rota becomes flat: peaks are then under- or over-staffed, and every scheduled
+    server-hour is paid), and ``patience_minutes`` every segment's patience, in both arms (they
+    describe the business, not the strategy).
     """
     from journeysim import plots
 
@@ -85,6 +90,8 @@ def trainer_case(
         "simulation.horizon": horizon,
         f"touchpoints.{staffed_touchpoint}.capacity": int(staff),
     }
+    if scenario.touchpoints[staffed_touchpoint].schedule is not None:
+        overrides[f"touchpoints.{staffed_touchpoint}.schedule"] = []  # `staff` in every hour
     for segment in scenario.segments:
         overrides[f"segments.{segment}.patience"] = f"{patience_minutes} min"
     case = scenario.with_overrides(overrides)
@@ -102,6 +109,56 @@ def trainer_case(
     )
     fig.tight_layout()
     return result, fig
+
+
+def staffing_table(
+    scenario: Scenario,
+    staff: tuple[int, ...] = (1, 2, 3, 4),
+    staffed_touchpoint: str = "call_centre",
+    replications: int = 2,
+    seed: int = 0,
+    horizon: str = "180 d",
+) -> pd.DataFrame:
+    """The baseline at each staffing level: what more staff buy and what they cost.
+
+    Each level puts ``staff`` servers on duty in every open hour (as the trainer's slider
+    does); common random numbers across levels (same seeds), replication means.
+
+    Returns
+    -------
+    DataFrame
+        One row per level: the touchpoint's service level, mean wait, abandonment and
+        utilisation, and the run's NPS, retention, staff cost and profit.
+    """
+    rows = []
+    for level in staff:
+        overrides: dict[str, Any] = {
+            "simulation.horizon": horizon,
+            f"touchpoints.{staffed_touchpoint}.capacity": int(level),
+        }
+        if scenario.touchpoints[staffed_touchpoint].schedule is not None:
+            overrides[f"touchpoints.{staffed_touchpoint}.schedule"] = []
+        case = scenario.with_overrides(overrides)
+        for r in range(replications):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)  # overload notes: the point here
+                res = simulate(case, "baseline", seed=seed, identity=(r,))
+            tp = res.touchpoints.set_index("touchpoint").loc[staffed_touchpoint]
+            kpi = res.kpis.iloc[0]
+            rows.append(
+                {
+                    "staff": level,
+                    "service_level": tp["service_level"],
+                    "mean_wait_minutes": tp["mean_wait_minutes"],
+                    "abandonment_rate": tp["abandonment_rate"],
+                    "utilisation": tp["utilisation"],
+                    "nps": kpi["nps"],
+                    "retention_rate": kpi["retention_rate"],
+                    "cost_staff": kpi.get("cost_staff", 0.0),
+                    "profit": kpi["profit"],
+                }
+            )
+    return pd.DataFrame(rows).groupby("staff", as_index=False).mean()
 
 
 def trainer_dashboard(scenario: Scenario, **fixed: Any) -> Any:
@@ -132,7 +189,7 @@ def trainer_dashboard(scenario: Scenario, **fixed: Any) -> Any:
         budget_per_day=widgets.FloatSlider(
             value=300.0, min=0.0, max=1000.0, step=50.0, description="Budget/day"
         ),
-        staff=widgets.IntSlider(value=1, min=1, max=4, description="Staff"),
+        staff=widgets.IntSlider(value=2, min=1, max=5, description="Staff"),
         patience_minutes=widgets.FloatSlider(
             value=4.0, min=1.0, max=15.0, step=1.0, description="Patience (min)"
         ),

@@ -61,7 +61,12 @@ def test_running_costs_and_extra_staff_are_booked_every_day(retail):
     staff = policy("staff", touchpoints={"call_centre": {"capacity": 2, "cost_per_day": 40.0}})
     base = js.simulate(retail, seed=1).kpis.iloc[0]
     row = js.simulate(retail, staff, seed=1).kpis.iloc[0]
-    per_server_day = retail.touchpoints["call_centre"].staff_cost_per_server_day
     assert row["cost_cem_investment"] == pytest.approx(40.0 * 150)
-    assert row["cost_staff"] - base["cost_staff"] == pytest.approx(2 * per_server_day * 150)
+    # two more agents in every hour the call centre is open, paid per scheduled server-hour
+    call_centre = retail.touchpoints["call_centre"]
+    open_slots = {s for w in call_centre.opening_hours for s in w.slots()}
+    weeks, days = divmod(150, 7)  # day 0 is a Monday
+    open_hours = weeks * len(open_slots) + sum(s < 24 * days for s in open_slots)
+    extra = 2 * open_hours * call_centre.staff_cost_per_server_hour
+    assert row["cost_staff"] - base["cost_staff"] == pytest.approx(extra)
     assert row["mean_wait_minutes"] < base["mean_wait_minutes"]

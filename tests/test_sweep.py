@@ -91,8 +91,8 @@ def test_failed_runs_are_retried_then_recorded(tmp_path):
 
 
 def test_invalid_points_are_recorded_and_mixed_values_stored(tmp_path):
-    """'unlimited' contradicts the CEM strategy (it adds call-centre staff): that point is
-    recorded as invalid, the others run; the mixed 2 / 'unlimited' column is stored as text."""
+    """'unlimited' contradicts the call centre's staff schedule: that point is recorded as
+    invalid, the others run; the mixed 2 / 'unlimited' column is stored as text."""
     capacity = "touchpoints.call_centre.capacity"
     spec = small_sweep(
         strategies=["baseline"],
@@ -104,7 +104,7 @@ def test_invalid_points_are_recorded_and_mixed_values_stored(tmp_path):
     assert data[capacity].tolist() == ["2", "unlimited", "3"]
     assert data["status"].tolist() == ["ok", "invalid", "ok"]
     invalid = data.iloc[1]
-    assert "cannot add capacity to an unlimited" in invalid["error"]
+    assert "an unlimited (self-service) touchpoint takes no 'schedule'" in invalid["error"]
     assert invalid["attempts"] == 0 and pd.isna(invalid["nps"])
     assert data["key"].is_unique
     # the order of the values does not matter: an invalid first point is just as invalid

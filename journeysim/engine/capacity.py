@@ -9,11 +9,23 @@ interface. Capacity draws no random numbers.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Generator
+from typing import Any
 
 import simpy
 
-__all__ = ["CapacityRule", "FixedCapacity", "UnlimitedCapacity", "compile_capacity"]
+from journeysim.engine.calendar import Calendar
+
+__all__ = [
+    "CapacityRule",
+    "FixedCapacity",
+    "ScheduledCapacity",
+    "ScheduledPriorityResource",
+    "ScheduledResource",
+    "UnlimitedCapacity",
+    "compile_capacity",
+]
 
 
 class CapacityRule:
@@ -33,6 +45,10 @@ class CapacityRule:
         self, book: Callable[[str, float], None], cost_per_server_day: float, horizon: float
     ) -> None:
         """Book the staff cost of the run through ``book(category, per_day)``."""
+
+    def server_days(self, t0: float, t1: float) -> float:
+        """Scheduled server-days between ``t0`` and ``t1`` (``inf`` for unlimited)."""
+        return self.servers(0.0) * (t1 - t0)
 
 
 class UnlimitedCapacity(CapacityRule):
@@ -71,6 +87,105 @@ class FixedCapacity(CapacityRule):
         """Servers x cost per server-day, every day of the run."""
         if cost_per_server_day > 0:
             book("staff", self.count * cost_per_server_day)
+
+
+class _Adjustable:
+    """Mixin: a SimPy resource whose number of servers can change (no pre-emption).
+
+    A lower capacity lets customers in service finish; nobody new starts until the number in
+    service is below the new capacity. A higher one starts waiting customers at once.
+    """
+
+    def set_capacity(self: Any, capacity: float) -> None:
+        grow = capacity > self._capacity
+        self._capacity = capacity
+        if grow:
+            # SimPy's Resource grants one request per _trigger_put call
+            while self.put_queue and len(self.users) < capacity:
+                before = len(self.users)
+                self._trigger_put(None)
+                if len(self.users) == before:
+                    break
+
+
+class ScheduledResource(_Adjustable, simpy.Resource):
+    """A FIFO resource with a capacity that follows a schedule (may be 0: closed)."""
+
+    def __init__(self, env: simpy.Environment, capacity: float) -> None:
+        super().__init__(env, 1)
+        self._capacity = capacity
+
+
+class ScheduledPriorityResource(_Adjustable, simpy.PriorityResource):
+    """A non-pre-emptive priority resource with a capacity that follows a schedule."""
+
+    def __init__(self, env: simpy.Environment, capacity: float) -> None:
+        super().__init__(env, 1)
+        self._capacity = capacity
+
+
+class ScheduledCapacity(CapacityRule):
+    """Servers by hour of the week (a staff schedule; 0 while closed), paid per server-hour.
+
+    Parameters
+    ----------
+    servers:
+        168 numbers of servers, Monday 00:00 first (``inf``: self-service while open).
+    calendar:
+        The run's calendar (weekday of day 0).
+    priority:
+        Build a non-pre-emptive priority queue.
+    """
+
+    __slots__ = ("by_slot", "calendar", "priority")
+
+    def __init__(self, servers: list[float], calendar: Calendar, priority: bool = False) -> None:
+        self.by_slot = list(servers)
+        self.calendar = calendar
+        self.priority = priority
+
+    def resource(self, env: simpy.Environment) -> simpy.Resource:
+        """The queue, with a process that changes its capacity at the schedule's boundaries."""
+        cls = ScheduledPriorityResource if self.priority else ScheduledResource
+        res = cls(env, self.servers(env.now))
+        env.process(self._shifts(env, res))
+        return res
+
+    def _shifts(self, env: simpy.Environment, res: Any) -> Generator[simpy.Event, Any, None]:
+        by_slot, calendar = self.by_slot, self.calendar
+        hour = math.floor(env.now * 24.0)
+        current = by_slot[calendar.slot(env.now)]
+        if all(v == current for v in by_slot):
+            return
+        while True:
+            hour += 1
+            value = by_slot[(hour + calendar.offset) % 168]
+            if value != current:
+                yield env.timeout(max(hour / 24.0 - env.now, 0.0))
+                res.set_capacity(value)
+                current = value
+
+    def servers(self, t: float) -> float:
+        """Servers on duty at time ``t``."""
+        return float(self.by_slot[self.calendar.slot(t)])
+
+    def server_days(self, t0: float, t1: float) -> float:
+        """Scheduled server-days between ``t0`` and ``t1``."""
+        if any(math.isinf(v) for v in self.by_slot):
+            return math.inf
+        total, t = 0.0, t0
+        while t < t1 - 1e-12:
+            end = min((math.floor(t * 24.0 + 1e-9) + 1) / 24.0, t1)
+            total += self.by_slot[self.calendar.slot(t + 1e-9)] * (end - t)
+            t = end
+        return total
+
+    def book_staff(
+        self, book: Callable[[str, float], None], cost_per_server_day: float, horizon: float
+    ) -> None:
+        """Scheduled server-hours x cost per server-hour, spread evenly over the run's days."""
+        if cost_per_server_day > 0 and horizon > 0:
+            book("staff", self.server_days(0.0, horizon) * cost_per_server_day / horizon)
 
 
 def compile_capacity(capacity: int | str) -> CapacityRule:

@@ -43,6 +43,7 @@ class Customer:
     # likelihood to recommend after the latest journey, and advocacy (+1 promoter, -1 detractor)
     ltr: int | None = None
     advocacy = 0
+    retry_decisions = 0  # retry/switch decisions taken (keys their random numbers)
     pulled = False  # a strategy asked for the next journey to start when this one ends
     waiting = False  # between journeys, waiting for the next need (campaigns may pull it)
     process: Any = None

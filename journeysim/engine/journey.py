@@ -29,7 +29,6 @@ from journeysim.engine.perception import Experience
 from journeysim.engine.satisfaction import journey_satisfaction, ltr_score
 from journeysim.engine.survey import answer_survey
 from journeysim.engine.touchpoint import TouchpointNode
-from journeysim.engine.visit import queue_visit
 
 if TYPE_CHECKING:
     import random
@@ -88,7 +87,9 @@ def walk(
             wait = 0.0
             abandoned = False
         else:
-            wait, abandoned = yield from queue_visit(env, node, service, patience, warmup, horizon)
+            wait, abandoned = yield from node.visit(
+                env, node, c, service, patience, warmup, horizon
+            )
         stats = node.stats if arrive >= warmup else None
         if stats is not None:
             stats.record_visit(wait, abandoned, failed)
@@ -103,11 +104,13 @@ def walk(
         if experience is not None:
             experience.add(node, wait, z, failed, abandoned, stats)
         if abandoned:
-            abandoned_journey = True
-            rec.p_abandoned[rec.period_of(env.now)] += 1
-            node = EXIT
-            break
-        if failed:
+            if abandoned is True:
+                abandoned_journey = True
+                rec.p_abandoned[rec.period_of(env.now)] += 1
+                node = EXIT
+                break
+            node = abandoned  # the operations visit switched the customer to another touchpoint
+        elif failed:
             failed_journey = True
             c.complaints += 1
             node = node.recovery

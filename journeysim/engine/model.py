@@ -21,16 +21,18 @@ from typing import TYPE_CHECKING, Any
 import simpy
 
 from journeysim.engine.api import ModelAPI
-from journeysim.engine.arrivals import ArrivalRule, PoissonArrivals
+from journeysim.engine.arrivals import ArrivalRule, PoissonArrivals, ProfiledArrivals
+from journeysim.engine.calendar import Calendar, RateProfile
 from journeysim.engine.churn import ChurnRule
 from journeysim.engine.customer import Customer
 from journeysim.engine.journey import walk
+from journeysim.engine.operations import DEFAULT_SERVICE_LEVEL_TARGET, OpsStats
 from journeysim.engine.patience import PatienceRule, compile_patience
 from journeysim.engine.recorder import Recorder
 from journeysim.engine.routing import StaticRouting
 from journeysim.engine.service import lognormal_params
 from journeysim.engine.streams import RunStreams
-from journeysim.engine.touchpoint import EntryNode, TouchpointNode
+from journeysim.engine.touchpoint import EntryNode, TouchpointNode, uses_operations
 from journeysim.engine.word_of_mouth import WordOfMouth
 from journeysim.scenario.graph import ENTRY
 
@@ -109,14 +111,29 @@ class JourneyModel:
             event_log=event_log,
         )
         self.logging = event_log
+        self.calendar = Calendar(sim.weekday0)
         # -- the touchpoint graph, compiled into nodes with their rules
+        stats = self.recorder.stats
+        for name, tp in scenario.touchpoints.items():
+            if uses_operations(tp):
+                target = tp.service_level_target
+                stats[name] = OpsStats(
+                    name,
+                    None if tp.capacity == "unlimited" else tp.capacity,
+                    DEFAULT_SERVICE_LEVEL_TARGET if target is None else target,
+                    self.calendar,
+                    sim.period,
+                    self.recorder.n_periods,
+                )
         self.nodes = {
-            name: TouchpointNode(name, tp, self.env, self.recorder.stats[name], self.psych)
+            name: TouchpointNode(name, tp, self.env, stats[name], self.psych, self.calendar)
             for name, tp in scenario.touchpoints.items()
         }
         for name, node in self.nodes.items():
-            recovery = scenario.touchpoints[name].recovery
-            node.recovery = self.nodes[recovery] if recovery else None
+            spec = scenario.touchpoints[name]
+            node.recovery = self.nodes[spec.recovery] if spec.recovery else None
+            if node.ops is not None and spec.retry is not None and spec.retry.switch_to:
+                node.ops.switch_to = self.nodes[spec.retry.switch_to]
         resolve = self._resolve
         self.entry = EntryNode(ENTRY)
         self.entry.routing = StaticRouting(scenario.journey.entry, resolve)
@@ -129,7 +146,21 @@ class JourneyModel:
             total += seg.spec.share
             cum.append(total)
         self.segment_cum = cum
-        self.arrival_rule: ArrivalRule = PoissonArrivals(scenario.population.arrivals_per_day)
+        # -- demand over time: a profiled rate (arrivals, and needs if they follow it)
+        demand = scenario.population.demand
+        self.profile: RateProfile | None = None
+        if demand is not None and not demand.flat:
+            week, months = demand.factors()
+            self.profile = RateProfile(week, months, sim.weekday0, sim.start_month)
+        self.arrival_rule: ArrivalRule = (
+            PoissonArrivals(scenario.population.arrivals_per_day)
+            if self.profile is None
+            else ProfiledArrivals(scenario.population.arrivals_per_day, self.profile)
+        )
+        # returning customers' needs read their exponential clock against the same profile
+        self.need_profile = (
+            self.profile if self.profile is not None and demand.needs_follow else None
+        )
         self.active: dict[int, Customer] = {}
         self.next_id = 0
         self.arrival_rng = streams.component("arrivals")
@@ -196,6 +227,10 @@ class JourneyModel:
         if boundary * self.period >= self.horizon - 1e-9 and boundary >= 1:
             self._tick(boundary)  # the boundary at the horizon itself
         self.recorder.finish_queues()
+        for node in self.nodes.values():
+            if node.ops is not None:
+                node.stats.finish(self.horizon)
+                node.stats.scheduled = node.capacity.server_days(self.warmup, self.horizon)
         self._book_fixed_costs()
         return self.recorder
 
@@ -289,6 +324,7 @@ class JourneyModel:
         env = self.env
         psych = self.psych
         hazard = self.churn_rule.hazard
+        profile = self.need_profile
         while True:
             yield from walk(self, c, seg)
             if not c.active:
@@ -304,6 +340,8 @@ class JourneyModel:
             if not self.churn_per_period and u_churn < hazard(c):
                 self.churn(c)
                 return
+            if profile is not None:  # the same draw, read against the demand profile
+                gap = max(profile.advance(env.now, gap) - env.now, 0.0)
             if c.pulled:  # a strategy pulled the next need forward during the journey
                 c.pulled = False
                 continue

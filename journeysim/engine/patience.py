@@ -10,8 +10,20 @@ from __future__ import annotations
 
 import math
 import random
+from typing import TYPE_CHECKING
 
-__all__ = ["ExponentialPatience", "PatienceRule", "UnlimitedPatience", "compile_patience"]
+if TYPE_CHECKING:
+    from journeysim.scenario.operations import Distribution
+
+__all__ = [
+    "DeterministicPatience",
+    "ExponentialPatience",
+    "GammaPatience",
+    "LognormalPatience",
+    "PatienceRule",
+    "UnlimitedPatience",
+    "compile_patience",
+]
 
 
 class PatienceRule:
@@ -51,6 +63,60 @@ class ExponentialPatience(PatienceRule):
         return rng.expovariate(self.rate)
 
 
-def compile_patience(mean: float) -> PatienceRule:
-    """The rule of a segment's ``patience`` (``inf`` = unlimited)."""
-    return UnlimitedPatience() if math.isinf(mean) else ExponentialPatience(mean)
+class DeterministicPatience(PatienceRule):
+    """Every customer waits exactly ``mean`` (the +D of M/M/c+D); draws nothing."""
+
+    __slots__ = ("mean",)
+
+    def __init__(self, mean: float) -> None:
+        self.mean = mean
+
+    def draw(self, rng: random.Random) -> float:
+        """The fixed patience in days (no draw, like deterministic service)."""
+        return self.mean
+
+
+class LognormalPatience(PatienceRule):
+    """Lognormal patience with the given mean and sd (moments matched)."""
+
+    __slots__ = ("mu", "sigma")
+
+    def __init__(self, mean: float, sd: float) -> None:
+        sigma2 = math.log1p((sd / mean) ** 2)
+        self.mu, self.sigma = math.log(mean) - sigma2 / 2, math.sqrt(sigma2)
+
+    def draw(self, rng: random.Random) -> float:
+        """One patience in days."""
+        return rng.lognormvariate(self.mu, self.sigma)
+
+
+class GammaPatience(PatienceRule):
+    """Gamma patience with the given mean and sd (shape (mean/sd)^2)."""
+
+    __slots__ = ("shape", "scale")
+
+    def __init__(self, mean: float, sd: float) -> None:
+        self.shape = (mean / sd) ** 2
+        self.scale = mean / self.shape
+
+    def draw(self, rng: random.Random) -> float:
+        """One patience in days."""
+        return rng.gammavariate(self.shape, self.scale)
+
+
+def compile_patience(spec: float | Distribution) -> PatienceRule:
+    """The rule of a segment's ``patience``.
+
+    A mean (exponential; ``inf`` = unlimited) or a distribution table (exponential,
+    deterministic, lognormal, gamma).
+    """
+    if isinstance(spec, int | float):
+        return UnlimitedPatience() if math.isinf(spec) else ExponentialPatience(spec)
+    if spec.distribution == "exponential":
+        return ExponentialPatience(spec.mean)
+    if spec.distribution == "deterministic":
+        return DeterministicPatience(spec.mean)
+    sd = spec.sd or 0.0
+    if spec.distribution == "lognormal":
+        return LognormalPatience(spec.mean, sd)
+    return GammaPatience(spec.mean, sd)

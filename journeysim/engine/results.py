@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,6 +12,8 @@ import numpy as np
 import pandas as pd
 
 from journeysim.atomic import write_atomic
+from journeysim.engine.operations import OpsStats
+from journeysim.engine.service_level import overload_warnings, profile_table, touchpoint_rows
 from journeysim.errors import ScenarioError
 from journeysim.kpis import KPI_COLUMNS
 from journeysim.scenario.units import MINUTES_PER_DAY
@@ -40,6 +43,13 @@ class Results:
         Survival share by acquisition period (rows) and periods since acquisition (columns).
     events:
         The event log, only when ``simulate(..., event_log=True)``.
+    profile:
+        Waits, service level and load by touchpoint, weekday and hour of the touchpoints that
+        take the operations visit (``None`` if none does); see
+        :func:`journeysim.engine.service_level.profile_table`.
+    warnings:
+        Honest-overload warnings: staffed touchpoints whose offered load reached their
+        capacity (rho >= 1) in a schedule window.
     """
 
     kpis: pd.DataFrame
@@ -48,44 +58,31 @@ class Results:
     cohorts: pd.DataFrame
     events: pd.DataFrame | None = None
     costs: dict[str, float] = field(default_factory=dict)
+    profile: pd.DataFrame | None = None
+    warnings: list[str] = field(default_factory=list)
 
     def write(self, out: str | Path) -> list[Path]:
-        """Write the four tables as CSV and Parquet into directory ``out``; return the paths."""
-        return write_tables({name: getattr(self, name) for name in TABLES}, out)
+        """Write the tables as CSV and Parquet into directory ``out``; return the paths.
+
+        The four tables, and the hour-of-week ``profile`` when there is one.
+        """
+        tables = {name: getattr(self, name) for name in TABLES}
+        if self.profile is not None:
+            tables["profile"] = self.profile
+        return write_tables(tables, out)
 
     @classmethod
     def from_model(cls, model: JourneyModel, meta: dict[str, object]) -> Results:
         """Build the tables from a finished model run."""
         rec = model.recorder
         n = rec.n_periods
-        touch = []
+        touch = touchpoint_rows(model)
         wait_days = wait_visits = 0.0
-        for name, s in rec.stats.items():
-            observed = model.horizon - model.warmup
-            queued = s.capacity is not None
-            waits = s.wait_served + s.wait_abandoned
-            if queued:
+        for row in touch:
+            waits = row.pop("_wait_days")
+            if not math.isnan(row["capacity"]):
                 wait_days += waits
-                wait_visits += s.visits
-            touch.append(
-                {
-                    "touchpoint": name,
-                    "capacity": s.capacity if queued else np.nan,
-                    "visits": s.visits,
-                    "served": s.served,
-                    "abandoned": s.abandoned,
-                    "failed": s.failed,
-                    "abandonment_rate": _ratio(s.abandoned, s.visits),
-                    "mean_wait_minutes": _ratio(waits * MINUTES_PER_DAY, s.visits),
-                    "mean_wait_served_minutes": _ratio(s.wait_served * MINUTES_PER_DAY, s.served),
-                    "p90_wait_minutes": s.hist.quantile(0.9),
-                    "mean_queue_length": s.queue_area / observed,
-                    "arrival_rate_per_day": s.visits / observed,
-                    "utilisation": s.busy / (s.capacity * observed) if queued else np.nan,
-                    "mean_csat": _ratio(s.csat_sum, s.csat_n),
-                    "csat_responses": s.csat_n,
-                }
-            )
+                wait_visits += row["visits"]
         touchpoints = pd.DataFrame(touch)
 
         active = np.cumsum(rec.p_new) - np.cumsum(rec.p_churned)
@@ -124,6 +121,20 @@ class Results:
             - timeline["cost"]
         )
 
+        # service level over the operations touchpoints, per period (NaN without any)
+        ops = [m for m in rec.stats.values() if isinstance(m, OpsStats) and m.capacity]
+        offered = np.sum([m.p_offered for m in ops], axis=0) if ops else np.zeros(n)
+        answered = np.sum([m.p_answered for m in ops], axis=0) if ops else np.zeros(n)
+        in_target = np.sum([m.p_in_target for m in ops], axis=0) if ops else np.zeros(n)
+        asa = np.sum([m.p_wait for m in ops], axis=0) if ops else np.zeros(n)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            timeline["queue_offered"] = offered
+            timeline["service_level"] = np.where(offered > 0, in_target / offered, np.nan)
+            timeline["asa_minutes"] = np.where(
+                answered > 0, asa * MINUTES_PER_DAY / answered, np.nan
+            )
+        total_offered = float(offered.sum())
+
         cohorts = rec.cohort_table()
         retention = rec.retention_rate()
         revenue = float(sum(rec.p_revenue))
@@ -154,6 +165,7 @@ class Results:
             "profit": (revenue + discounts) * margin - discounts - cost,
             "clv": _ratio(rec.clv_sum, rec.acquired),
             "mean_wait_minutes": _ratio(wait_days * MINUTES_PER_DAY, wait_visits),
+            "service_level": _ratio(float(in_target.sum()), total_offered),
         }
         for category, amount in sorted(rec.costs.items()):
             kpis[f"cost_{category}"] = amount
@@ -162,6 +174,10 @@ class Results:
             events = pd.DataFrame(
                 rec.events, columns=["time", "customer", "event", "touchpoint", "value"]
             )
+        profile = profile_table(model)
+        notes = overload_warnings(model, profile)
+        for note in notes:
+            warnings.warn(note, UserWarning, stacklevel=2)
         return cls(
             kpis=pd.DataFrame([kpis]),
             timeline=timeline,
@@ -169,6 +185,8 @@ class Results:
             cohorts=cohorts,
             events=events,
             costs=dict(rec.costs),
+            profile=profile,
+            warnings=notes,
         )
 
 

@@ -13,16 +13,31 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
-from journeysim.engine.capacity import CapacityRule, compile_capacity
+from journeysim.engine.capacity import ScheduledCapacity, compile_capacity
+from journeysim.engine.operations import OpsRule, ops_visit
 from journeysim.engine.perception import PerceptionRule, QualityPerception
 from journeysim.engine.service import ServiceRule, compile_service
+from journeysim.engine.visit import queue_visit
+from journeysim.scenario.operations import open_by_slot, servers_by_slot
 
 if TYPE_CHECKING:
+    from journeysim.engine.calendar import Calendar
     from journeysim.engine.recorder import TouchpointStats
     from journeysim.engine.routing import RoutingRule
     from journeysim.scenario.schema import Psychology, Touchpoint
 
-__all__ = ["EntryNode", "TouchpointNode"]
+__all__ = ["EntryNode", "TouchpointNode", "uses_operations"]
+
+
+def uses_operations(tp: Touchpoint) -> bool:
+    """Whether a touchpoint takes the operations visit.
+
+    Staffed with an operations key, or self-service with opening hours (see
+    :mod:`journeysim.engine.operations`).
+    """
+    if tp.capacity == "unlimited":
+        return tp.opening_hours is not None
+    return tp.operations
 
 
 class TouchpointNode:
@@ -42,6 +57,8 @@ class TouchpointNode:
         "stats",
         "cost_per_visit",
         "staff_cost_per_server_day",
+        "ops",
+        "visit",
     )
 
     def __init__(
@@ -51,9 +68,29 @@ class TouchpointNode:
         env: simpy.Environment,
         stats: TouchpointStats,
         psych: Psychology,
+        calendar: Calendar | None = None,
     ) -> None:
         self.name = name
-        self.capacity: CapacityRule = compile_capacity(tp.capacity)
+        self.ops: OpsRule | None = None
+        self.visit: Any = queue_visit
+        if calendar is not None and uses_operations(tp):
+            servers = servers_by_slot(tp.capacity, tp.schedule)
+            is_open = open_by_slot(tp.opening_hours)
+            if is_open is not None:
+                servers = [n if flag else 0.0 for n, flag in zip(servers, is_open, strict=True)]
+            self.capacity = ScheduledCapacity(servers, calendar, tp.priority is not None)
+            self.ops = OpsRule(
+                calendar,
+                is_open,
+                tp.when_closed == "leave",
+                tp.max_queue,
+                tp.priority,
+                tp.retry,
+                tp.service_level_target,
+            )
+            self.visit = ops_visit
+        else:
+            self.capacity = compile_capacity(tp.capacity)
         self.resource = self.capacity.resource(env)
         self.service: ServiceRule = compile_service(tp.service)
         # exponential service is drawn inline in the visit loop (no rule call per visit)
@@ -64,7 +101,10 @@ class TouchpointNode:
         self.effort = tp.effort
         self.failure_p = tp.failure_probability
         self.cost_per_visit = tp.cost_per_visit
-        self.staff_cost_per_server_day = tp.staff_cost_per_server_day
+        # a cost per server-hour, when given, is 24 per server-day of round-the-clock cover
+        self.staff_cost_per_server_day = (
+            tp.staff_cost_per_server_hour * 24.0 or tp.staff_cost_per_server_day
+        )
         self.stats = stats
         self.recovery: TouchpointNode | None = None  # wired once every node exists
         self.routing: RoutingRule | Any = None

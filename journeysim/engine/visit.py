@@ -22,12 +22,17 @@ __all__ = ["queue_visit"]
 def queue_visit(
     env: simpy.Environment,
     node: TouchpointNode,
+    c: Any,
     service: float,
     patience: float,
     warmup: float,
     horizon: float,
 ) -> Generator[simpy.Event, Any, tuple[float, bool]]:
     """Queue for a server, be served for ``service`` days, or abandon after ``patience`` days.
+
+    The plain FIFO visit of a touchpoint with a fixed number of servers (``c``, the customer, is
+    not used here: the operations visit, :func:`~journeysim.engine.operations.ops_visit`, has
+    the same signature).
 
     Returns
     -------

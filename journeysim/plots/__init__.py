@@ -7,7 +7,7 @@ single run's :class:`~journeysim.engine.results.Results` or a
 :class:`~journeysim.experiments.Comparison` (one line per strategy).
 
 The views live in one module per family (``journeys``, ``customers``, ``comparisons``,
-``sweeps``, ``files``); everything public is re-exported here.
+``operations``, ``sweeps``, ``files``); everything public is re-exported here.
 """
 
 from journeysim.plots.comparisons import comparison_forest, cost_benefit
@@ -19,6 +19,7 @@ from journeysim.plots.journeys import (
     touchpoint_waits,
     wait_distribution,
 )
+from journeysim.plots.operations import service_profile
 from journeysim.plots.sweeps import response_curve, response_heatmap, sensitivity_bars
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "response_heatmap",
     "save_figures",
     "sensitivity_bars",
+    "service_profile",
     "survival_curve",
     "timeline",
     "timeline_panel",

@@ -51,6 +51,13 @@ def build_graph(scenario: Scenario) -> nx.DiGraph:
     for name, tp in scenario.touchpoints.items():
         if tp.recovery is not None and tp.failure_probability > 0:
             graph.add_edge(name, tp.recovery, p=tp.failure_probability, kind="recovery")
+        retry = getattr(tp, "retry", None)  # channel switch after an abandon or balk
+        if (
+            retry is not None
+            and retry.switch_to in scenario.touchpoints
+            and retry.switch_probability
+        ):
+            graph.add_edge(name, retry.switch_to, p=retry.switch_probability, kind="recovery")
     return graph
 
 

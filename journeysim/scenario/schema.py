@@ -10,9 +10,17 @@ overrides live in :mod:`journeysim.scenario.loading` and :mod:`journeysim.scenar
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, PrivateAttr, ValidationError, model_validator
+from pydantic import (
+    Discriminator,
+    Field,
+    PrivateAttr,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from journeysim.errors import ScenarioError
 from journeysim.scenario.fields import (
@@ -25,6 +33,15 @@ from journeysim.scenario.fields import (
 )
 from journeysim.scenario.graph import TERMINALS, validate_journey
 from journeysim.scenario.messages import first_error
+from journeysim.scenario.operations import (
+    WEEKDAYS,
+    DemandProfile,
+    Distribution,
+    Retry,
+    StaffWindow,
+    Window,
+    weekday_index,
+)
 from journeysim.scenario.overrides import apply_overrides
 from journeysim.scenario.strategy_config import ReferralConfig, StrategyConfig
 
@@ -37,10 +54,12 @@ __all__ = [
     "Psychology",
     "Scenario",
     "Segment",
+    "PatienceTime",
     "ServiceTime",
     "SimulationSettings",
     "Touchpoint",
     "TERMINALS",
+    "WEEKDAYS",
 ]
 
 
@@ -62,12 +81,29 @@ class SimulationSettings(FrozenModel):
     survey_rate: Probability = Field(
         default=0.25, description="Share of journeys after which the customer answers a survey."
     )
+    start_weekday: str = Field(
+        default="monday", description="Weekday of day 0, which starts at 00:00."
+    )
+    start_month: int = Field(
+        default=1, ge=1, le=12, description="Month of day 0 (for population.demand.monthly)."
+    )
+
+    @field_validator("start_weekday")
+    @classmethod
+    def _known_weekday(cls, value: str) -> str:
+        weekday_index(value)  # raises ValueError naming what is allowed
+        return value
 
     @model_validator(mode="after")
     def _warmup_inside_horizon(self) -> SimulationSettings:
         if self.warmup >= self.horizon:
             raise ValueError("warmup must be shorter than horizon")
         return self
+
+    @property
+    def weekday0(self) -> int:
+        """Index (Monday 0) of the weekday of day 0."""
+        return weekday_index(self.start_weekday)
 
 
 class Basket(FrozenModel):
@@ -93,9 +129,10 @@ class Segment(FrozenModel):
         description="Mean time between two needs (exponential), e.g. '21 d'."
     )
     initial_expectation: Score = Field(default=7.0)
-    patience: Patience = Field(
+    patience: PatienceSpec = Field(
         default=math.inf,
-        description="Mean time a customer waits in a queue before abandoning (exponential).",
+        description="Mean time a customer waits in a queue before abandoning (exponential), "
+        "or a distribution table like `service`.",
     )
     price_sensitivity: float = Field(
         default=1.0, ge=0, description="How strongly discounts move this segment (1 = average)."
@@ -103,26 +140,31 @@ class Segment(FrozenModel):
     churn: ChurnPrior
 
 
-class ServiceTime(FrozenModel):
+class ServiceTime(Distribution):
     """Distribution of the time a touchpoint takes to serve one customer."""
 
-    distribution: Literal["exponential", "deterministic", "lognormal", "gamma"] = "exponential"
-    mean: PositiveDays
-    sd: NonNegativeDays | None = Field(
-        default=None, description="Required for lognormal and gamma; not allowed otherwise."
-    )
+    what: ClassVar[str] = "service time"
 
-    @model_validator(mode="after")
-    def _sd_when_needed(self) -> ServiceTime:
-        if self.distribution in ("lognormal", "gamma") and not self.sd:
-            raise ValueError(f"a {self.distribution} service time needs a positive 'sd'")
-        if self.distribution in ("exponential", "deterministic") and self.sd is not None:
-            spread = "sd = mean" if self.distribution == "exponential" else "no spread"
-            raise ValueError(
-                f"an {self.distribution} service time takes no 'sd' (it has {spread}); "
-                "use lognormal or gamma for another spread"
-            )
-        return self
+
+class PatienceTime(Distribution):
+    """Distribution of how long a customer waits in a queue before abandoning."""
+
+    what: ClassVar[str] = "patience"
+
+
+# tag names start with "tagged-union" so error messages drop them from the field path
+_TABLE, _DURATION = "tagged-union-table", "tagged-union-duration"
+
+
+def _patience_kind(value: Any) -> str:
+    return _TABLE if isinstance(value, dict | Distribution) else _DURATION
+
+
+PatienceSpec = Annotated[
+    Annotated[Patience, Tag(_DURATION)] | Annotated[PatienceTime, Tag(_TABLE)],
+    Discriminator(_patience_kind),
+]
+"""Patience: a duration (exponential mean), ``"unlimited"``, or a distribution table."""
 
 
 class Touchpoint(FrozenModel):
@@ -144,12 +186,58 @@ class Touchpoint(FrozenModel):
     )
     staff_cost_per_server_day: float = Field(default=0.0, ge=0)
     cost_per_visit: float = Field(default=0.0, ge=0)
+    # -- operations (issue 11): all optional; absent = a fixed FIFO queue open around the clock
+    opening_hours: list[Window] | None = Field(
+        default=None, description="When the touchpoint is open (absent: 24/7)."
+    )
+    when_closed: Literal["wait", "leave"] = Field(
+        default="wait",
+        description="At a closed touchpoint: wait for it to open (patience applies) or leave.",
+    )
+    schedule: list[StaffWindow] | None = Field(
+        default=None,
+        description="Servers by window of the week; hours no window covers have `capacity`.",
+    )
+    staff_cost_per_server_hour: float = Field(
+        default=0.0, ge=0, description="Cost per scheduled server-hour (0: per server-day / 24)."
+    )
+    max_queue: int | None = Field(
+        default=None, ge=0, description="Balking: who finds this many waiting does not join."
+    )
+    priority: dict[str, int] | None = Field(
+        default=None, description="Priority level per segment, lower served first (unlisted last)."
+    )
+    retry: Retry | None = Field(
+        default=None, description="After an abandon or balk: retry later or switch touchpoint."
+    )
+    service_level_target: PositiveDays | None = Field(
+        default=None, description='Service level = share answered within this (default "20 s").'
+    )
 
     @model_validator(mode="after")
     def _recovery_when_failing(self) -> Touchpoint:
         if self.failure_probability > 0 and self.recovery is None:
             raise ValueError("failure_probability > 0 needs a 'recovery' touchpoint")
+        if self.capacity == "unlimited":
+            for key in ("schedule", "max_queue", "priority"):
+                if getattr(self, key) is not None:
+                    raise ValueError(f"an unlimited (self-service) touchpoint takes no {key!r}")
         return self
+
+    @property
+    def operations(self) -> bool:
+        """Whether any operations key is set (the touchpoint then takes the operations path)."""
+        return any(
+            getattr(self, key) is not None
+            for key in (
+                "opening_hours",
+                "schedule",
+                "max_queue",
+                "priority",
+                "retry",
+                "service_level_target",
+            )
+        )
 
 
 class Journey(FrozenModel):
@@ -170,6 +258,10 @@ class Population(FrozenModel):
     returning: bool = Field(
         default=True,
         description="False: every customer makes one journey and never returns (pure queueing).",
+    )
+    demand: DemandProfile | None = Field(
+        default=None,
+        description="Arrival multipliers by hour, weekday and month (absent: flat demand).",
     )
     contractual: bool = Field(
         default=False,
@@ -267,8 +359,25 @@ class Scenario(FrozenModel):
                     f"'{name}' is a reserved terminal node name", field=f"touchpoints.{name}"
                 )
         validate_journey(self)
+        self._check_operations()
         self._check_strategy_references()
         return self
+
+    def _check_operations(self) -> None:
+        segments = ", ".join(sorted(self.segments))
+        for name, tp in self.touchpoints.items():
+            where = f"touchpoints.{name}"
+            for segment in tp.priority or {}:
+                if segment not in self.segments:
+                    raise ScenarioError(
+                        f"unknown segment {segment!r}; known: {segments}", field=f"{where}.priority"
+                    )
+            target = tp.retry.switch_to if tp.retry is not None else None
+            if target is not None and (target not in self.touchpoints or target == name):
+                raise ScenarioError(
+                    f"switch_to must name another touchpoint (got {target!r})",
+                    field=f"{where}.retry.switch_to",
+                )
 
     def _check_strategy_references(self) -> None:
         touchpoints = ", ".join(sorted(self.touchpoints))
@@ -294,13 +403,14 @@ class Scenario(FrozenModel):
                             f"unknown touchpoint {tp!r}; known: {touchpoints}",
                             field=f"{where}.cem.touchpoints.{tp}",
                         )
-                    if spec.cem.touchpoints[tp].capacity and (
-                        self.touchpoints[tp].capacity == "unlimited"
-                    ):
-                        raise ScenarioError(
-                            "cannot add capacity to an unlimited (self-service) touchpoint",
-                            field=f"{where}.cem.touchpoints.{tp}.capacity",
-                        )
+                    inv = spec.cem.touchpoints[tp]
+                    if self.touchpoints[tp].capacity == "unlimited":
+                        for key in ("capacity", "schedule", "priority"):
+                            if getattr(inv, key):
+                                raise ScenarioError(
+                                    f"cannot add {key} to an unlimited (self-service) touchpoint",
+                                    field=f"{where}.cem.touchpoints.{tp}.{key}",
+                                )
                 for tp in spec.cem.routes:
                     if tp not in self.touchpoints:
                         raise ScenarioError(

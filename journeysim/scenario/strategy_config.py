@@ -10,6 +10,7 @@ from __future__ import annotations
 from pydantic import Field, model_validator
 
 from journeysim.scenario.fields import FrozenModel, PositiveDays, Probability
+from journeysim.scenario.operations import StaffWindow
 
 __all__ = [
     "CEMConfig",
@@ -84,6 +85,13 @@ class TouchpointInvestment(FrozenModel):
     )
     effort: float = Field(default=0.0, le=0, description="Change of effort (negative = easier).")
     capacity: int = Field(default=0, ge=0, description="Extra servers (staff cost applies).")
+    schedule: list[StaffWindow] = Field(
+        default_factory=list,
+        description="Extra servers in windows of the week (paid per scheduled server-hour).",
+    )
+    priority: dict[str, int] | None = Field(
+        default=None, description="Priority level per segment (a VIP line); lower served first."
+    )
     cost_per_day: float = Field(default=0.0, ge=0, description="Running cost of the programme.")
 
 

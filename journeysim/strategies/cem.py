@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from journeysim.scenario.loading import rebuild
+from journeysim.scenario.operations import servers_by_slot, windows_from_slots
 from journeysim.strategies.base import Strategy
 
 if TYPE_CHECKING:
@@ -51,6 +52,16 @@ class CEMPolicy(Strategy):
             if inv.capacity:
                 assert isinstance(tp.capacity, int)
                 changes[f"{prefix}.capacity"] = tp.capacity + inv.capacity
+            if inv.schedule or (inv.capacity and tp.schedule):
+                # extra staff (in every hour, and in windows): the touchpoint's servers hour by
+                # hour plus the extra, written back as a schedule (paid per server-hour)
+                servers = [n + inv.capacity for n in servers_by_slot(tp.capacity, tp.schedule)]
+                for window in inv.schedule:
+                    for slot in window.slots():
+                        servers[slot] += window.servers
+                changes[f"{prefix}.schedule"] = windows_from_slots(servers)
+            if inv.priority is not None:
+                changes[f"{prefix}.priority"] = dict(inv.priority)
         for name, row in self.config.routes.items():
             changes[f"journey.routes.{name}"] = dict(row)
         if not changes:

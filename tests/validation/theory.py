@@ -68,6 +68,39 @@ def erlang_a(
     return abandon_rate * mean_queue / arrival_rate, mean_queue / arrival_rate, p_wait
 
 
+def mmck(
+    arrival_rate: float, service_rate: float, servers: int, system_capacity: int
+) -> tuple[float, float, float]:
+    """M/M/c/K from its birth-death chain: (P(block), Lq, mean wait of the admitted).
+
+    An arrival finding K in the system is blocked (PASTA: P(block) = p_K); by Little's law the
+    admitted wait Lq / (lambda (1 - p_K)) on average (e.g. Gross & Harris, ch. 2.6).
+    """
+    p = [1.0]
+    for n in range(1, system_capacity + 1):
+        p.append(p[-1] * arrival_rate / (min(n, servers) * service_rate))
+    probs = np.array(p) / sum(p)
+    queue = np.maximum(np.arange(system_capacity + 1) - servers, 0)
+    lq = float((probs * queue).sum())
+    block = float(probs[-1])
+    return block, lq, lq / (arrival_rate * (1 - block))
+
+
+def cobham_waits(arrival_rates: Sequence[float], service_rate: float) -> list[float]:
+    """Mean waits per class of a non-pre-emptive priority M/M/1 (class 0 served first).
+
+    Cobham (1954): W_k = W0 / ((1 - s_{k-1})(1 - s_k)), s_k = sum of rho_i for i <= k and
+    W0 = sum lambda_i E[S^2] / 2 = lambda / mu^2 for exponential service of rate mu.
+    """
+    w0 = sum(arrival_rates) / service_rate**2
+    waits, sigma = [], 0.0
+    for lam in arrival_rates:
+        before = sigma
+        sigma += lam / service_rate
+        waits.append(w0 / ((1 - before) * (1 - sigma)))
+    return waits
+
+
 def traffic_equations(
     external: dict[str, float], routes: dict[str, dict[str, float]]
 ) -> dict[str, float]:
