@@ -105,6 +105,7 @@ def walk(
         if abandoned:
             abandoned_journey = True
             rec.p_abandoned[rec.period_of(env.now)] += 1
+            seg.stats.abandoned += 1
             node = EXIT
             break
         if failed:
@@ -145,6 +146,7 @@ def end_journey(
     now = model.env.now
     c.journeys += 1
     rec.p_journeys[rec.period_of(now)] += 1
+    seg.stats.journeys += 1
     purchased = terminal == PURCHASE
     amount = 0.0
     if purchased:
@@ -158,7 +160,7 @@ def end_journey(
         c.purchases += 1
         c.spend += amount
         c.last_purchase_at = now
-        rec.purchase(now, amount, c.acquired_at, discount=listed - amount)
+        rec.purchase(now, amount, c.acquired_at, discount=listed - amount, seg=seg.stats)
     if experience is not None and experience.n:
         psych = model.psych
         remembered = experience.remembered()

@@ -25,7 +25,7 @@ from journeysim.engine.churn import ChurnRule
 from journeysim.engine.customer import Customer
 from journeysim.engine.journey import walk
 from journeysim.engine.patience import PatienceRule, compile_patience
-from journeysim.engine.recorder import Recorder
+from journeysim.engine.recorder import Recorder, SegmentStats
 from journeysim.engine.routing import StaticRouting
 from journeysim.engine.service import lognormal_params
 from journeysim.engine.streams import RunStreams
@@ -44,11 +44,12 @@ __all__ = ["JourneyModel", "SegmentRuntime"]
 class SegmentRuntime:
     """A segment at run time: its rules and the parameters of its customers' draws."""
 
-    __slots__ = ("name", "spec", "gap_rate", "basket_mu", "basket_sigma", "patience")
+    __slots__ = ("name", "spec", "gap_rate", "basket_mu", "basket_sigma", "patience", "stats")
 
-    def __init__(self, name: str, spec: Segment) -> None:
+    def __init__(self, name: str, spec: Segment, stats: SegmentStats | None = None) -> None:
         self.name = name
         self.spec = spec
+        self.stats = stats
         self.gap_rate = 1.0 / spec.time_between_needs
         self.basket_mu, self.basket_sigma = lognormal_params(spec.basket.mean, spec.basket.sd)
         self.patience: PatienceRule = compile_patience(spec.patience)
@@ -103,6 +104,7 @@ class JourneyModel:
             annual_discount_rate=scenario.money.annual_discount_rate,
             gross_margin=scenario.money.gross_margin,
             event_log=event_log,
+            segments=tuple(scenario.segments),
         )
         self.logging = event_log
         # -- the touchpoint graph, compiled into nodes with their rules
@@ -119,7 +121,9 @@ class JourneyModel:
         for name, row in scenario.journey.routes.items():
             self.nodes[name].routing = StaticRouting(row, resolve)
         # -- segments and arrivals
-        self.segments = [SegmentRuntime(n, s) for n, s in scenario.segments.items()]
+        self.segments = [
+            SegmentRuntime(n, s, self.recorder.segments[n]) for n, s in scenario.segments.items()
+        ]
         cum, total = [], 0.0
         for seg in self.segments:
             total += seg.spec.share
@@ -255,7 +259,7 @@ class JourneyModel:
         customer.key = key or (self.run_key + customer.id) & 0xFFFFFFFFFFFFFFFF
         self.next_id += 1
         self.active[customer.id] = customer
-        self.recorder.acquire(cohort, referred)
+        self.recorder.acquire(cohort, referred, seg.stats)
         if self.logging:
             self.recorder.log(now, customer.id, "acquired", None, seg.name)
         if self.on_acquire is not None:
@@ -325,7 +329,9 @@ class JourneyModel:
     def add_revenue(self, customer: Customer, amount: float) -> None:
         """Book extra revenue from ``customer`` now (e.g. an accepted upsell)."""
         customer.spend += amount
-        self.recorder.purchase(self.env.now, amount, customer.acquired_at, count=False)
+        rec = self.recorder
+        seg = rec.segments.get(customer.segment)
+        rec.purchase(self.env.now, amount, customer.acquired_at, count=False, seg=seg)
 
     def repeat(
         self, interval: float, action: Callable[[ModelAPI], None]
@@ -349,8 +355,11 @@ class JourneyModel:
         if customer.advocacy and self.word_of_mouth is not None:
             self.word_of_mouth.set_advocacy(customer, 0)
         now = self.env.now
-        self.recorder.churn(
-            customer.cohort, self.recorder.period_of(now) if period is None else period
+        rec = self.recorder
+        rec.churn(
+            customer.cohort,
+            rec.period_of(now) if period is None else period,
+            rec.segments.get(customer.segment),
         )
         if self.logging:
             self.recorder.log(now, customer.id, "churned", None, None)
