@@ -111,9 +111,11 @@ def walk(
         if failed:
             failed_journey = True
             c.complaints += 1
+            c.recent_failure = True
             node = node.recovery
         else:
             node = node.routing.next(c, env.now, u_route)
+    c.recent_failure = abandoned_journey or failed_journey
     if outcome is not None:
         outcome.wait = wait_total
         outcome.effort = experience.effort if experience is not None else 0.0

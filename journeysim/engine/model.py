@@ -26,7 +26,7 @@ from journeysim.engine.customer import Customer
 from journeysim.engine.journey import walk
 from journeysim.engine.patience import PatienceRule, compile_patience
 from journeysim.engine.recorder import Recorder, SegmentStats
-from journeysim.engine.routing import StaticRouting
+from journeysim.engine.routing import RoutingRule, SegmentRouting, compile_routing
 from journeysim.engine.service import lognormal_params
 from journeysim.engine.streams import RunStreams
 from journeysim.engine.touchpoint import EntryNode, TouchpointNode
@@ -36,7 +36,7 @@ from journeysim.scenario.graph import ENTRY
 if TYPE_CHECKING:
     import random
 
-    from journeysim.scenario.schema import Scenario, Segment
+    from journeysim.scenario.schema import Journey, Scenario, Segment
 
 __all__ = ["JourneyModel", "SegmentRuntime"]
 
@@ -115,11 +115,10 @@ class JourneyModel:
         for name, node in self.nodes.items():
             recovery = scenario.touchpoints[name].recovery
             node.recovery = self.nodes[recovery] if recovery else None
-        resolve = self._resolve
         self.entry = EntryNode(ENTRY)
-        self.entry.routing = StaticRouting(scenario.journey.entry, resolve)
-        for name, row in scenario.journey.routes.items():
-            self.nodes[name].routing = StaticRouting(row, resolve)
+        self.entry.routing = self._routing(ENTRY)
+        for name in scenario.journey.routes:
+            self.nodes[name].routing = self._routing(name)
         # -- segments and arrivals
         self.segments = [
             SegmentRuntime(n, s, self.recorder.segments[n]) for n, s in scenario.segments.items()
@@ -158,6 +157,25 @@ class JourneyModel:
         self.hooked = self.on_journey_end is not None or self.on_survey is not None
         self.ending: Customer | None = None  # whose on_journey_end hook is running
         self.api = ModelAPI(self)
+
+    def _routing(self, source: str) -> RoutingRule:
+        """The routing rule of a row: the global one, or one per segment where they differ."""
+        journey = self.scenario.journey
+        met = self.psych.satisfaction_when_met
+
+        def row_of(j: Journey) -> tuple[dict[str, float], Any]:
+            row = j.entry if source == ENTRY else j.routes[source]
+            return row, j.state_routing.get(source)
+
+        default = row_of(journey)
+        shared = compile_routing(*default, self._resolve, met)
+        rules: dict[str, RoutingRule] = {}
+        for name, spec in self.scenario.segments.items():
+            own = row_of(journey.for_segment(spec.journey))
+            rules[name] = shared if own == default else compile_routing(*own, self._resolve, met)
+        if all(rule is shared for rule in rules.values()):
+            return shared  # no segment has its own row: the fast path
+        return SegmentRouting(rules)
 
     def _resolve(self, target: str) -> Any:
         """A routing target: a touchpoint's node, or a terminal's name."""
