@@ -39,6 +39,8 @@ class Customer:
     recent_failure = False
     # in the loyalty programme (set by the loyalty strategy; state routing can weigh it)
     member = False
+    # the customer's own need rate per day when need rates vary (0: the segment's rate)
+    need_rate = 0.0
     # levers strategies may set
     churn_multiplier = 1.0
     frequency_multiplier = 1.0

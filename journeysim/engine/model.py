@@ -44,13 +44,23 @@ __all__ = ["JourneyModel", "SegmentRuntime"]
 class SegmentRuntime:
     """A segment at run time: its rules and the parameters of its customers' draws."""
 
-    __slots__ = ("name", "spec", "gap_rate", "basket_mu", "basket_sigma", "patience", "stats")
+    __slots__ = (
+        "name",
+        "spec",
+        "gap_rate",
+        "need_shape",
+        "basket_mu",
+        "basket_sigma",
+        "patience",
+        "stats",
+    )
 
     def __init__(self, name: str, spec: Segment, stats: SegmentStats | None = None) -> None:
         self.name = name
         self.spec = spec
         self.stats = stats
         self.gap_rate = 1.0 / spec.time_between_needs
+        self.need_shape = spec.need_rate_shape
         self.basket_mu, self.basket_sigma = lognormal_params(spec.basket.mean, spec.basket.sd)
         self.patience: PatienceRule = compile_patience(spec.patience)
 
@@ -136,17 +146,24 @@ class JourneyModel:
         self.visit_rng = streams.component("visits")
         self.run_key = streams.run_key()
         referrals = scenario.referrals
+        self.market_size = scenario.population.market_size
         self.word_of_mouth: WordOfMouth | None = None
-        if (
-            referrals is not None
-            and self.psych_on
-            and (
-                referrals.per_promoter_per_day > 0
-                or referrals.suppression_per_detractor_per_day > 0
+        if referrals is not None and (
+            (
+                self.psych_on
+                and (
+                    referrals.per_promoter_per_day > 0
+                    or referrals.suppression_per_detractor_per_day > 0
+                )
             )
+            or referrals.per_customer_per_day > 0
         ):
+            # promoters and detractors exist only with psychology on (advocacy comes from LTR)
             self.word_of_mouth = WordOfMouth(
-                referrals.per_promoter_per_day, referrals.suppression_per_detractor_per_day
+                referrals.per_promoter_per_day if self.psych_on else 0.0,
+                referrals.suppression_per_detractor_per_day if self.psych_on else 0.0,
+                referrals.per_customer_per_day,
+                self.market_size,
             )
         # -- strategy hooks, looked up once (None costs nothing per journey)
         hooks = strategy
@@ -190,7 +207,7 @@ class JourneyModel:
             self.strategy.setup(self.api)
         env.process(self._arrivals())
         wom = self.word_of_mouth
-        if wom is not None and wom.per_promoter > 0:
+        if wom is not None and wom.refers:
             rng = self.streams.component("referrals")
             env.process(wom.referrals(env, self.horizon, rng, self._admit_referred))
         env.process(self._period_ticks())
@@ -224,6 +241,10 @@ class JourneyModel:
             wom.suppression / self.scenario.population.arrivals_per_day if wom is not None else 0.0
         )
         thin = self.streams.component("suppression") if suppression > 0 else None
+        market = self.market_size
+        if market is not None:
+            yield from self._market_arrivals(market, suppression, thin)
+            return
         while True:
             yield env.timeout(rule.gap(env.now, rng))
             if env.now >= horizon:
@@ -232,6 +253,29 @@ class JourneyModel:
             if thin is not None and thin.random() < suppression * wom.detractors:
                 continue
             self._admit(prospect, referred=False)
+
+    def _market_arrivals(
+        self, market: int, suppression: float, thin: random.Random | None
+    ) -> Generator[simpy.Event, Any, None]:
+        """Organic prospects of a finite market: candidates thinned by (N - ever acquired) / N.
+
+        Thinning the arrival rule's candidates (with a uniform of the "market" stream per
+        candidate, drawn whatever happens) gives the rate ``arrivals x (N - A(t)) / N`` at every
+        moment, exactly. Candidates' attributes are drawn as without a market.
+        """
+        env, rng, horizon = self.env, self.arrival_rng, self.horizon
+        rule, attr, wom = self.arrival_rule, self.attribute_rng, self.word_of_mouth
+        room = self.streams.component("market")
+        while True:
+            yield env.timeout(rule.gap(env.now, rng))
+            if env.now >= horizon:
+                return
+            prospect = self._draw_prospect(attr)
+            kept = room.random() * market < market - self.next_id
+            if thin is not None and thin.random() < suppression * wom.detractors:
+                kept = False
+            if kept:
+                self._admit(prospect, referred=False)
 
     def _admit_referred(self, rng: random.Random) -> None:
         self._admit(self._draw_prospect(rng), referred=True)
@@ -277,6 +321,14 @@ class JourneyModel:
         customer.key = key or (self.run_key + customer.id) & 0xFFFFFFFFFFFFFFFF
         self.next_id += 1
         self.active[customer.id] = customer
+        if seg.need_shape is not None and key:
+            customer.need_rate = RunStreams.need_rate(key, seg.need_shape, seg.gap_rate)
+        wom = self.word_of_mouth
+        if wom is not None:
+            wom.customers += 1
+            wom.acquired = self.next_id
+            if wom.per_customer > 0:
+                wom.notify()
         self.recorder.acquire(cohort, referred, seg.stats)
         if self.logging:
             self.recorder.log(now, customer.id, "acquired", None, seg.name)
@@ -292,6 +344,7 @@ class JourneyModel:
         env = self.env
         psych = self.psych
         hazard = self.churn_rule.hazard
+        gap_rate = c.need_rate or seg.gap_rate  # the customer's own rate if rates vary
         while True:
             yield from walk(self, c, seg)
             if not c.active:
@@ -300,7 +353,7 @@ class JourneyModel:
             assert life is not None
             u_churn = life.random()
             gap = life.expovariate(
-                seg.gap_rate
+                gap_rate
                 * c.frequency_multiplier
                 * (1.0 + psych.loyalty_frequency_effect * c.loyalty)
             )
@@ -370,8 +423,11 @@ class JourneyModel:
             # a journey under way keeps its own references; nothing draws for this customer
             # again, so a CRM file of gone customers does not keep their generators alive
             customer.visit_rng = customer.life_rng = customer.churn_rng = None
-        if customer.advocacy and self.word_of_mouth is not None:
-            self.word_of_mouth.set_advocacy(customer, 0)
+        wom = self.word_of_mouth
+        if wom is not None:
+            wom.customers -= 1
+            if customer.advocacy:
+                wom.set_advocacy(customer, 0)
         now = self.env.now
         rec = self.recorder
         rec.churn(
