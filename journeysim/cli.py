@@ -15,7 +15,7 @@ import typer
 from journeysim.errors import JourneysimError
 from journeysim.experiments import replicate
 from journeysim.kpis import KPI_COLUMNS
-from journeysim.report import kpi_table, number, summary_table
+from journeysim.report import kpi_table, number, segment_table, summary_table
 from journeysim.scenario import load_scenario
 from journeysim.simulation import simulate
 
@@ -32,6 +32,12 @@ SeedOpt = Annotated[int, typer.Option(min=0, metavar="N", help="Root random seed
 WorkersOpt = Annotated[
     int | None,
     typer.Option(min=1, metavar="N", help="Local worker processes (default: all cores)."),
+]
+BySegmentOpt = Annotated[
+    bool,
+    typer.Option(
+        "--by-segment", metavar="", help="Also print the figures of every customer segment."
+    ),
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", metavar="", help="No progress bar.")]
 ScenarioArg = Annotated[
@@ -87,15 +93,18 @@ def run(
     out: Annotated[
         Path | None,
         typer.Option(
-            metavar="DIR", help="Write kpis/timeline/touchpoints/cohorts CSV+Parquet here."
+            metavar="DIR",
+            help="Write kpis/timeline/touchpoints/cohorts/segments CSV+Parquet here.",
         ),
     ] = None,
     quiet: QuietOpt = False,
     plots: PlotsOpt = False,
+    by_segment: BySegmentOpt = False,
 ) -> None:
     """Run a scenario and print its KPI table (mean and 95% CI with --replications)."""
     _needs_out(plots, out)
     spec = load_scenario(scenario, overrides=set_ or None)
+    written = f"wrote {out}/{{kpis,timeline,touchpoints,cohorts,segments}}.{{csv,parquet}}"
     if replications == 1:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # printed below as plain notes
@@ -104,17 +113,32 @@ def run(
             typer.echo(f"note: {note}", err=True)
         typer.echo(f"{spec.name} / {results.kpis['strategy'].iloc[0]} / seed {seed}")
         typer.echo(kpi_table(results.kpis, KPI_COLUMNS))
+        if by_segment:
+            typer.echo("")
+            typer.echo(segment_table(results.segments))
         if out is not None:
             results.write(out)
-            typer.echo(f"wrote {out}/{{kpis,timeline,touchpoints,cohorts}}.{{csv,parquet}}")
+            typer.echo(written)
             _plots(plots, results, out, spec)
         return
-    reps = replicate(spec, strategy, replications, seed, workers, progress=not quiet)
+    segments = None
+    if by_segment:  # one strategy "compared" with itself: KPIs and per-segment tables at once
+        from journeysim.experiments import Replications, compare, summarise
+
+        result = compare(spec, [strategy], replications, seed, workers, progress=not quiet)
+        runs = result.runs.drop(columns="strategy")
+        reps = Replications(runs=runs, summary=summarise(runs))
+        segments = result.segment_table
+    else:
+        reps = replicate(spec, strategy, replications, seed, workers, progress=not quiet)
     typer.echo(f"{spec.name} / {strategy} / seed {seed} / {replications} replications")
     typer.echo(summary_table(reps.summary))
+    if segments is not None:
+        typer.echo("")
+        typer.echo(segment_table(segments))
     if out is not None:
         first = _write_replications(spec, strategy, seed, reps, out)
-        typer.echo(f"wrote {out}/{{kpis,timeline,touchpoints,cohorts}}.{{csv,parquet}}")
+        typer.echo(written)
         _plots(plots, first, out, spec)
 
 
@@ -173,11 +197,12 @@ def compare(
     ] = None,
     quiet: QuietOpt = False,
     plots: PlotsOpt = False,
+    by_segment: BySegmentOpt = False,
 ) -> None:
     """Compare strategies: mean and 95% CI per KPI, paired differences vs the baseline."""
     _needs_out(plots, out)
     from journeysim.experiments import compare as run_compare
-    from journeysim.report import comparison_table
+    from journeysim.report import comparison_table, segment_comparison_table
 
     spec = load_scenario(scenario, overrides=set_ or None)
     names = [name.strip() for name in strategies.split(",") if name.strip()]
@@ -193,9 +218,14 @@ def compare(
     crn_text = "common random numbers" if crn else "independent random numbers"
     typer.echo(f"{spec.name} / {replications} replications / seed {seed} / {crn_text}")
     typer.echo(comparison_table(result.table, result.strategies, result.baseline))
+    if by_segment:
+        typer.echo("")
+        typer.echo(
+            segment_comparison_table(result.segment_table, result.strategies, result.baseline)
+        )
     if out is not None:
         _write_comparison(result, out)
-        tables = "comparison,runs,timelines,cohorts,touchpoints"
+        tables = "comparison,runs,timelines,cohorts,touchpoints,segments,segment_comparison"
         typer.echo(f"wrote {out}/{{{tables}}}.{{csv,parquet}}")
         _plots(plots, result, out, spec)
 
@@ -210,6 +240,8 @@ def _write_comparison(result, out: Path) -> None:  # noqa: ANN001
             "timelines": result.timelines,
             "cohorts": result.cohorts,
             "touchpoints": result.touchpoints,
+            "segments": result.segments,
+            "segment_comparison": result.segment_table,
         },
         out,
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["COMPARE_KPIS", "KPI", "KPIS", "KPI_COLUMNS", "kpi", "label", "unit"]
+__all__ = ["COMPARE_KPIS", "SEGMENT_COLUMNS", "KPI", "KPIS", "KPI_COLUMNS", "kpi", "label", "unit"]
 
 Kind = Literal["count", "share", "score", "nps", "money", "minutes"]
 
@@ -111,3 +111,26 @@ def unit(name: str) -> str:
     """Unit of a KPI column as stored (``""`` when unknown)."""
     entry = KPIS.get(name)
     return entry.unit if entry is not None else ""
+
+
+#: Columns of the per-segment table (``Results.segments``, besides ``segment``), in order:
+#: KPIs of the registry computed over one segment's customers; :func:`journeysim.compare`
+#: gives each a mean, CI and paired difference per segment.
+SEGMENT_COLUMNS: tuple[str, ...] = (
+    "customers_acquired",
+    "customers_referred",
+    "customers_active_end",
+    "customers_churned",
+    "retention_rate",
+    "nps",
+    "csat",
+    "ces",
+    "survey_responses",
+    "journeys",
+    "purchases",
+    "abandonment_rate",
+    "revenue",
+    "discounts",
+    "clv",
+)
+assert all(name in KPIS for name in SEGMENT_COLUMNS)

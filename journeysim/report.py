@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from journeysim.kpis import COMPARE_KPIS, KPIS, label
+from journeysim.kpis import COMPARE_KPIS, KPIS, SEGMENT_COLUMNS, label
 
 __all__ = [
     "COMPARE_KPIS",
@@ -15,6 +15,8 @@ __all__ = [
     "format_kpi",
     "kpi_table",
     "number",
+    "segment_comparison_table",
+    "segment_table",
     "summary_table",
 ]
 
@@ -140,3 +142,40 @@ def _half(kpi: str, value: float) -> str:
     if _is_share(kpi):
         return f"{100 * value:.2f} pp"
     return number(value)
+
+
+def segment_table(segments: pd.DataFrame) -> str:
+    """Text table of per-segment figures: KPI rows x segment columns.
+
+    ``segments`` is one run's ``Results.segments`` (cells: the value), or a comparison's
+    ``segment_table`` restricted to one strategy (cells: mean ± 95% CI half-width).
+    """
+    names = list(dict.fromkeys(segments["segment"]))
+    summary = "mean" in segments
+    kpis = [k for k in SEGMENT_COLUMNS if (k in set(segments["kpi"]) if summary else k in segments)]
+    width = max(len(label(k)) for k in kpis)
+    col = max(16, *(len(n) + 2 for n in names)) + (10 if summary else 0)
+
+    def cell(kpi: str, name: str) -> str:
+        if not summary:
+            value = segments.loc[segments["segment"] == name, kpi].iloc[0]
+            return format_kpi(kpi, value)
+        row = segments[(segments["segment"] == name) & (segments["kpi"] == kpi)].iloc[0]
+        if row["n"] < 2:
+            return format_kpi(kpi, row["mean"])
+        half = (row["ci_high"] - row["ci_low"]) / 2
+        return f"{format_kpi(kpi, row['mean'])} ±{_half(kpi, half)}"
+
+    lines = ["Per segment", f"  {'':<{width}}" + "".join(f"{n:>{col}}" for n in names)]
+    for kpi in kpis:
+        lines.append(f"  {label(kpi):<{width}}" + "".join(f"{cell(kpi, n):>{col}}" for n in names))
+    return "\n".join(lines)
+
+
+def segment_comparison_table(table: pd.DataFrame, strategies: list[str], baseline: str) -> str:
+    """:func:`comparison_table` once per segment of a comparison's ``segment_table``."""
+    blocks = []
+    for name in dict.fromkeys(table["segment"]):
+        own = table[table["segment"] == name].drop(columns="segment")
+        blocks.append(f"Segment {name}\n" + comparison_table(own, strategies, baseline))
+    return "\n\n".join(blocks)

@@ -35,6 +35,12 @@ class Customer:
     spend = 0.0
     last_purchase_at: float | None = None
     complaints = 0
+    # the latest journey (or this one so far) had a failed or abandoned visit (state routing)
+    recent_failure = False
+    # in the loyalty programme (set by the loyalty strategy; state routing can weigh it)
+    member = False
+    # the customer's own need rate per day when need rates vary (0: the segment's rate)
+    need_rate = 0.0
     # levers strategies may set
     churn_multiplier = 1.0
     frequency_multiplier = 1.0

@@ -107,15 +107,18 @@ def walk(
             if abandoned is True:
                 abandoned_journey = True
                 rec.p_abandoned[rec.period_of(env.now)] += 1
+                seg.stats.abandoned += 1
                 node = EXIT
                 break
             node = abandoned  # the operations visit switched the customer to another touchpoint
         elif failed:
             failed_journey = True
             c.complaints += 1
+            c.recent_failure = True
             node = node.recovery
         else:
             node = node.routing.next(c, env.now, u_route)
+    c.recent_failure = abandoned_journey or failed_journey
     if outcome is not None:
         outcome.wait = wait_total
         outcome.effort = experience.effort if experience is not None else 0.0
@@ -148,6 +151,7 @@ def end_journey(
     now = model.env.now
     c.journeys += 1
     rec.p_journeys[rec.period_of(now)] += 1
+    seg.stats.journeys += 1
     purchased = terminal == PURCHASE
     amount = 0.0
     if purchased:
@@ -161,7 +165,7 @@ def end_journey(
         c.purchases += 1
         c.spend += amount
         c.last_purchase_at = now
-        rec.purchase(now, amount, c.acquired_at, discount=listed - amount)
+        rec.purchase(now, amount, c.acquired_at, discount=listed - amount, seg=seg.stats)
     if experience is not None and experience.n:
         psych = model.psych
         remembered = experience.remembered()

@@ -28,8 +28,8 @@ from journeysim.engine.customer import Customer
 from journeysim.engine.journey import walk
 from journeysim.engine.operations import DEFAULT_SERVICE_LEVEL_TARGET, OpsStats
 from journeysim.engine.patience import PatienceRule, compile_patience
-from journeysim.engine.recorder import Recorder
-from journeysim.engine.routing import StaticRouting
+from journeysim.engine.recorder import Recorder, SegmentStats
+from journeysim.engine.routing import RoutingRule, SegmentRouting, compile_routing
 from journeysim.engine.service import lognormal_params
 from journeysim.engine.streams import RunStreams
 from journeysim.engine.touchpoint import EntryNode, TouchpointNode, uses_operations
@@ -39,7 +39,7 @@ from journeysim.scenario.graph import ENTRY
 if TYPE_CHECKING:
     import random
 
-    from journeysim.scenario.schema import Scenario, Segment
+    from journeysim.scenario.schema import Journey, Scenario, Segment
 
 __all__ = ["JourneyModel", "SegmentRuntime"]
 
@@ -50,12 +50,23 @@ _GC_THRESHOLD = 10_000
 class SegmentRuntime:
     """A segment at run time: its rules and the parameters of its customers' draws."""
 
-    __slots__ = ("name", "spec", "gap_rate", "basket_mu", "basket_sigma", "patience")
+    __slots__ = (
+        "name",
+        "spec",
+        "gap_rate",
+        "need_shape",
+        "basket_mu",
+        "basket_sigma",
+        "patience",
+        "stats",
+    )
 
-    def __init__(self, name: str, spec: Segment) -> None:
+    def __init__(self, name: str, spec: Segment, stats: SegmentStats | None = None) -> None:
         self.name = name
         self.spec = spec
+        self.stats = stats
         self.gap_rate = 1.0 / spec.time_between_needs
+        self.need_shape = spec.need_rate_shape
         self.basket_mu, self.basket_sigma = lognormal_params(spec.basket.mean, spec.basket.sd)
         self.patience: PatienceRule = compile_patience(spec.patience)
 
@@ -109,6 +120,7 @@ class JourneyModel:
             annual_discount_rate=scenario.money.annual_discount_rate,
             gross_margin=scenario.money.gross_margin,
             event_log=event_log,
+            segments=tuple(scenario.segments),
         )
         self.logging = event_log
         self.calendar = Calendar(sim.weekday0)
@@ -134,13 +146,14 @@ class JourneyModel:
             node.recovery = self.nodes[spec.recovery] if spec.recovery else None
             if node.ops is not None and spec.retry is not None and spec.retry.switch_to:
                 node.ops.switch_to = self.nodes[spec.retry.switch_to]
-        resolve = self._resolve
         self.entry = EntryNode(ENTRY)
-        self.entry.routing = StaticRouting(scenario.journey.entry, resolve)
-        for name, row in scenario.journey.routes.items():
-            self.nodes[name].routing = StaticRouting(row, resolve)
+        self.entry.routing = self._routing(ENTRY)
+        for name in scenario.journey.routes:
+            self.nodes[name].routing = self._routing(name)
         # -- segments and arrivals
-        self.segments = [SegmentRuntime(n, s) for n, s in scenario.segments.items()]
+        self.segments = [
+            SegmentRuntime(n, s, self.recorder.segments[n]) for n, s in scenario.segments.items()
+        ]
         cum, total = [], 0.0
         for seg in self.segments:
             total += seg.spec.share
@@ -168,17 +181,24 @@ class JourneyModel:
         self.visit_rng = streams.component("visits")
         self.run_key = streams.run_key()
         referrals = scenario.referrals
+        self.market_size = scenario.population.market_size
         self.word_of_mouth: WordOfMouth | None = None
-        if (
-            referrals is not None
-            and self.psych_on
-            and (
-                referrals.per_promoter_per_day > 0
-                or referrals.suppression_per_detractor_per_day > 0
+        if referrals is not None and (
+            (
+                self.psych_on
+                and (
+                    referrals.per_promoter_per_day > 0
+                    or referrals.suppression_per_detractor_per_day > 0
+                )
             )
+            or referrals.per_customer_per_day > 0
         ):
+            # promoters and detractors exist only with psychology on (advocacy comes from LTR)
             self.word_of_mouth = WordOfMouth(
-                referrals.per_promoter_per_day, referrals.suppression_per_detractor_per_day
+                referrals.per_promoter_per_day if self.psych_on else 0.0,
+                referrals.suppression_per_detractor_per_day if self.psych_on else 0.0,
+                referrals.per_customer_per_day,
+                self.market_size,
             )
         # -- strategy hooks, looked up once (None costs nothing per journey)
         hooks = strategy
@@ -189,6 +209,25 @@ class JourneyModel:
         self.hooked = self.on_journey_end is not None or self.on_survey is not None
         self.ending: Customer | None = None  # whose on_journey_end hook is running
         self.api = ModelAPI(self)
+
+    def _routing(self, source: str) -> RoutingRule:
+        """The routing rule of a row: the global one, or one per segment where they differ."""
+        journey = self.scenario.journey
+        met = self.psych.satisfaction_when_met
+
+        def row_of(j: Journey) -> tuple[dict[str, float], Any]:
+            row = j.entry if source == ENTRY else j.routes[source]
+            return row, j.state_routing.get(source)
+
+        default = row_of(journey)
+        shared = compile_routing(*default, self._resolve, met)
+        rules: dict[str, RoutingRule] = {}
+        for name, spec in self.scenario.segments.items():
+            own = row_of(journey.for_segment(spec.journey))
+            rules[name] = shared if own == default else compile_routing(*own, self._resolve, met)
+        if all(rule is shared for rule in rules.values()):
+            return shared  # no segment has its own row: the fast path
+        return SegmentRouting(rules)
 
     def _resolve(self, target: str) -> Any:
         """A routing target: a touchpoint's node, or a terminal's name."""
@@ -218,7 +257,7 @@ class JourneyModel:
             self.strategy.setup(self.api)
         env.process(self._arrivals())
         wom = self.word_of_mouth
-        if wom is not None and wom.per_promoter > 0:
+        if wom is not None and wom.refers:
             rng = self.streams.component("referrals")
             env.process(wom.referrals(env, self.horizon, rng, self._admit_referred))
         env.process(self._period_ticks())
@@ -256,6 +295,10 @@ class JourneyModel:
             wom.suppression / self.scenario.population.arrivals_per_day if wom is not None else 0.0
         )
         thin = self.streams.component("suppression") if suppression > 0 else None
+        market = self.market_size
+        if market is not None:
+            yield from self._market_arrivals(market, suppression, thin)
+            return
         while True:
             yield env.timeout(rule.gap(env.now, rng))
             if env.now >= horizon:
@@ -264,6 +307,29 @@ class JourneyModel:
             if thin is not None and thin.random() < suppression * wom.detractors:
                 continue
             self._admit(prospect, referred=False)
+
+    def _market_arrivals(
+        self, market: int, suppression: float, thin: random.Random | None
+    ) -> Generator[simpy.Event, Any, None]:
+        """Organic prospects of a finite market: candidates thinned by (N - ever acquired) / N.
+
+        Thinning the arrival rule's candidates (with a uniform of the "market" stream per
+        candidate, drawn whatever happens) gives the rate ``arrivals x (N - A(t)) / N`` at every
+        moment, exactly. Candidates' attributes are drawn as without a market.
+        """
+        env, rng, horizon = self.env, self.arrival_rng, self.horizon
+        rule, attr, wom = self.arrival_rule, self.attribute_rng, self.word_of_mouth
+        room = self.streams.component("market")
+        while True:
+            yield env.timeout(rule.gap(env.now, rng))
+            if env.now >= horizon:
+                return
+            prospect = self._draw_prospect(attr)
+            kept = room.random() * market < market - self.next_id
+            if thin is not None and thin.random() < suppression * wom.detractors:
+                kept = False
+            if kept:
+                self._admit(prospect, referred=False)
 
     def _admit_referred(self, rng: random.Random) -> None:
         self._admit(self._draw_prospect(rng), referred=True)
@@ -309,7 +375,15 @@ class JourneyModel:
         customer.key = key or (self.run_key + customer.id) & 0xFFFFFFFFFFFFFFFF
         self.next_id += 1
         self.active[customer.id] = customer
-        self.recorder.acquire(cohort, referred)
+        if seg.need_shape is not None and key:
+            customer.need_rate = RunStreams.need_rate(key, seg.need_shape, seg.gap_rate)
+        wom = self.word_of_mouth
+        if wom is not None:
+            wom.customers += 1
+            wom.acquired = self.next_id
+            if wom.per_customer > 0:
+                wom.notify()
+        self.recorder.acquire(cohort, referred, seg.stats)
         if self.logging:
             self.recorder.log(now, customer.id, "acquired", None, seg.name)
         if self.on_acquire is not None:
@@ -325,6 +399,7 @@ class JourneyModel:
         psych = self.psych
         hazard = self.churn_rule.hazard
         profile = self.need_profile
+        gap_rate = c.need_rate or seg.gap_rate  # the customer's own rate if rates vary
         while True:
             yield from walk(self, c, seg)
             if not c.active:
@@ -333,7 +408,7 @@ class JourneyModel:
             assert life is not None
             u_churn = life.random()
             gap = life.expovariate(
-                seg.gap_rate
+                gap_rate
                 * c.frequency_multiplier
                 * (1.0 + psych.loyalty_frequency_effect * c.loyalty)
             )
@@ -382,7 +457,9 @@ class JourneyModel:
     def add_revenue(self, customer: Customer, amount: float) -> None:
         """Book extra revenue from ``customer`` now (e.g. an accepted upsell)."""
         customer.spend += amount
-        self.recorder.purchase(self.env.now, amount, customer.acquired_at, count=False)
+        rec = self.recorder
+        seg = rec.segments.get(customer.segment)
+        rec.purchase(self.env.now, amount, customer.acquired_at, count=False, seg=seg)
 
     def repeat(
         self, interval: float, action: Callable[[ModelAPI], None]
@@ -403,11 +480,17 @@ class JourneyModel:
             # a journey under way keeps its own references; nothing draws for this customer
             # again, so a CRM file of gone customers does not keep their generators alive
             customer.visit_rng = customer.life_rng = customer.churn_rng = None
-        if customer.advocacy and self.word_of_mouth is not None:
-            self.word_of_mouth.set_advocacy(customer, 0)
+        wom = self.word_of_mouth
+        if wom is not None:
+            wom.customers -= 1
+            if customer.advocacy:
+                wom.set_advocacy(customer, 0)
         now = self.env.now
-        self.recorder.churn(
-            customer.cohort, self.recorder.period_of(now) if period is None else period
+        rec = self.recorder
+        rec.churn(
+            customer.cohort,
+            rec.period_of(now) if period is None else period,
+            rec.segments.get(customer.segment),
         )
         if self.logging:
             self.recorder.log(now, customer.id, "churned", None, None)

@@ -16,7 +16,7 @@ import pandas as pd
 
 from journeysim.scenario.units import MINUTES_PER_DAY
 
-__all__ = ["Recorder", "TouchpointStats", "WaitHistogram"]
+__all__ = ["Recorder", "SegmentStats", "TouchpointStats", "WaitHistogram"]
 
 
 class WaitHistogram:
@@ -134,6 +134,46 @@ class TouchpointStats:
         self.queue_len += delta
 
 
+class SegmentStats:
+    """Running totals of one segment (fixed size: counters and a cohort x period churn table).
+
+    Filled beside the run-wide counters, with the same conventions, so the per-segment table
+    adds up to the headline figures.
+    """
+
+    __slots__ = (
+        "name",
+        "acquired",
+        "referred",
+        "churned",
+        "journeys",
+        "purchases",
+        "revenue",
+        "discounts",
+        "clv_sum",
+        "abandoned",
+        "responses",
+        "promoters",
+        "detractors",
+        "csat_sum",
+        "csat_n",
+        "ces_sum",
+        "ces_n",
+        "p_new",
+        "cohort_churn",
+    )
+
+    def __init__(self, name: str, n_periods: int) -> None:
+        self.name = name
+        self.acquired = self.referred = self.churned = 0
+        self.journeys = self.purchases = self.abandoned = 0
+        self.revenue = self.discounts = self.clv_sum = 0.0
+        self.responses = self.promoters = self.detractors = 0
+        self.csat_sum = self.csat_n = self.ces_sum = self.ces_n = 0
+        self.p_new = [0] * n_periods
+        self.cohort_churn = [[0] * n_periods for _ in range(n_periods)]
+
+
 class Recorder:
     """Aggregates everything a run reports. One per run; owned by the model."""
 
@@ -146,6 +186,7 @@ class Recorder:
         annual_discount_rate: float,
         gross_margin: float,
         event_log: bool = False,
+        segments: tuple[str, ...] = (),
     ) -> None:
         self.horizon = horizon
         self.period = period
@@ -179,6 +220,7 @@ class Recorder:
         self.referred = 0
         self.churned = 0
         self.events: list[tuple[Any, ...]] | None = [] if event_log else None
+        self.segments = {name: SegmentStats(name, n) for name in segments}
 
     # -- helpers used by the model -------------------------------------------------------------
 
@@ -192,22 +234,36 @@ class Recorder:
         self.costs[category] = self.costs.get(category, 0.0) + amount
         self.p_cost[self.period_of(t)] += amount
 
-    def acquire(self, cohort: int, referred: bool) -> None:
-        """Count a new customer in its acquisition period."""
+    def acquire(self, cohort: int, referred: bool, seg: SegmentStats | None = None) -> None:
+        """Count a new customer in its acquisition period (and in its segment ``seg``)."""
         self.acquired += 1
         self.p_new[cohort] += 1
         if referred:
             self.referred += 1
             self.p_new_referred[cohort] += 1
+        if seg is not None:
+            seg.acquired += 1
+            seg.p_new[cohort] += 1
+            if referred:
+                seg.referred += 1
 
-    def churn(self, cohort: int, period: int) -> None:
-        """Count a churn in ``period`` for a customer acquired in ``cohort``."""
+    def churn(self, cohort: int, period: int, seg: SegmentStats | None = None) -> None:
+        """Count a churn in ``period`` for a customer acquired in ``cohort`` (in ``seg``)."""
         self.churned += 1
         self.p_churned[period] += 1
         self.cohort_churn[cohort][period] += 1
+        if seg is not None:
+            seg.churned += 1
+            seg.cohort_churn[cohort][period] += 1
 
     def purchase(
-        self, t: float, amount: float, acquired_at: float, discount: float = 0.0, count: bool = True
+        self,
+        t: float,
+        amount: float,
+        acquired_at: float,
+        discount: float = 0.0,
+        count: bool = True,
+        seg: SegmentStats | None = None,
     ) -> None:
         """Book revenue ``amount`` (what the customer paid) and the ``discount`` given.
 
@@ -221,7 +277,14 @@ class Recorder:
         if discount:
             self.p_discounts[period] += discount
         margin = (amount + discount) * self.gross_margin - discount
-        self.clv_sum += margin * math.exp(-self.daily_discount * (t - acquired_at))
+        value = margin * math.exp(-self.daily_discount * (t - acquired_at))
+        self.clv_sum += value
+        if seg is not None:
+            if count:
+                seg.purchases += 1
+            seg.revenue += amount
+            seg.discounts += discount
+            seg.clv_sum += value
 
     def log(self, *event: Any) -> None:
         """Append to the event log (only called when the log is on)."""
@@ -260,18 +323,20 @@ class Recorder:
         table.insert(0, "cohort", range(n))
         return table
 
-    def retention_rate(self) -> float:
+    def retention_rate(self, seg: SegmentStats | None = None) -> float:
         """Customer-weighted period-over-period retention over complete periods.
 
         Of all customers active at the start of a complete period (acquired before it), the share
         still active at its end; equivalently the customer-weighted mean of the cohorts'
-        period-over-period retention.
+        period-over-period retention. With ``seg``: the same among that segment's customers.
         """
+        p_new = self.p_new if seg is None else seg.p_new
+        cohort_churn = self.cohort_churn if seg is None else seg.cohort_churn
         at_risk = kept = 0
         for cohort in range(self.n_periods):
-            alive = self.p_new[cohort] - self.cohort_churn[cohort][cohort]
+            alive = p_new[cohort] - cohort_churn[cohort][cohort]
             for period in range(cohort + 1, self.n_full_periods):
-                churned = self.cohort_churn[cohort][period]
+                churned = cohort_churn[cohort][period]
                 at_risk += alive
                 kept += alive - churned
                 alive -= churned

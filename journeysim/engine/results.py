@@ -15,16 +15,16 @@ from journeysim.atomic import write_atomic
 from journeysim.engine.operations import OpsStats
 from journeysim.engine.service_level import overload_warnings, profile_table, touchpoint_rows
 from journeysim.errors import ScenarioError
-from journeysim.kpis import KPI_COLUMNS
+from journeysim.kpis import KPI_COLUMNS, SEGMENT_COLUMNS
 from journeysim.scenario.units import MINUTES_PER_DAY
 
 if TYPE_CHECKING:
     from journeysim.engine.model import JourneyModel
 
-__all__ = ["KPI_COLUMNS", "Results", "TABLES", "write_tables"]
+__all__ = ["KPI_COLUMNS", "Results", "SEGMENT_COLUMNS", "TABLES", "segment_table", "write_tables"]
 
 #: Tables written by :meth:`Results.write`.
-TABLES = ("kpis", "timeline", "touchpoints", "cohorts")
+TABLES = ("kpis", "timeline", "touchpoints", "cohorts", "segments")
 
 
 @dataclass
@@ -41,6 +41,9 @@ class Results:
         One row per touchpoint: visits, waits, utilisation, abandonment, CSAT.
     cohorts:
         Survival share by acquisition period (rows) and periods since acquisition (columns).
+    segments:
+        One row per segment: acquired, active at the end, retention, NPS, CSAT, CES,
+        purchases, revenue and CLV of that segment's customers (see :data:`SEGMENT_COLUMNS`).
     events:
         The event log, only when ``simulate(..., event_log=True)``.
     profile:
@@ -56,6 +59,7 @@ class Results:
     timeline: pd.DataFrame
     touchpoints: pd.DataFrame
     cohorts: pd.DataFrame
+    segments: pd.DataFrame = field(default_factory=pd.DataFrame)
     events: pd.DataFrame | None = None
     costs: dict[str, float] = field(default_factory=dict)
     profile: pd.DataFrame | None = None
@@ -64,7 +68,7 @@ class Results:
     def write(self, out: str | Path) -> list[Path]:
         """Write the tables as CSV and Parquet into directory ``out``; return the paths.
 
-        The four tables, and the hour-of-week ``profile`` when there is one.
+        The five tables, and the hour-of-week ``profile`` when there is one.
         """
         tables = {name: getattr(self, name) for name in TABLES}
         if self.profile is not None:
@@ -183,11 +187,48 @@ class Results:
             timeline=timeline,
             touchpoints=touchpoints,
             cohorts=cohorts,
+            segments=segment_table(model),
             events=events,
             costs=dict(rec.costs),
             profile=profile,
             warnings=notes,
         )
+
+
+def segment_table(model: JourneyModel) -> pd.DataFrame:
+    """One row per segment, from the recorder's per-segment totals (same rules as the KPIs).
+
+    ``clv`` is the discounted margin per acquired customer of the segment; ``retention_rate``
+    the customer-weighted period-over-period retention of its cohorts; ``nps``, ``csat`` and
+    ``ces`` are over its survey answers; ``abandonment_rate`` per journey.
+    """
+    rec = model.recorder
+    active: dict[str, int] = {}
+    for customer in model.active.values():
+        active[customer.segment] = active.get(customer.segment, 0) + 1
+    rows = []
+    for name, s in rec.segments.items():
+        rows.append(
+            {
+                "segment": name,
+                "customers_acquired": s.acquired,
+                "customers_referred": s.referred,
+                "customers_active_end": active.get(name, 0),
+                "customers_churned": s.churned,
+                "retention_rate": rec.retention_rate(s),
+                "nps": _nps(s.promoters, s.detractors, s.responses),
+                "csat": _ratio(s.csat_sum, s.csat_n),
+                "ces": _ratio(s.ces_sum, s.ces_n),
+                "survey_responses": s.responses,
+                "journeys": s.journeys,
+                "purchases": s.purchases,
+                "abandonment_rate": _ratio(s.abandoned, s.journeys),
+                "revenue": s.revenue,
+                "discounts": s.discounts,
+                "clv": _ratio(s.clv_sum, s.acquired),
+            }
+        )
+    return pd.DataFrame(rows, columns=["segment", *SEGMENT_COLUMNS])
 
 
 def _ratio(num: float, den: float) -> float:

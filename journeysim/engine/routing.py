@@ -12,9 +12,12 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["RoutingRule", "StaticRouting"]
+if TYPE_CHECKING:
+    from journeysim.scenario.schema import StateWeights
+
+__all__ = ["SegmentRouting", "RoutingRule", "StateRouting", "StaticRouting", "compile_routing"]
 
 
 class RoutingRule:
@@ -51,3 +54,114 @@ class StaticRouting(RoutingRule):
     def next(self, customer: Any, now: float, u: float) -> Any:
         """The target whose cumulative interval holds ``u``."""
         return self.targets[bisect_right(self.cum, u)]
+
+
+#: State features a :class:`StateRouting` rule can weigh: name -> value for (customer, now, met).
+FEATURES: dict[str, Callable[[Any, float, float], float]] = {
+    "satisfaction": lambda c, now, met: c.satisfaction - met,
+    "loyalty": lambda c, now, met: c.loyalty,
+    "complaints": lambda c, now, met: float(c.complaints),
+    "recent_failure": lambda c, now, met: 1.0 if c.recent_failure else 0.0,
+    "tenure_years": lambda c, now, met: (now - c.acquired_at) / 365.0,
+    "member": lambda c, now, met: 1.0 if c.member else 0.0,
+}
+
+
+class StateRouting(RoutingRule):
+    """Probabilities shifted by the customer's state: p_j x exp(sum_k w_jk x_k), renormalised.
+
+    A multinomial-logit shift around the file's row: with every feature at 0 (a new customer
+    whose satisfaction is at the "met" level, no loyalty, complaints, failures or membership)
+    the row is the file's. ``u`` (the visit's routing number) stays the only randomness: the
+    target is where ``u x total weight`` falls in the cumulative weights. Only the features
+    some edge weighs are computed.
+
+    Parameters
+    ----------
+    row:
+        Target -> probability (the file's row; zero-probability edges are dropped).
+    weights:
+        Target -> :class:`~journeysim.scenario.schema.StateWeights`; missing targets weigh 0.
+    resolve:
+        Target name -> runtime node.
+    satisfaction_when_met:
+        The satisfaction level that counts as 0 for the ``satisfaction`` feature.
+    """
+
+    __slots__ = ("base", "targets", "features", "coefs", "met")
+
+    def __init__(
+        self,
+        row: dict[str, float],
+        weights: dict[str, StateWeights],
+        resolve: Callable[[str], Any],
+        satisfaction_when_met: float,
+    ) -> None:
+        names = [t for t, p in row.items() if p > 0]
+        self.base = [row[t] for t in names]
+        self.targets = [resolve(t) for t in names]
+        used = [
+            f
+            for f in FEATURES
+            if any(getattr(w, f) != 0.0 for t, w in weights.items() if t in names)
+        ]
+        self.features = [FEATURES[f] for f in used]
+        self.coefs = [
+            [getattr(weights[t], f) if t in weights else 0.0 for f in used] for t in names
+        ]
+        self.met = satisfaction_when_met
+
+    def probabilities(self, customer: Any, now: float) -> list[float]:
+        """The row's probabilities for ``customer`` at ``now`` (they sum to 1)."""
+        met = self.met
+        x = [f(customer, now, met) for f in self.features]
+        w = [
+            p * math.exp(sum(b * v for b, v in zip(coefs, x, strict=True)))
+            for p, coefs in zip(self.base, self.coefs, strict=True)
+        ]
+        total = sum(w)
+        return [v / total for v in w]
+
+    def next(self, customer: Any, now: float, u: float) -> Any:
+        """The target whose share of the shifted row holds ``u``."""
+        met = self.met
+        x = [f(customer, now, met) for f in self.features]
+        w = [
+            p * math.exp(sum(b * v for b, v in zip(coefs, x, strict=True)))
+            for p, coefs in zip(self.base, self.coefs, strict=True)
+        ]
+        threshold = u * sum(w)
+        acc = 0.0
+        last = len(w) - 1
+        for i, v in enumerate(w):
+            acc += v
+            if threshold < acc:
+                return self.targets[i]
+        return self.targets[last]
+
+
+class SegmentRouting(RoutingRule):
+    """One rule per segment at a node: dispatches on the customer's segment."""
+
+    __slots__ = ("rules",)
+
+    def __init__(self, rules: dict[str, RoutingRule]) -> None:
+        self.rules = rules
+
+    def next(self, customer: Any, now: float, u: float) -> Any:
+        """The segment's rule decides."""
+        return self.rules[customer.segment].next(customer, now, u)
+
+
+def compile_routing(
+    row: dict[str, float],
+    weights: dict[str, StateWeights] | None,
+    resolve: Callable[[str], Any],
+    satisfaction_when_met: float,
+) -> RoutingRule:
+    """The fastest rule for a row: static unless some edge has a non-zero state weight."""
+    if weights:
+        rule = StateRouting(row, weights, resolve, satisfaction_when_met)
+        if rule.features:
+            return rule
+    return StaticRouting(row, resolve)

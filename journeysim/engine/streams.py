@@ -43,10 +43,12 @@ COMPONENTS: dict[str, int] = {
     "crm": 7,  # each built-in strategy part draws from its own stream, so in a hybrid one
     "cem": 8,  # part's settings never shift another part's draws
     "loyalty": 9,
+    "market": 15,  # which organic prospects a finite market still holds (thinning)
 }
 
 _LIFE_SALT = 1 << 64  # makes a customer's life seed differ from its visit seed
 _CHURN_SALT = 2 << 64  # and their period-churn seed differ from both
+_NEED_SALT = 3 << 64  # and the seed of their need rate (segments.NAME.need_rate_shape)
 
 
 _MASK64 = (1 << 64) - 1
@@ -116,3 +118,13 @@ class RunStreams:
         every churn decision's random number where it was (common random numbers).
         """
         return random.Random(customer_seed | _CHURN_SALT)
+
+    @staticmethod
+    def need_rate(customer_seed: int, shape: float, mean: float) -> float:
+        """A customer's need rate: Gamma with ``shape`` and ``mean`` (per day).
+
+        Drawn from a generator of the customer's own seed (used for nothing else), so whether
+        need rates vary shifts no other draw, and a customer's rate is the same under every
+        strategy (common random numbers).
+        """
+        return random.Random(customer_seed | _NEED_SALT).gammavariate(shape, mean / shape)

@@ -34,20 +34,28 @@ def answer_survey(
     period = rec.period_of(now)
     if outcome is not None:
         outcome.ltr = ltr
+    seg = rec.segments[c.segment]
     rec.p_responses[period] += 1
+    seg.responses += 1
     if ltr >= 9:
         rec.p_promoters[period] += 1
+        seg.promoters += 1
     elif ltr <= 6:
         rec.p_detractors[period] += 1
+        seg.detractors += 1
     ces = ces_score(experience.effort, psych)
     rec.p_ces_sum[period] += ces
     rec.p_ces_n[period] += 1
+    seg.ces_sum += ces
+    seg.ces_n += 1
     for stats, perceived in experience.marks or []:
         csat = csat_score(perceived, expectation, psych)
         stats.csat_sum += csat
         stats.csat_n += 1
         rec.p_csat_sum[period] += csat
         rec.p_csat_n[period] += 1
+        seg.csat_sum += csat
+        seg.csat_n += 1
     if model.logging:
         rec.log(now, c.id, "survey", None, ltr)
     if model.on_survey is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -20,7 +20,7 @@ import pandas as pd
 from journeysim.confidence import mean_ci
 from journeysim.errors import ScenarioError
 from journeysim.experiments.engines import process_pool
-from journeysim.kpis import KPI_COLUMNS
+from journeysim.kpis import KPI_COLUMNS, SEGMENT_COLUMNS
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation import simulate
 from journeysim.strategies.base import Strategy
@@ -178,6 +178,12 @@ class Comparison:
         Strategy names in the order given.
     common_random_numbers:
         Whether replication ``r`` of every strategy shared its random numbers.
+    segments:
+        Every run's per-segment table, long, with ``strategy, replication`` prepended.
+    segment_table:
+        As ``table``, per segment: one row per (strategy, segment, KPI) with ``mean, ci_low,
+        ci_high, diff, diff_ci_low, diff_ci_high, n`` (differences paired by replication
+        against the baseline's same segment).
     """
 
     table: pd.DataFrame
@@ -188,6 +194,8 @@ class Comparison:
     baseline: str
     strategies: list[str]
     common_random_numbers: bool = True
+    segments: pd.DataFrame = field(default_factory=pd.DataFrame)
+    segment_table: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def wide(self, kpis: Sequence[str] | None = None) -> pd.DataFrame:
         """The table as KPI rows x strategy columns of ``mean`` (a quick overview)."""
@@ -213,6 +221,7 @@ def _run_tables(args: tuple[Scenario, Any, int, tuple[int, ...]]) -> dict[str, p
         "timeline": results.timeline,
         "cohorts": results.cohorts,
         "touchpoints": results.touchpoints,
+        "segments": results.segments,
     }
 
 
@@ -286,11 +295,52 @@ def compare(
     runs = long("kpis")
     runs["strategy"] = pd.Categorical(runs["strategy"], categories=names)  # keep given order
     kpis = [k for k in KPI_COLUMNS if k in runs]
+    rows = _paired_rows(runs, names, reference, kpis)
+    runs["strategy"] = runs["strategy"].astype(str)
+    segments = long("segments")
+    segment_rows = []
+    for segment in dict.fromkeys(segments["segment"]):
+        own = segments[segments["segment"] == segment]
+        for row in _paired_rows(own, names, reference, list(SEGMENT_COLUMNS)):
+            segment_rows.append({"segment": segment, **row})
+    segment_table = pd.DataFrame(
+        segment_rows,
+        columns=[
+            "segment",
+            "strategy",
+            "kpi",
+            "mean",
+            "ci_low",
+            "ci_high",
+            "diff",
+            "diff_ci_low",
+            "diff_ci_high",
+            "n",
+        ],
+    )
+    return Comparison(
+        segments=segments,
+        segment_table=segment_table,
+        table=pd.DataFrame(rows),
+        runs=runs,
+        timelines=long("timeline"),
+        cohorts=long("cohorts"),
+        touchpoints=long("touchpoints"),
+        baseline=reference,
+        strategies=names,
+        common_random_numbers=common_random_numbers,
+    )
+
+
+def _paired_rows(
+    runs: pd.DataFrame, names: Sequence[str], reference: str, columns: Sequence[str]
+) -> list[dict[str, Any]]:
+    """Mean, 95% CI and paired difference against ``reference`` per (strategy, column)."""
     base = runs[runs["strategy"] == reference].set_index("replication")
     rows = []
     for name in names:
         own = runs[runs["strategy"] == name].set_index("replication")
-        for kpi in kpis:
+        for kpi in columns:
             values = own[kpi].to_numpy(dtype=float)
             stats_ = mean_ci(values[~np.isnan(values)])
             diffs = (own[kpi] - base[kpi]).to_numpy(dtype=float)
@@ -308,14 +358,4 @@ def compare(
                     "n": stats_["n"],
                 }
             )
-    runs["strategy"] = runs["strategy"].astype(str)
-    return Comparison(
-        table=pd.DataFrame(rows),
-        runs=runs,
-        timelines=long("timeline"),
-        cohorts=long("cohorts"),
-        touchpoints=long("touchpoints"),
-        baseline=reference,
-        strategies=names,
-        common_random_numbers=common_random_numbers,
-    )
+    return rows

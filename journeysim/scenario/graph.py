@@ -61,8 +61,14 @@ def build_graph(scenario: Scenario) -> nx.DiGraph:
     return graph
 
 
-def validate_journey(scenario: Scenario) -> None:
-    """Raise :class:`ScenarioError` naming the field if the journey graph cannot be walked."""
+def validate_journey(scenario: Scenario, *, every_touchpoint_reachable: bool = True) -> None:
+    """Raise :class:`ScenarioError` naming the field if the journey graph cannot be walked.
+
+    State-routing weights (``journey.state_routing``) must name a row and an edge with a
+    positive probability: a weight only rescales an edge, so it never opens or closes one and
+    every walk still ends. A segment's own journey need not reach every touchpoint
+    (``every_touchpoint_reachable=False``: premium customers may never use the app).
+    """
     touchpoints = set(scenario.touchpoints)
     known = touchpoints | set(TERMINALS)
     listing = ", ".join(sorted(known))
@@ -101,11 +107,30 @@ def validate_journey(scenario: Scenario) -> None:
                 field=f"touchpoints.{name}.recovery",
             )
 
+    for source, row in scenario.journey.state_routing.items():
+        field = f"journey.state_routing.{source}"
+        if source == ENTRY:
+            probabilities = scenario.journey.entry
+        elif source in scenario.journey.routes:
+            probabilities = scenario.journey.routes[source]
+        else:
+            raise ScenarioError(
+                f"unknown row {source!r}; known: entry, {', '.join(sorted(touchpoints))}",
+                field=field,
+            )
+        for target in row:
+            if probabilities.get(target, 0.0) <= 0.0:
+                live_targets = ", ".join(sorted(t for t, p in probabilities.items() if p > 0))
+                raise ScenarioError(
+                    f"no edge to {target!r} in this row to weigh; edges: {live_targets}",
+                    field=f"{field}.{target}",
+                )
+
     graph = build_graph(scenario)
     live = nx.DiGraph((u, v) for u, v, p in graph.edges(data="p") if p > 0)
     live.add_nodes_from(graph)
     reachable = nx.descendants(live, ENTRY)
-    for name in scenario.touchpoints:
+    for name in scenario.touchpoints if every_touchpoint_reachable else ():
         if name not in reachable:
             raise ScenarioError(
                 "touchpoint is unreachable from the journey entry", field=f"touchpoints.{name}"

@@ -55,7 +55,9 @@ __all__ = [
     "Scenario",
     "Segment",
     "PatienceTime",
+    "SegmentJourney",
     "ServiceTime",
+    "StateWeights",
     "SimulationSettings",
     "Touchpoint",
     "TERMINALS",
@@ -120,6 +122,45 @@ class ChurnPrior(FrozenModel):
     b: float = Field(gt=0)
 
 
+class StateWeights(FrozenModel):
+    """Log-odds weights of one routing edge on the customer's state (state-dependent routing).
+
+    The edge's probability p becomes p x exp(sum of weight x feature), then the row is
+    renormalised (a multinomial-logit shift around the file's probabilities). Features:
+    ``satisfaction`` = S - psychology.satisfaction_when_met (points on the 0-10 scale),
+    ``loyalty`` in [0, 1], ``complaints`` on file (a count), ``recent_failure`` = 1 if the
+    customer's latest journey (or this one so far) had a failed or abandoned visit,
+    ``tenure_years`` since acquisition, ``member`` = 1 in the loyalty programme. All weights 0
+    (the default) keep the file's probabilities.
+    """
+
+    satisfaction: float = 0.0
+    loyalty: float = 0.0
+    complaints: float = 0.0
+    recent_failure: float = 0.0
+    tenure_years: float = 0.0
+    member: float = 0.0
+
+
+StateRows = dict[str, dict[str, StateWeights]]
+
+
+class SegmentJourney(FrozenModel):
+    """A segment's own journey rows, replacing the global ``[journey]`` rows they name."""
+
+    entry: dict[str, Probability] | None = Field(
+        default=None, description="This segment's entry row (default: the global one)."
+    )
+    routes: dict[str, dict[str, Probability]] = Field(
+        default_factory=dict,
+        description="Route rows replacing the global rows of these touchpoints for this segment.",
+    )
+    state_routing: StateRows = Field(
+        default_factory=dict,
+        description="State-dependent weights replacing the global ones of these rows.",
+    )
+
+
 class Segment(FrozenModel):
     """A persona: what its customers buy, how often, expect and tolerate."""
 
@@ -138,6 +179,15 @@ class Segment(FrozenModel):
         default=1.0, ge=0, description="How strongly discounts move this segment (1 = average)."
     )
     churn: ChurnPrior
+    need_rate_shape: float | None = Field(
+        default=None,
+        gt=0,
+        description="Gamma shape r of each customer's need rate (mean 1/time_between_needs); "
+        "unset: every customer has the same rate. The NBD part of BG/NBD.",
+    )
+    journey: SegmentJourney | None = Field(
+        default=None, description="Entry and route rows of this segment (default: [journey])."
+    )
 
 
 class ServiceTime(Distribution):
@@ -249,6 +299,24 @@ class Journey(FrozenModel):
     routes: dict[str, dict[str, Probability]] = Field(
         description="For each touchpoint, the probability of each next node."
     )
+    state_routing: StateRows = Field(
+        default_factory=dict,
+        description="FROM (a touchpoint or 'entry') -> TO -> log-odds weights on the "
+        "customer's state (see StateWeights).",
+    )
+
+    def for_segment(self, segment: SegmentJourney | None) -> Journey:
+        """The journey with ``segment``'s rows in place of the global ones they name."""
+        if segment is None:
+            return self
+        state = {**self.state_routing, **segment.state_routing}
+        return self.model_copy(
+            update={
+                "entry": segment.entry if segment.entry is not None else self.entry,
+                "routes": {**self.routes, **segment.routes},
+                "state_routing": state,
+            }
+        )
 
 
 class Population(FrozenModel):
@@ -262,6 +330,12 @@ class Population(FrozenModel):
     demand: DemandProfile | None = Field(
         default=None,
         description="Arrival multipliers by hour, weekday and month (absent: flat demand).",
+    )
+    market_size: int | None = Field(
+        default=None,
+        gt=0,
+        description="Finite market N: organic and referral rates x (N - ever acquired) / N "
+        "(unset: an unlimited market).",
     )
     contractual: bool = Field(
         default=False,
@@ -360,6 +434,9 @@ class Scenario(FrozenModel):
                 )
         validate_journey(self)
         self._check_operations()
+        for name, segment in self.segments.items():
+            if segment.journey is not None:
+                self._check_segment_journey(name, segment.journey)
         self._check_strategy_references()
         return self
 
@@ -378,6 +455,29 @@ class Scenario(FrozenModel):
                     f"switch_to must name another touchpoint (got {target!r})",
                     field=f"{where}.retry.switch_to",
                 )
+
+    def _check_segment_journey(self, name: str, own: SegmentJourney) -> None:
+        """A segment's journey (its rows over the global ones) passes the global checks."""
+        where = f"segments.{name}.journey"
+        journey = self.journey.for_segment(own)
+        try:
+            validate_journey(
+                self.model_copy(update={"journey": journey}), every_touchpoint_reachable=False
+            )
+        except ScenarioError as exc:
+            field = exc.field or ""
+            rest = field.removeprefix("journey.")
+            key = rest.split(".")
+            overridden = (key[0] == "entry" and own.entry is not None) or (
+                key[0] in ("routes", "state_routing")
+                and len(key) > 1
+                and key[1] in getattr(own, key[0])
+            )
+            if rest != field and overridden:
+                raise ScenarioError(exc.message, field=f"{where}.{rest}") from None
+            raise ScenarioError(
+                f"with this segment's rows, {field}: {exc.message}", field=where
+            ) from None
 
     def _check_strategy_references(self) -> None:
         touchpoints = ", ".join(sorted(self.touchpoints))

@@ -163,7 +163,12 @@ class ReferralConfig(FrozenModel):
 
     A customer's advocacy is their likelihood to recommend after their latest journey (whether
     or not they were surveyed): 9-10 promoter, 0-6 detractor. Rates are per active advocate.
+    ``per_customer_per_day`` is word of mouth from every active customer, whatever they think
+    (the Bass model's internal influence q; it works with psychology off too).
     """
 
     per_promoter_per_day: float = Field(default=0.0, ge=0)
+    per_customer_per_day: float = Field(
+        default=0.0, ge=0, description="Referred prospects per active customer per day."
+    )
     suppression_per_detractor_per_day: float = Field(default=0.0, ge=0)

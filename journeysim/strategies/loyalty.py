@@ -56,6 +56,7 @@ class LoyaltyPolicy(Strategy):
         # keyed by the customer: the same customers join under loyalty and under any hybrid
         if keyed_uniform(c.key, _ENROL_SALT) < self.config.enrolment:
             c.state[_POINTS] = 0.0
+            c.member = True
             self.members += 1
         else:
             c.state[_NON_MEMBER] = True
