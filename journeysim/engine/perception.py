@@ -18,18 +18,30 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from journeysim.engine.recorder import TouchpointStats
-    from journeysim.scenario.schema import Psychology
+    from journeysim.scenario.schema import Psychology, Touchpoint
 
-__all__ = ["Experience", "PerceptionRule", "QualityPerception"]
+__all__ = [
+    "Experience",
+    "PerceptionRule",
+    "PersonalizedPerception",
+    "QualityPerception",
+    "compile_perception",
+]
 
 
 class PerceptionRule:
-    """Base of perception rules: ``perceive(node, wait, z, failed, abandoned) -> 0..10``."""
+    """Base of perception rules: ``perceive(node, wait, z, failed, abandoned, known) -> 0..10``."""
 
     __slots__ = ()
 
-    def perceive(self, node: Any, wait: float, z: float, failed: bool, abandoned: bool) -> float:
-        """Perceived quality of one visit (0-10); ``wait`` in days."""
+    def perceive(
+        self, node: Any, wait: float, z: float, failed: bool, abandoned: bool, known: bool
+    ) -> float:
+        """Perceived quality of one visit (0-10); ``wait`` in days.
+
+        ``known``: the company knows the customer (a purchase on file), which a touchpoint with
+        personalization turns into a better experience.
+        """
         raise NotImplementedError
 
 
@@ -44,7 +56,9 @@ class QualityPerception(PerceptionRule):
         self.effort = effort
         self.psych = psych
 
-    def perceive(self, node: Any, wait: float, z: float, failed: bool, abandoned: bool) -> float:
+    def perceive(
+        self, node: Any, wait: float, z: float, failed: bool, abandoned: bool, known: bool
+    ) -> float:
         """Perceived quality of one visit (0-10); ``wait`` in days."""
         psych = self.psych
         if abandoned:
@@ -63,6 +77,52 @@ class QualityPerception(PerceptionRule):
         return perceived
 
 
+class PersonalizedPerception(QualityPerception):
+    """Quality perception plus a personal touch: ``personalization`` points for known customers.
+
+    Compiled only at touchpoints with ``personalization > 0`` (the company's data about the
+    customer is used there), so other touchpoints pay nothing for it. A customer counts as
+    known when the company has a purchase of theirs on file (Peppers & Rogers' one-to-one
+    marketing: the relationship is what the company remembers of the customer).
+    """
+
+    __slots__ = ("personalization",)
+
+    def __init__(
+        self,
+        quality: float,
+        consistency: float,
+        effort: float,
+        psych: Psychology,
+        personalization: float,
+    ) -> None:
+        super().__init__(quality, consistency, effort, psych)
+        self.personalization = personalization
+
+    def perceive(
+        self, node: Any, wait: float, z: float, failed: bool, abandoned: bool, known: bool
+    ) -> float:
+        """Perceived quality of one visit (0-10), personal touch included for known customers."""
+        if abandoned or not known:
+            return QualityPerception.perceive(self, node, wait, z, failed, abandoned, known)
+        perceived = QualityPerception.perceive(self, node, wait, z, failed, abandoned, known)
+        perceived += self.personalization
+        return 10.0 if perceived > 10.0 else perceived
+
+
+def compile_perception(tp: Touchpoint, psych: Psychology) -> PerceptionRule:
+    """The perception rule of a touchpoint.
+
+    The touchpoint's manner (``friendliness``: unfriendly staff below 0) and warmth (generic,
+    cold service below 0) add to its quality level; with both absent the level is ``quality``
+    itself, so a scenario without the keys perceives exactly as before.
+    """
+    level = tp.quality + tp.friendliness + tp.warmth
+    if tp.personalization > 0.0:
+        return PersonalizedPerception(level, tp.consistency, tp.effort, psych, tp.personalization)
+    return QualityPerception(level, tp.consistency, tp.effort, psych)
+
+
 class Experience:
     """What one journey felt like so far: perceived moments, effort and the CSAT marks.
 
@@ -75,6 +135,8 @@ class Experience:
     surveyed:
         Whether this journey ends with a survey: then each counted visit's perceived quality is
         kept for its CSAT rating.
+    known:
+        Whether the company knows the customer (a purchase on file): personalization applies.
     """
 
     __slots__ = (
@@ -87,10 +149,14 @@ class Experience:
         "end",
         "effort",
         "marks",
+        "known",
     )
 
-    def __init__(self, expectation: float, psych: Psychology, surveyed: bool) -> None:
+    def __init__(
+        self, expectation: float, psych: Psychology, surveyed: bool, known: bool = False
+    ) -> None:
         self.expectation = expectation
+        self.known = known
         self.psych = psych
         self.n = 0
         self.total = 0.0
@@ -109,7 +175,7 @@ class Experience:
         stats: TouchpointStats | None,
     ) -> None:
         """Add one visit (``stats``: the touchpoint's statistics if the visit counts, else None)."""
-        perceived = node.perception.perceive(node, wait, z, failed, abandoned)
+        perceived = node.perception.perceive(node, wait, z, failed, abandoned, self.known)
         self.effort += node.effort + self.psych.wait_effort_per_hour * wait * 24.0
         self.n += 1
         self.total += perceived
