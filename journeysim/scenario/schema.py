@@ -238,7 +238,7 @@ class Psychology(FrozenModel):
     wait_effort_per_hour: float = Field(default=2.0, ge=0)
     # -- survey scales (see docs/model.md, "Score scales")
     csat_when_met: float = Field(
-        default=4.2,
+        default=4.3,
         ge=1,
         le=5,
         description="CSAT (before rounding) of a visit that meets the expectation exactly.",
@@ -250,7 +250,7 @@ class Psychology(FrozenModel):
         default=0.9, ge=0, description="CSAT points per point perceived below the expectation."
     )
     ces_when_effortless: float = Field(
-        default=7.0,
+        default=6.6,
         ge=1,
         le=7,
         description="CES (before noise and rounding) of a journey without effort.",

@@ -106,7 +106,7 @@ class CRMConfig(FrozenModel):
     winback_response: Probability = 0.0
     cost_per_winback: float = NonNegative
     campaign_response_time: NonNegativeDays = Field(
-        default=0.0,
+        default=3.0,
         description="Mean (exponential) delay between a campaign contact and the responder's "
         "journey, e.g. '3 d' (0: everyone at once, a flash crowd).",
     )
