@@ -131,3 +131,32 @@ def test_explicit_neutral_experience_keys_are_the_defaults():
     same = js.simulate(scenario_from_dict(raw, source="b"), seed=9)
     assert base.kpis.equals(same.kpis)
     assert base.touchpoints.equals(same.touchpoints)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (
+            lambda raw: raw["touchpoints"]["web"].update(friendliness=7),
+            "touchpoints.web.friendliness",
+        ),
+        (lambda raw: raw.update(psychology={"csat_per_point_below": 0.1}), "psychology"),
+        (
+            lambda raw: raw.update(strategies={"s": {"crm": {"personalization": {"kiosk": 1.0}}}}),
+            "strategies.s.crm.personalization.kiosk",
+        ),
+        (
+            lambda raw: raw.update(
+                strategies={"s": {"cem": {"touchpoints": {"desk": {"resolution": 1.5}}}}}
+            ),
+            "strategies.s.cem.touchpoints.desk.resolution",
+        ),
+    ],
+)
+def test_bad_experience_keys_are_one_line_naming_the_field(change, field):
+    raw = minimal()
+    change(raw)
+    with pytest.raises(js.ScenarioError) as info:
+        scenario_from_dict(raw, source="x.toml")
+    message = str(info.value)
+    assert "\n" not in message and f"x.toml: {field}" in message, message

@@ -289,6 +289,11 @@ class Psychology(FrozenModel):
             raise ValueError(
                 "gain_below must be at least gain_above (shortfalls weigh more than surpluses)"
             )
+        if self.csat_per_point_below < self.csat_per_point_above:
+            raise ValueError(
+                "csat_per_point_below must be at least csat_per_point_above "
+                "(shortfalls weigh more than surpluses)"
+            )
         return self
 
 

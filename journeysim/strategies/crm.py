@@ -16,6 +16,14 @@ company itself could not know). Customers without a purchase for ``lapsed_after`
 lapsed: no more retention offers or campaigns for them (win-back contacts them after
 ``winback_after``, if configured).
 
+Beside these proactive levers, CRM is also *reactive*: with ``complaint_handling`` every
+complaint the company logs (a failed visit; an abandoned queue, a dropped call it can see)
+gets a paid service-recovery contact that restores satisfaction (even above its level before
+the failure: the service-recovery paradox) or, when it fails, lowers it further (a double
+deviation). With ``personalization`` the company's data is used at chosen touchpoints, where
+customers it knows get a personal touch (a cost per touchpoint per day). Campaign responders
+start their journeys over the following days (``campaign_response_time``), not all at once.
+
 An offer's effect on churn scales with the segment's ``price_sensitivity`` (a discount moves a
 price-driven customer more). A ``holdout`` share of the customers selected for an offer can be
 kept as a random control group, as CRM teams do to measure uplift: the run then reports how
