@@ -213,14 +213,17 @@ def test_nps_uses_the_standard_cut_offs_on_every_surveyed_answer():
     assert results.kpis["survey_responses"].iloc[0] == len(ltr)
 
 
-def test_ces_falls_with_effort():
-    """CES = round(clip(7 - 0.5 * effort, 1, 7)): no effort scores 7 ("very easy"); two
-    touchpoints of effort 4 score 7 - 0.5 * 8 = 3."""
-    assert js.simulate(_two_step_scenario(), seed=1).kpis["ces"].iloc[0] == 7.0
-    heavy = _two_step_scenario().with_overrides(
-        {"touchpoints.first.effort": 4.0, "touchpoints.last.effort": 4.0}
-    )
-    assert js.simulate(heavy, seed=1).kpis["ces"].iloc[0] == 3.0
+def test_ces_falls_with_effort_and_rounds_half_up():
+    """Without answer noise, CES = round_half_up(clip(7 - 0.5 * effort, 1, 7)): no effort
+    scores 7 ("very easy"); two touchpoints of effort 4 score 7 - 0.5 * 8 = 3; efforts of 2.5
+    each land on the tie 4.5, which is 5 (Python's round would give 4)."""
+    exact = {"ces_when_effortless": 7.0, "ces_noise": 0.0}
+    assert js.simulate(_two_step_scenario(**exact), seed=1).kpis["ces"].iloc[0] == 7.0
+    for effort, ces in ((4.0, 3.0), (2.5, 5.0), (0.5, 7.0)):
+        heavy = _two_step_scenario(**exact).with_overrides(
+            {"touchpoints.first.effort": effort, "touchpoints.last.effort": effort}
+        )
+        assert js.simulate(heavy, seed=1).kpis["ces"].iloc[0] == ces, effort
 
 
 def test_per_journey_churn_is_geometric_in_journeys_with_effects_off():

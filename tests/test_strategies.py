@@ -8,9 +8,9 @@ confidence interval excludes zero. Each effect follows from a stated rule:
   higher satisfaction -> higher NPS and lower churn hazard; its costs are booked from day one.
 * CRM offers lower the churn hazard of targeted customers for a while and discount their
   purchases; upsell lifts baskets from the first day; nothing in CRM changes a touchpoint, so
-  NPS does not improve (it dips: the customers CRM keeps are the unhappy ones, and campaigns
-  add traffic to the same queues) and a problem customers do not report (waiting) stays
-  unfixed. Targeted customers are compared with the random holdout group the retail CRM keeps;
+  NPS improves only through the complaints it handles (a fraction of CEM's gain), and a
+  problem customers do not report (waiting) stays unfixed. Targeted customers are compared
+  with the random holdout group the retail CRM keeps;
   the company sees neither satisfaction nor, in retail, who has already left.
 * Loyalty members earn rewards -> goal gradient raises purchase frequency, rewards and tiers
   lower churn; rewards and running costs are booked. Enrolment is random, so members are
@@ -98,9 +98,13 @@ def test_crm_lifts_retention_and_revenue_at_a_discount_cost_but_not_nps(comparis
     quarter = comparison.timelines.query("period < 3")
     revenue = quarter.groupby(["strategy", "replication"], observed=True)["revenue"].sum()
     assert_positive(revenue["crm"] - revenue["baseline"], "first-quarter revenue")
-    # CRM changes no touchpoint: it cannot fix what customers do not report
-    nps_mean, nps_low, _ = diff(comparison, "crm", "nps")
-    assert nps_low <= 0
+    # CRM changes no touchpoint: its NPS gain comes only from the complaints it handles
+    # (reactive CRM: failed deliveries and checkouts, dropped calls) and stays a fraction of
+    # CEM's, which changes what every customer lives through
+    nps_mean, _, _ = diff(comparison, "crm", "nps")
+    cem_nps, _, _ = diff(comparison, "cem", "nps")
+    assert nps_mean < 0.5 * cem_nps
+    assert crm["crm_complaints_handled"].min() > 0
     runs = comparison.runs.set_index(["strategy", "replication"])["nps"]
     cem_minus_crm = (runs["cem"] - runs["crm"]).to_numpy()
     ci = js.experiments.mean_ci(cem_minus_crm)

@@ -96,6 +96,16 @@ class ModelAPI:
         """
         customer.satisfaction = min(10.0, customer.satisfaction + points)
 
+    def after(self, delay: float, action: Callable[[], None]) -> None:
+        """Call ``action()`` once, ``delay`` days from now (never if that is past the horizon).
+
+        E.g. a campaign responder whose journey starts a few days after the contact.
+        """
+        if delay < 0:
+            raise ValueError("delay must be non-negative")
+        event = self._model.env.timeout(delay)
+        event.callbacks.append(lambda _event: action())
+
     def every(self, interval: float, action: Callable[[ModelAPI], None]) -> None:
         """Call ``action(api)`` every ``interval`` days, while the next call is within the run."""
         model = self._model

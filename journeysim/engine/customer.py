@@ -94,6 +94,7 @@ class JourneyOutcome:
         "amount",
         "remembered",
         "satisfaction",
+        "satisfaction_before",
         "effort",
         "wait",
         "ltr",
@@ -107,6 +108,7 @@ class JourneyOutcome:
         self.amount = 0.0
         self.remembered = math.nan
         self.satisfaction = math.nan
+        self.satisfaction_before = math.nan  # cumulative satisfaction before this journey
         self.effort = 0.0
         self.wait = 0.0
         self.ltr: int | None = None

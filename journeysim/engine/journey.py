@@ -69,7 +69,9 @@ def walk(
     surveyed = u_survey < model.survey_rate
     expectation = c.expectation
     outcome = JourneyOutcome() if model.hooked else None
-    experience = Experience(expectation, model.psych, surveyed) if psych_on else None
+    experience = (
+        Experience(expectation, model.psych, surveyed, c.purchases > 0) if psych_on else None
+    )
     abandoned_journey = failed_journey = False
     wait_total = 0.0
     node: Any = model.entry.routing.next(c, env.now, rng.random())
@@ -171,6 +173,7 @@ def end_journey(
         remembered = experience.remembered()
         satisfaction = journey_satisfaction(remembered - expectation, psych)
         m = psych.satisfaction_memory
+        before = c.satisfaction
         c.satisfaction = (1.0 - m) * c.satisfaction + m * satisfaction
         w = psych.expectation_weight
         c.expectation = (1.0 - w) * expectation + w * remembered
@@ -181,6 +184,7 @@ def end_journey(
         if outcome is not None:
             outcome.remembered = remembered
             outcome.satisfaction = satisfaction
+            outcome.satisfaction_before = before
         ltr = ltr_score(c.satisfaction, psych.ltr_noise * ltr_noise)
         c.ltr = ltr
         word_of_mouth = model.word_of_mouth

@@ -26,10 +26,11 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from statistics import NormalDist
 
 import numpy as np
 
-__all__ = ["COMPONENTS", "RunStreams", "keyed_uniform", "seed_sequence"]
+__all__ = ["COMPONENTS", "RunStreams", "keyed_normal", "keyed_uniform", "seed_sequence"]
 
 #: Fixed indices of the run-level components. Append new ones; never reorder.
 COMPONENTS: dict[str, int] = {
@@ -128,3 +129,15 @@ class RunStreams:
         strategy (common random numbers).
         """
         return random.Random(customer_seed | _NEED_SALT).gammavariate(shape, mean / shape)
+
+
+def keyed_normal(key: int, salt: int, count: int = 0) -> float:
+    """A standard normal number that is a pure function of ``(key, salt, count)``.
+
+    The inverse normal CDF of :func:`keyed_uniform` (shifted half a step off 0), for answer
+    noise that must be the same under every strategy without a draw from any stream.
+    """
+    return _NORMAL.inv_cdf(keyed_uniform(key, salt, count) + 0.5 / (1 << 53))
+
+
+_NORMAL = NormalDist()

@@ -2,7 +2,8 @@
 
 A journey ends with a survey with probability ``simulation.survey_rate`` (the customer's own
 draw). CSAT rates each counted visit against the expectation the customer came with (P - E), not
-the one this journey has already moved; CES rates the journey's accumulated effort.
+the one this journey has already moved; CES rates the journey's accumulated effort, with answer
+noise keyed by the customer and the journey (no random stream moves).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from journeysim.engine.satisfaction import ces_score, csat_score
+from journeysim.engine.streams import keyed_normal
 
 if TYPE_CHECKING:
     from journeysim.engine.customer import Customer, JourneyOutcome
@@ -17,6 +19,9 @@ if TYPE_CHECKING:
     from journeysim.engine.perception import Experience
 
 __all__ = ["answer_survey"]
+
+_CES_SALT = 0xCE5  # the CES answer noise of a customer's n-th journey, the same under every
+# strategy (a keyed draw: no stream moves)
 
 
 def answer_survey(
@@ -43,7 +48,8 @@ def answer_survey(
     elif ltr <= 6:
         rec.p_detractors[period] += 1
         seg.detractors += 1
-    ces = ces_score(experience.effort, psych)
+    noise = keyed_normal(c.key, _CES_SALT, c.journeys) if psych.ces_noise > 0.0 else 0.0
+    ces = ces_score(experience.effort, psych, noise)
     rec.p_ces_sum[period] += ces
     rec.p_ces_n[period] += 1
     seg.ces_sum += ces

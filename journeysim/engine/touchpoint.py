@@ -15,7 +15,7 @@ import simpy
 
 from journeysim.engine.capacity import ScheduledCapacity, compile_capacity
 from journeysim.engine.operations import OpsRule, ops_visit
-from journeysim.engine.perception import PerceptionRule, QualityPerception
+from journeysim.engine.perception import PerceptionRule, compile_perception
 from journeysim.engine.service import ServiceRule, compile_service
 from journeysim.engine.visit import queue_visit
 from journeysim.scenario.operations import open_by_slot, servers_by_slot
@@ -95,9 +95,7 @@ class TouchpointNode:
         self.service: ServiceRule = compile_service(tp.service)
         # exponential service is drawn inline in the visit loop (no rule call per visit)
         self.service_rate = self.service.rate
-        self.perception: PerceptionRule = QualityPerception(
-            tp.quality, tp.consistency, tp.effort, psych
-        )
+        self.perception: PerceptionRule = compile_perception(tp, psych)
         self.effort = tp.effort
         self.failure_p = tp.failure_probability
         self.cost_per_visit = tp.cost_per_visit

@@ -263,6 +263,31 @@ class Touchpoint(FrozenModel):
     service_level_target: PositiveDays | None = Field(
         default=None, description='Service level = share answered within this (default "20 s").'
     )
+    expected_wait: NonNegativeDays | None = Field(
+        default=None,
+        description="Wait customers expect here (tolerance of the wait rule, e.g. '2 min'); "
+        "absent: psychology.wait_tolerance.",
+    )
+    friendliness: float = Field(
+        default=0.0,
+        ge=-5.0,
+        le=5.0,
+        description="Points added to perceived quality by the staff's manner "
+        "(negative = unfriendly staff).",
+    )
+    warmth: float = Field(
+        default=0.0,
+        ge=-5.0,
+        le=5.0,
+        description="Points added by a warm, human service (negative = generic, cold, scripted).",
+    )
+    personalization: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=5.0,
+        description="Points added when the company knows the customer here (CRM data at the "
+        "touchpoint and a purchase on file); 0 = no personal touch.",
+    )
 
     @model_validator(mode="after")
     def _recovery_when_failing(self) -> Touchpoint:
@@ -377,6 +402,49 @@ class Psychology(FrozenModel):
     loyalty_frequency_effect: float = Field(default=0.5, ge=0)
     ces_effort_scale: float = Field(default=0.5, ge=0)
     wait_effort_per_hour: float = Field(default=2.0, ge=0)
+    # -- survey scales (see docs/model.md, "Score scales")
+    csat_when_met: float = Field(
+        default=4.3,
+        ge=1,
+        le=5,
+        description="CSAT (before rounding) of a visit that meets the expectation exactly.",
+    )
+    csat_per_point_above: float = Field(
+        default=0.6, ge=0, description="CSAT points per point perceived above the expectation."
+    )
+    csat_per_point_below: float = Field(
+        default=0.9, ge=0, description="CSAT points per point perceived below the expectation."
+    )
+    ces_when_effortless: float = Field(
+        default=6.6,
+        ge=1,
+        le=7,
+        description="CES (before noise and rounding) of a journey without effort.",
+    )
+    ces_noise: float = Field(
+        default=0.8, ge=0, description="Standard deviation of the CES answer (1-7 points)."
+    )
+    # -- effort and waits (see docs/model.md, "Effort" and "Waiting")
+    wait_tolerance: NonNegativeDays = Field(
+        default=5.0 / 1440.0,
+        description="Wait customers accept where a touchpoint sets no expected_wait.",
+    )
+    wait_within_weight: Probability = Field(
+        default=0.5, description="Weight of a minute waited within the tolerance (beyond: 1)."
+    )
+    wait_escalation: PositiveDays = Field(
+        default=30.0 / 1440.0,
+        description="Beyond the tolerance each further minute weighs 1 + excess / this.",
+    )
+    abandon_effort: float = Field(
+        default=4.0, ge=0, description="Effort of abandoning a queue: unmet need, to repeat."
+    )
+    failure_effort: float = Field(
+        default=2.0, ge=0, description="Effort of a failed (unresolved) contact."
+    )
+    transfer_effort: float = Field(
+        default=1.0, ge=0, description="Effort of being passed between two staffed touchpoints."
+    )
 
     @model_validator(mode="after")
     def _memory_weights(self) -> Psychology:
@@ -386,6 +454,11 @@ class Psychology(FrozenModel):
         if self.gain_below < self.gain_above:
             raise ValueError(
                 "gain_below must be at least gain_above (shortfalls weigh more than surpluses)"
+            )
+        if self.csat_per_point_below < self.csat_per_point_above:
+            raise ValueError(
+                "csat_per_point_below must be at least csat_per_point_above "
+                "(shortfalls weigh more than surpluses)"
             )
         return self
 
@@ -495,6 +568,13 @@ class Scenario(FrozenModel):
                         raise ScenarioError(
                             f"unknown segment {segment!r}; known: {segments}",
                             field=f"{where}.{kind}.segments",
+                        )
+            if spec.crm is not None:
+                for tp in spec.crm.personalization:
+                    if tp not in self.touchpoints:
+                        raise ScenarioError(
+                            f"unknown touchpoint {tp!r}; known: {touchpoints}",
+                            field=f"{where}.crm.personalization.{tp}",
                         )
             if spec.cem is not None:
                 for tp in spec.cem.touchpoints:

@@ -7,14 +7,17 @@ live in :mod:`journeysim.strategies` (``crm``, ``cem`` and ``loyalty``).
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field, model_validator
 
-from journeysim.scenario.fields import FrozenModel, PositiveDays, Probability
+from journeysim.scenario.fields import FrozenModel, NonNegativeDays, PositiveDays, Probability
 from journeysim.scenario.operations import StaffWindow
 
 __all__ = [
     "CEMConfig",
     "CRMConfig",
+    "ComplaintHandling",
     "FollowUpConfig",
     "LoyaltyConfig",
     "ReferralConfig",
@@ -24,6 +27,35 @@ __all__ = [
 ]
 
 NonNegative = Field(default=0.0, ge=0)
+
+
+class ComplaintHandling(FrozenModel):
+    """Reactive CRM: every complaint the company logs gets a service-recovery contact.
+
+    A complaint is logged when a visit fails (the customer is sent to recovery) and, with
+    ``abandonments``, when a customer abandons a queue (the company sees the dropped call).
+    The contact succeeds with ``success_probability``: the customer's satisfaction is restored
+    to its level before the failed journey plus ``recovery_paradox`` points (the service
+    recovery paradox: a complaint handled well can leave a customer happier than no failure,
+    McCollough & Bharadwaj 1992; meta-analysis De Matos, Henrique & Rossi 2007). A failed
+    recovery is a double deviation (Bitner, Booms & Tetreault 1990): satisfaction drops by
+    ``failure_effect`` more.
+    """
+
+    success_probability: Probability = 0.6
+    recovery_paradox: float = Field(
+        default=0.3,
+        ge=-5,
+        le=5,
+        description="Points above the pre-failure satisfaction after a successful recovery.",
+    )
+    failure_effect: float = Field(
+        default=0.5, ge=0, le=10, description="Points lost after a failed recovery."
+    )
+    cost_per_contact: float = Field(default=10.0, ge=0)
+    abandonments: bool = Field(
+        default=True, description="Abandoned queues are logged complaints too (dropped calls)."
+    )
 
 
 class CRMConfig(FrozenModel):
@@ -74,6 +106,23 @@ class CRMConfig(FrozenModel):
     )
     winback_response: Probability = 0.0
     cost_per_winback: float = NonNegative
+    campaign_response_time: NonNegativeDays = Field(
+        default=3.0,
+        description="Mean (exponential) delay between a campaign contact and the responder's "
+        "journey, e.g. '3 d' (0: everyone at once, a flash crowd).",
+    )
+    personalization: dict[str, Annotated[float, Field(ge=0, le=5)]] = Field(
+        default_factory=dict,
+        description="Touchpoints where the CRM's customer data is put to use, with the points "
+        "a known customer gains there (added to the touchpoint's personalization).",
+    )
+    personalization_cost_per_day: float = Field(
+        default=0.0, ge=0, description="Running cost per personalized touchpoint per day."
+    )
+    complaint_handling: ComplaintHandling | None = Field(
+        default=None,
+        description="Reactive CRM: a service-recovery contact for every complaint logged.",
+    )
 
 
 class TouchpointInvestment(FrozenModel):
@@ -92,7 +141,27 @@ class TouchpointInvestment(FrozenModel):
     priority: dict[str, int] | None = Field(
         default=None, description="Priority level per segment (a VIP line); lower served first."
     )
+    resolution: Probability = Field(
+        default=0.0,
+        description="Share of the failures removed (first-contact resolution raised: "
+        "failure_probability x (1 - this)): better answers, tools and authority.",
+    )
+    friendliness: float = Field(
+        default=0.0, ge=0, le=10, description="Points added to friendliness (staff training)."
+    )
+    warmth: float = Field(
+        default=0.0, ge=0, le=10, description="Points added to warmth (human, unscripted service)."
+    )
+    personalization: float = Field(
+        default=0.0,
+        ge=0,
+        le=5,
+        description="Points added to personalization (customer data at the touchpoint).",
+    )
     cost_per_day: float = Field(default=0.0, ge=0, description="Running cost of the programme.")
+    cost_per_visit: float = Field(
+        default=0.0, ge=0, description="Running cost per visit (added to the touchpoint's)."
+    )
 
 
 class FollowUpConfig(FrozenModel):

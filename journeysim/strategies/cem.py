@@ -2,8 +2,10 @@
 
 Customer experience management invests in what customers live through: a higher quality level
 or a steadier one (consistency) at chosen touchpoints, more staff where queues hurt, less
-effort (shortcut routes, fewer steps), and closing the loop with detractors who said so in a
-survey (a follow-up that recovers some satisfaction). The investments change the scenario
+effort (shortcut routes, fewer steps), better answers (first-contact resolution: fewer failed
+contacts), friendlier and warmer staff, a personal touch (customer data at the touchpoint), and
+closing the loop with detractors who said so in a survey (a follow-up that recovers some
+satisfaction). Each investment costs per day and/or per visit. The investments change the scenario
 itself (a transform, validated like a file); running costs and extra staff are booked from the
 first day, so CEM costs up front and pays back as customers stay and recommend.
 """
@@ -62,6 +64,20 @@ class CEMPolicy(Strategy):
                 changes[f"{prefix}.schedule"] = windows_from_slots(servers)
             if inv.priority is not None:
                 changes[f"{prefix}.priority"] = dict(inv.priority)
+            if inv.resolution:
+                changes[f"{prefix}.failure_probability"] = tp.failure_probability * (
+                    1.0 - inv.resolution
+                )
+            if inv.friendliness:
+                changes[f"{prefix}.friendliness"] = min(5.0, tp.friendliness + inv.friendliness)
+            if inv.warmth:
+                changes[f"{prefix}.warmth"] = min(5.0, tp.warmth + inv.warmth)
+            if inv.personalization:
+                changes[f"{prefix}.personalization"] = min(
+                    5.0, tp.personalization + inv.personalization
+                )
+            if inv.cost_per_visit:
+                changes[f"{prefix}.cost_per_visit"] = tp.cost_per_visit + inv.cost_per_visit
         for name, row in self.config.routes.items():
             changes[f"journey.routes.{name}"] = dict(row)
         if not changes:

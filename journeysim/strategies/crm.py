@@ -16,6 +16,14 @@ company itself could not know). Customers without a purchase for ``lapsed_after`
 lapsed: no more retention offers or campaigns for them (win-back contacts them after
 ``winback_after``, if configured).
 
+Beside these proactive levers, CRM is also *reactive*: with ``complaint_handling`` every
+complaint the company logs (a failed visit; an abandoned queue, a dropped call it can see)
+gets a paid service-recovery contact that restores satisfaction (even above its level before
+the failure: the service-recovery paradox) or, when it fails, lowers it further (a double
+deviation). With ``personalization`` the company's data is used at chosen touchpoints, where
+customers it knows get a personal touch (a cost per touchpoint per day). Campaign responders
+start their journeys over the following days (``campaign_response_time``), not all at once.
+
 An offer's effect on churn scales with the segment's ``price_sensitivity`` (a discount moves a
 price-driven customer more). A ``holdout`` share of the customers selected for an offer can be
 kept as a random control group, as CRM teams do to measure uplift: the run then reports how
@@ -27,9 +35,11 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from journeysim.engine.streams import keyed_uniform
+from journeysim.scenario.loading import rebuild
 from journeysim.strategies.base import Strategy, set_lever
 
 if TYPE_CHECKING:
@@ -43,6 +53,7 @@ __all__ = ["CRMPolicy", "risk_score"]
 _OFFER = "crm_offer"
 _SELECTED = "crm_selected"
 _HOLDOUT_SALT = 0xC4A  # keyed draws: the same customer is held out under crm and any hybrid
+_RECOVERY_SALT = 0xC4B  # ... and the same complaint is recovered under crm and any hybrid
 _EPS = 1e-9  # offer windows end on period boundaries; float sums may land a hair early
 
 
@@ -97,16 +108,35 @@ class CRMPolicy(Strategy):
         self.windows: deque[tuple[float, Customer, str, float]] = deque()
         self.window_stats = {g: [0, 0, 0.0] for g in ("offer", "holdout")}  # n, active, spend
         self.upsell = config.upsell_take_up > 0 and config.upsell_uplift > 0
-        if not self.upsell and config.winback_after is None:
+        self.complaints = self.recoveries = 0
+        self.complaint_handling = config.complaint_handling
+        if not self.upsell and config.winback_after is None and self.complaint_handling is None:
             self.on_journey_end = None
         if not (config.at_risk_share > 0 or config.campaign_every or config.winback_after):
             self.on_acquire = None  # no lever reads the customer file: do not keep one
 
+    def transform(self, scenario: Scenario) -> Scenario:
+        """Put the customer data to use at the chosen touchpoints (personalization points)."""
+        if not self.config.personalization:
+            return scenario
+        changes = {
+            f"touchpoints.{name}.personalization": min(
+                5.0, scenario.touchpoints[name].personalization + points
+            )
+            for name, points in self.config.personalization.items()
+        }
+        return rebuild(scenario, changes, source=f"strategy {self.name}")
+
     def setup(self, model: ModelAPI) -> None:
-        """Start the campaign process, if campaigns are configured."""
+        """Start the campaign process, if configured; book personalization's running cost."""
         self.rng = model.stream("crm")
-        every = self.config.campaign_every
-        if every is not None and self.config.campaign_response >= 0:
+        cfg = self.config
+        if cfg.personalization and cfg.personalization_cost_per_day > 0:
+            model.book_daily_cost(
+                "crm_personalization", cfg.personalization_cost_per_day * len(cfg.personalization)
+            )
+        every = cfg.campaign_every
+        if every is not None and cfg.campaign_response >= 0:
             model.every(every, self._campaign)
 
     def on_acquire(self, model: ModelAPI, c: Customer) -> None:
@@ -175,8 +205,15 @@ class CRMPolicy(Strategy):
                         model.pull_forward(c)
 
     def on_journey_end(self, model: ModelAPI, c: Customer, outcome: JourneyOutcome) -> None:
-        """Upsell / cross-sell at a purchase: taken with a probability, lifts the basket."""
-        if not outcome.purchased or c.segment not in self.segments:
+        """Handle a complaint logged in the journey; upsell / cross-sell at a purchase."""
+        if c.segment not in self.segments:
+            return
+        handling = self.complaint_handling
+        if handling is not None and (
+            outcome.failed or (outcome.abandoned and handling.abandonments)
+        ):
+            self._handle_complaint(model, c, outcome)
+        if not outcome.purchased:
             return
         c.state.pop("crm_winback", None)  # bought again: no longer lapsed
         if not self.upsell:
@@ -187,6 +224,28 @@ class CRMPolicy(Strategy):
         if self.rng.random() < cfg.upsell_take_up:
             self.upsells_taken += 1
             model.add_revenue(c, outcome.amount * cfg.upsell_uplift)
+
+    def _handle_complaint(self, model: ModelAPI, c: Customer, outcome: JourneyOutcome) -> None:
+        """A service-recovery contact for a logged complaint (reactive CRM).
+
+        Success (a keyed draw: the same complaint succeeds under every strategy that handles
+        it) restores satisfaction to its level before the journey plus the recovery paradox;
+        a failed recovery costs ``failure_effect`` points more (a double deviation).
+        """
+        handling = self.complaint_handling
+        assert handling is not None
+        self.complaints += 1
+        model.book_cost("crm_complaints", handling.cost_per_contact)
+        if keyed_uniform(c.key, _RECOVERY_SALT, c.journeys) < handling.success_probability:
+            self.recoveries += 1
+            before = outcome.satisfaction_before
+            if before != before:  # nan: psychology off, nothing to restore
+                return
+            target = min(10.0, max(0.0, before + handling.recovery_paradox))
+            if target > c.satisfaction:
+                model.raise_satisfaction(c, target - c.satisfaction)
+        else:
+            c.satisfaction = max(0.0, c.satisfaction - handling.failure_effect)
 
     def _offer(
         self, model: ModelAPI, c: Customer, now: float, category: str | None, cost: float
@@ -216,7 +275,20 @@ class CRMPolicy(Strategy):
             self.contacts_to_gone += not c.active
             model.book_cost("crm_campaigns", cfg.cost_per_contact)
             if self.rng.random() < cfg.campaign_response:
-                model.pull_forward(c)  # only a customer still there responds
+                # a responder acts within days, not all at the same instant (no flash crowd);
+                # only a customer still there responds
+                delay = cfg.campaign_response_time
+                if delay > 0:
+                    model.after(self.rng.expovariate(1.0 / delay), self._responder(model, c))
+                else:
+                    model.pull_forward(c)
+
+    @staticmethod
+    def _responder(model: ModelAPI, c: Customer) -> Callable[[], None]:
+        def respond() -> None:
+            model.pull_forward(c)
+
+        return respond
 
     def extra_kpis(self, model: ModelAPI) -> dict[str, float]:
         """Offers, contacts and upsells made; offered vs held-out customers after their window.
@@ -235,6 +307,12 @@ class CRMPolicy(Strategy):
             "crm_contacts_to_gone": self.contacts_to_gone,
             "crm_winback_contacts_to_gone": self.winbacks_to_gone,
         }
+        if self.complaint_handling is not None:
+            kpis["crm_complaints_handled"] = self.complaints
+            kpis["crm_complaints_recovered"] = self.recoveries
+            kpis["crm_recovery_rate"] = (
+                self.recoveries / self.complaints if self.complaints else math.nan
+            )
         for group, (n, active, spend) in self.window_stats.items():
             kpis[f"crm_{group}_windows"] = n
             kpis[f"crm_{group}_retained"] = active / n if n else math.nan
