@@ -35,7 +35,7 @@ from journeysim.experiments.designs import Design, Parameter, make_design
 from journeysim.experiments.engines import make_executor, process_pool
 from journeysim.experiments.store import MANIFEST, SweepStore, load_sweep
 from journeysim.kpis import KPI_COLUMNS
-from journeysim.scenario.fields import FrozenModel
+from journeysim.scenario.fields import FrozenModel, PositiveCount, Seed, bounded_int
 from journeysim.version import __version__, model_digest
 
 __all__ = [
@@ -52,20 +52,23 @@ __all__ = [
 META_COLUMNS = ("point", "strategy", "replication", "seed", "key", "status", "error", "attempts")
 
 
+Retries = bounded_int(0, 100)
+
+
 class SweepSpec(FrozenModel):
     """A sweep, as written in a sweep file (TOML) or given in Python."""
 
     name: str = "sweep"
     scenario: str | None = Field(default=None, description="Scenario file (relative to sweep).")
     strategies: list[str] = Field(default_factory=lambda: ["baseline"], min_length=1)
-    replications: int = Field(default=1, ge=1)
-    seed: int = Field(default=0, ge=0)
+    replications: PositiveCount = 1
+    seed: Seed = 0
     outcomes: list[str] = Field(default_factory=list, description="KPIs kept (all).")
     overrides: dict[str, Any] = Field(default_factory=dict, description="Fixed overrides.")
     design: Design = Design()
     parameters: dict[str, Parameter] = Field(min_length=1)
-    batch_size: int = Field(default=50, ge=1)
-    retries: int = Field(default=1, ge=0)
+    batch_size: PositiveCount = 50
+    retries: Retries = 1
 
 
 def load_sweep_spec(path: str | Path) -> tuple[SweepSpec, Path]:
@@ -482,7 +485,10 @@ def _tasks(
     stored at once as rows with ``status = "invalid"``.
     """
     yielded: set[str] = set()
-    for index, values in enumerate(points.to_dict("records")):
+    names = list(points.columns)
+    # row by row: a million-point design is never turned into a million dicts at once
+    for index, row in enumerate(points.itertuples(index=False, name=None)):
+        values = dict(zip(names, row, strict=True))
         rendered = _render(spec, values)
         error = None
         try:

@@ -9,7 +9,18 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from journeysim.scenario.fields import FrozenModel, PositiveDays, Probability
+from journeysim.scenario.fields import (
+    Amount,
+    Coefficient,
+    Count,
+    FrozenModel,
+    PositiveDays,
+    Probability,
+    Rate,
+    Score,
+    ScoreChange,
+    bounded_float,
+)
 
 __all__ = [
     "CEMConfig",
@@ -22,7 +33,8 @@ __all__ = [
     "TouchpointInvestment",
 ]
 
-NonNegative = Field(default=0.0, ge=0)
+Steadier = bounded_float(-10.0, 0.0)
+"""A non-positive change on the 0-10 scale (quality spread, effort)."""
 
 
 class CRMConfig(FrozenModel):
@@ -47,7 +59,7 @@ class CRMConfig(FrozenModel):
         description="Churn hazard x (1 - this x segment price_sensitivity, capped at 1) while "
         "the offer runs: discounts move price-sensitive segments more.",
     )
-    cost_per_offer: float = NonNegative
+    cost_per_offer: Amount = 0.0
     holdout: Probability = Field(
         default=0.0,
         description="Share of the customers selected for an offer kept as a random control "
@@ -59,10 +71,10 @@ class CRMConfig(FrozenModel):
     campaign_response: Probability = Field(
         default=0.0, description="Share of contacted customers whose next need comes now."
     )
-    cost_per_contact: float = NonNegative
+    cost_per_contact: Amount = 0.0
     upsell_take_up: Probability = 0.0
-    upsell_uplift: float = Field(default=0.0, ge=0, description="Basket uplift when taken.")
-    cost_per_upsell: float = NonNegative
+    upsell_uplift: Coefficient = Field(default=0.0, description="Basket uplift when taken.")
+    cost_per_upsell: Amount = 0.0
     lapsed_after: PositiveDays | None = Field(
         default=None,
         description="No purchase for this long = lapsed: no more offers or campaigns (default: "
@@ -72,27 +84,27 @@ class CRMConfig(FrozenModel):
         default=None, description="Win-back contact after this long without a purchase (none)."
     )
     winback_response: Probability = 0.0
-    cost_per_winback: float = NonNegative
+    cost_per_winback: Amount = 0.0
 
 
 class TouchpointInvestment(FrozenModel):
     """CEM investment at one touchpoint: changes and their running cost."""
 
-    quality: float = Field(default=0.0, description="Points added to the quality level.")
-    consistency: float = Field(
-        default=0.0, le=0, description="Change of the quality spread (negative = steadier)."
+    quality: ScoreChange = Field(default=0.0, description="Points added to the quality level.")
+    consistency: Steadier = Field(
+        default=0.0, description="Change of the quality spread (negative = steadier)."
     )
-    effort: float = Field(default=0.0, le=0, description="Change of effort (negative = easier).")
-    capacity: int = Field(default=0, ge=0, description="Extra servers (staff cost applies).")
-    cost_per_day: float = Field(default=0.0, ge=0, description="Running cost of the programme.")
+    effort: Steadier = Field(default=0.0, description="Change of effort (negative = easier).")
+    capacity: Count = Field(default=0, description="Extra servers (staff cost applies).")
+    cost_per_day: Amount = Field(default=0.0, description="Running cost of the programme.")
 
 
 class FollowUpConfig(FrozenModel):
     """Close the loop: contact detractors who answered a survey (service recovery)."""
 
     success_probability: Probability = 0.0
-    satisfaction_boost: float = Field(default=0.0, ge=0, description="Points restored.")
-    cost_per_follow_up: float = NonNegative
+    satisfaction_boost: Score = Field(default=0.0, description="Points restored.")
+    cost_per_follow_up: Amount = 0.0
 
 
 class CEMConfig(FrozenModel):
@@ -110,9 +122,12 @@ class TierConfig(FrozenModel):
     """A loyalty tier, reached by cumulative spend."""
 
     name: str
-    min_spend: float = Field(ge=0)
+    min_spend: Amount
     churn_reduction: Probability = 0.0
-    frequency_boost: float = Field(default=0.0, ge=0)
+    frequency_boost: Coefficient = 0.0
+
+
+Points = bounded_float(0.0, 1e12, low_open=True)
 
 
 class LoyaltyConfig(FrozenModel):
@@ -120,18 +135,18 @@ class LoyaltyConfig(FrozenModel):
 
     segments: list[str] = Field(default_factory=list, description="Eligible segments (all).")
     enrolment: Probability = Field(default=0.0, description="Share of customers who join.")
-    points_per_currency: float = Field(default=1.0, ge=0)
-    reward_threshold: float = Field(default=100.0, gt=0, description="Points per reward.")
-    reward_value: float = Field(default=0.0, ge=0, description="Cost of one reward.")
-    goal_gradient: float = Field(
-        default=0.0, ge=0, description="Frequency boost as a reward nears (Kivetz et al. 2006)."
+    points_per_currency: Coefficient = 1.0
+    reward_threshold: Points = Field(default=100.0, description="Points per reward.")
+    reward_value: Amount = Field(default=0.0, description="Cost of one reward.")
+    goal_gradient: Coefficient = Field(
+        default=0.0, description="Frequency boost as a reward nears (Kivetz et al. 2006)."
     )
     post_reward_dip: Probability = Field(
         default=0.0, description="Frequency drop for the need right after a redemption."
     )
     loyalty_per_reward: Probability = Field(default=0.0, description="Loyalty gained.")
     tiers: list[TierConfig] = Field(default_factory=list)
-    fixed_cost_per_day: float = NonNegative
+    fixed_cost_per_day: Amount = 0.0
 
     @model_validator(mode="after")
     def _tiers_sorted(self) -> LoyaltyConfig:
@@ -157,5 +172,5 @@ class ReferralConfig(FrozenModel):
     or not they were surveyed): 9-10 promoter, 0-6 detractor. Rates are per active advocate.
     """
 
-    per_promoter_per_day: float = Field(default=0.0, ge=0)
-    suppression_per_detractor_per_day: float = Field(default=0.0, ge=0)
+    per_promoter_per_day: Rate = 0.0
+    suppression_per_detractor_per_day: Rate = 0.0
