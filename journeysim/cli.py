@@ -95,6 +95,7 @@ def run(
     """Run a scenario and print its KPI table (mean and 95% CI with --replications)."""
     _needs_out(plots, out)
     spec = load_scenario(scenario, overrides=set_ or None)
+    _announce(spec, replications)
     if replications == 1:
         results = simulate(spec, strategy, seed)
         typer.echo(f"{spec.name} / {results.kpis['strategy'].iloc[0]} / seed {seed}")
@@ -122,6 +123,15 @@ def _write_replications(spec, strategy, seed, reps, out: Path):  # noqa: ANN001,
     reps.summary.to_csv(Path(out) / "summary.csv", index=False)
     first.kpis = kpis
     return first
+
+
+def _announce(spec, runs: int) -> None:  # noqa: ANN001
+    """Refuse an absurd run before it starts; say so when a run is large (with estimates)."""
+    from journeysim.scenario.workload import check_planned_work, work_note
+
+    note = work_note(check_planned_work(spec), runs)
+    if note:
+        typer.echo(f"note: {note}", err=True)
 
 
 def _needs_out(plots: bool, out: Path | None) -> None:
@@ -178,6 +188,7 @@ def compare(
 
     spec = load_scenario(scenario, overrides=set_ or None)
     names = [name.strip() for name in strategies.split(",") if name.strip()]
+    _announce(spec, replications * len(names))
     result = run_compare(
         spec,
         names,

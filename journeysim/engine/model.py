@@ -31,7 +31,9 @@ from journeysim.engine.service import lognormal_params
 from journeysim.engine.streams import RunStreams
 from journeysim.engine.touchpoint import EntryNode, TouchpointNode
 from journeysim.engine.word_of_mouth import WordOfMouth
+from journeysim.errors import ScenarioError
 from journeysim.scenario.graph import ENTRY
+from journeysim.scenario.workload import REFERRALS_PER_PROSPECT, max_active_customers
 
 if TYPE_CHECKING:
     import random
@@ -134,6 +136,9 @@ class JourneyModel:
         self.run_key = streams.run_key()
         referrals = scenario.referrals
         self.word_of_mouth: WordOfMouth | None = None
+        self.max_active = max_active_customers()
+        organic = scenario.population.arrivals_per_day * sim.horizon
+        self.max_referred = int(max(100_000, REFERRALS_PER_PROSPECT * organic))
         if (
             referrals is not None
             and self.psych_on
@@ -212,7 +217,24 @@ class JourneyModel:
             self._admit(prospect, referred=False)
 
     def _admit_referred(self, rng: random.Random) -> None:
+        if len(self.active) >= self.max_active or self.recorder.referred >= self.max_referred:
+            self._runaway_referrals()
         self._admit(self._draw_prospect(rng), referred=True)
+
+    def _runaway_referrals(self) -> None:
+        """Word of mouth that feeds itself without bound: stop with a clear error.
+
+        The planned-work check cannot bound referrals (they grow with promoters), so the
+        referral path checks the customer base against memory as it grows.
+        """
+        raise ScenarioError(
+            f"word of mouth runs away: by day {self.env.now:,.0f} of {self.horizon:,.0f}, "
+            f"{self.recorder.referred:,} referred customers, {len(self.active):,} active "
+            f"(limits: {self.max_referred:,} referred, {self.max_active:,} active for memory); "
+            "lower the rate",
+            source=self.scenario.source or f"scenario {self.scenario.name!r}",
+            field="referrals.per_promoter_per_day",
+        )
 
     def _draw_prospect(
         self, attr: random.Random

@@ -172,7 +172,9 @@ class Recorder:
         self.p_ces_sum = [0] * n
         self.p_ces_n = [0] * n
         self.p_abandoned = [0] * n
-        self.cohort_churn = [[0] * n for _ in range(n)]
+        # churns by (acquisition period, churn period), sparse: memory follows the churns that
+        # happened, not periods^2 (a one-hour period on a two-year horizon has 17,520 periods)
+        self.cohort_churn: list[dict[int, int]] = [{} for _ in range(n)]
         self.costs: dict[str, float] = {}
         self.clv_sum = 0.0
         self.acquired = 0
@@ -204,7 +206,8 @@ class Recorder:
         """Count a churn in ``period`` for a customer acquired in ``cohort``."""
         self.churned += 1
         self.p_churned[period] += 1
-        self.cohort_churn[cohort][period] += 1
+        row = self.cohort_churn[cohort]
+        row[period] = row.get(period, 0) + 1
 
     def purchase(
         self, t: float, amount: float, acquired_at: float, discount: float = 0.0, count: bool = True
@@ -253,7 +256,7 @@ class Recorder:
                 period = cohort + k - 1
                 if period >= full:
                     break
-                alive -= self.cohort_churn[cohort][period]
+                alive -= self.cohort_churn[cohort].get(period, 0)
                 data[cohort, k] = alive / size
         table = pd.DataFrame(data, columns=[str(k) for k in range(n + 1)])
         table.insert(0, "customers", self.p_new)
@@ -269,9 +272,10 @@ class Recorder:
         """
         at_risk = kept = 0
         for cohort in range(self.n_periods):
-            alive = self.p_new[cohort] - self.cohort_churn[cohort][cohort]
+            churns = self.cohort_churn[cohort]
+            alive = self.p_new[cohort] - churns.get(cohort, 0)
             for period in range(cohort + 1, self.n_full_periods):
-                churned = self.cohort_churn[cohort][period]
+                churned = churns.get(period, 0)
                 at_risk += alive
                 kept += alive - churned
                 alive -= churned

@@ -21,7 +21,9 @@ from journeysim.confidence import mean_ci
 from journeysim.errors import ScenarioError
 from journeysim.experiments.engines import process_pool
 from journeysim.kpis import KPI_COLUMNS
+from journeysim.scenario.fields import check_seed
 from journeysim.scenario.schema import Scenario
+from journeysim.scenario.workload import check_planned_work
 from journeysim.simulation import simulate
 from journeysim.strategies.base import Strategy
 
@@ -134,7 +136,9 @@ def replicate(
     from journeysim.strategies.registry import resolve_strategy
 
     _check_replications(replications)
+    check_seed(seed)
     resolve_strategy(strategy, scenario)  # an unknown name fails here, before any run
+    check_planned_work(scenario)
     tasks = [(scenario, strategy, seed, (r,)) for r in range(replications)]
     frames = run_many(tasks, workers, executor, progress, description=_name(strategy))
     runs = _stack(frames, range(replications))
@@ -261,6 +265,8 @@ def compare(
         raise ScenarioError(f"strategies listed twice: {', '.join(names)}", field="strategies")
     for strategy in strategies:  # unknown names fail here, before any run
         resolve_strategy(strategy, scenario)
+    check_seed(seed)
+    check_planned_work(scenario)
     reference = baseline or names[0]
     if reference not in names:
         raise ScenarioError(f"baseline {reference!r} is not among the strategies", field="baseline")
