@@ -9,10 +9,19 @@ within one file system).
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["TMP_SUFFIX", "write_atomic", "write_text_atomic"]
+from journeysim.errors import ScenarioError
+
+__all__ = [
+    "TMP_SUFFIX",
+    "check_output_dir",
+    "write_all_atomic",
+    "write_atomic",
+    "write_text_atomic",
+]
 
 #: Suffix of the temporary file written beside the target (left over only by a kill).
 TMP_SUFFIX = ".tmp"
@@ -53,3 +62,71 @@ def write_atomic(path: str | Path, write: Callable[[Path], object], *, sync: boo
 def write_text_atomic(path: str | Path, text: str, *, sync: bool = False) -> Path:
     """Write ``text`` (UTF-8) to ``path`` atomically."""
     return write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"), sync=sync)
+
+
+def write_all_atomic(files: dict[Path, Callable[[Path], object]]) -> list[Path]:
+    """Write several files all or nothing: every one to its temporary name, then the renames.
+
+    If any write fails (disk full, a value the format cannot hold), every temporary file is
+    removed and no target is touched, so a directory never holds some tables of a new result
+    beside others of an old one (or alone).
+
+    Raises
+    ------
+    OSError
+        Or whatever a writer raised; nothing was renamed.
+    """
+    written: list[tuple[Path, Path]] = []
+    try:
+        for path, write in files.items():
+            tmp = path.with_name(path.name + TMP_SUFFIX)
+            written.append((tmp, path))
+            write(tmp)
+    except BaseException:
+        for tmp, _ in written:
+            tmp.unlink(missing_ok=True)
+        raise
+    for tmp, path in written:
+        os.replace(tmp, path)
+    return [path for _, path in written]
+
+
+def check_output_dir(path: str | Path) -> Path:
+    """Check, before any work, that ``path`` is a directory journeysim can create and write.
+
+    The nearest existing ancestor must be a directory in which a file can be created (a probe
+    file is created and removed): this finds an output under a file, under ``/proc``, on a
+    read-only file system or without permission while it is still cheap to say so. (A full
+    disk can only be found when writing; :func:`write_all_atomic` then leaves nothing behind.)
+
+    Raises
+    ------
+    ScenarioError
+        One line naming the path and the problem.
+    """
+    path = Path(path)
+    probe = path
+    while True:
+        if probe.is_symlink() and not probe.exists():
+            raise ScenarioError(
+                f"{probe} is a broken symbolic link (or a link loop)", source=str(path)
+            )
+        if probe.exists():
+            break
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    if not probe.is_dir():
+        if probe == path:
+            raise ScenarioError(f"{path} is a file, not a directory", source=str(path))
+        raise ScenarioError(f"cannot create {path}: {probe} is a file", source=str(path))
+    try:
+        handle, name = tempfile.mkstemp(prefix=".journeysim-probe-", dir=probe)
+        os.close(handle)
+        os.unlink(name)
+    except OSError as exc:
+        where = "in it" if probe == path else f"in {probe}"
+        raise ScenarioError(
+            f"cannot write {where}: {exc.strerror or exc}", source=str(path)
+        ) from None
+    return path

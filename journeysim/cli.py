@@ -6,6 +6,7 @@ Every user error ends as one line on stderr and exit code 2; never a traceback.
 from __future__ import annotations
 
 import sys
+import warnings
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -27,7 +28,9 @@ app = typer.Typer(
 PlotsOpt = Annotated[
     bool, typer.Option("--plots", metavar="", help="Also write the charts as PNG to OUT/plots.")
 ]
-SeedOpt = Annotated[int, typer.Option(min=0, metavar="N", help="Root random seed.")]
+SeedOpt = Annotated[
+    int, typer.Option(min=0, max=2**64 - 1, metavar="N", help="Root random seed (0 to 2**64-1).")
+]
 WorkersOpt = Annotated[
     int | None,
     typer.Option(min=1, metavar="N", help="Local worker processes (default: all cores)."),
@@ -116,12 +119,12 @@ def run(
 
 def _write_replications(spec, strategy, seed, reps, out: Path):  # noqa: ANN001, ANN202
     """kpis: one row per replication; the other tables from replication 0 (a typical run)."""
+    from journeysim.engine.results import TABLES, write_tables
+
     first = simulate(spec, strategy, seed, identity=(0,))
-    kpis = first.kpis
-    first.kpis = reps.runs
-    first.write(out)
-    reps.summary.to_csv(Path(out) / "summary.csv", index=False)
-    first.kpis = kpis
+    tables = {name: getattr(first, name) for name in TABLES}
+    tables["kpis"] = reps.runs
+    write_tables({**tables, "summary": reps.summary}, out, csv_only=("summary",))
     return first
 
 
@@ -138,8 +141,14 @@ def _needs_out(plots: bool, out: Path | None) -> None:
     """Check the output options before any simulation runs (a long run must not be lost)."""
     if plots and out is None:
         raise JourneysimError("--plots needs --out DIR (the PNGs go to DIR/plots)")
-    if out is not None and out.exists() and not out.is_dir():
-        raise JourneysimError(f"--out: {out} is a file, not a directory")
+    if out is not None:
+        from journeysim.atomic import check_output_dir
+        from journeysim.errors import ScenarioError
+
+        try:
+            check_output_dir(out)
+        except ScenarioError as exc:
+            raise JourneysimError(f"--out: {exc.message}") from None
 
 
 def _plots(enabled: bool, data, out: Path, scenario=None, sweep_dir=None) -> None:  # noqa: ANN001
@@ -296,11 +305,18 @@ def validate(scenario: ScenarioArg, set_: SetOpt = None) -> None:
     )
 
 
+def _note(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
+    print(f"journeysim: note: {message}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI, turning user errors into one line and exit code 2."""
     command = typer.main.get_command(app)
     try:
-        result = command.main(args=argv, prog_name="journeysim", standalone_mode=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("default", UserWarning)
+            warnings.showwarning = _note  # one plain line, not Python's warning format
+            result = command.main(args=argv, prog_name="journeysim", standalone_mode=False)
     except JourneysimError as exc:
         print(f"journeysim: error: {exc}", file=sys.stderr)
         return 2

@@ -238,3 +238,295 @@ def test_a_design_too_large_for_memory_is_refused_with_an_estimate():
         make_design(design, parameters)
     with pytest.raises(ValidationError, match="from 1 to 1,000,000"):
         Design(max_points=10**9)
+
+
+# -- 4. output locations are checked before the work; writing is all or nothing ----------------
+
+
+@pytest.mark.parametrize(
+    ("out", "fragment"),
+    [("/proc/journeysim-out", "cannot write in /proc"), ("FILE/sub", "is a file")],
+)
+def test_an_unwritable_output_fails_before_the_run(tmp_path, capsys, out, fragment):
+    from journeysim.cli import main
+
+    (tmp_path / "FILE").write_text("x")
+    out = out.replace("FILE", str(tmp_path / "FILE"))
+    path = _tiny_file(tmp_path)
+    assert main(["run", str(path), "--out", out]) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and len(err.strip().splitlines()) == 1
+    assert "valid" not in err  # no run happened
+
+
+def test_a_read_only_file_system_is_found_before_the_run(tmp_path, monkeypatch):
+    import errno
+    import os
+    import tempfile
+
+    from journeysim.atomic import check_output_dir
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    with pytest.raises(ScenarioError, match="cannot write in .*: Read-only file system"):
+        check_output_dir(tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_failed_write_leaves_nothing_half_written(tmp_path):
+    import pandas as pd
+
+    from journeysim.engine.results import write_tables
+
+    class Unwritable(pd.DataFrame):
+        def to_parquet(self, *args, **kwargs):
+            raise OSError(28, "No space left on device")
+
+    tables = {"kpis": pd.DataFrame({"a": [1]}), "timeline": Unwritable({"b": [2]})}
+    with pytest.raises(ScenarioError, match=r"\(No space left on device\); nothing was written"):
+        write_tables(tables, tmp_path / "out")
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+# -- 5. seeds out of range ---------------------------------------------------------------------
+
+
+def test_seeds_of_2_to_the_64_are_refused_up_front(tmp_path, capsys):
+    from journeysim.cli import main
+
+    scenario = scenario_from_dict(minimal())
+    with pytest.raises(ValueError, match="0 to 2\\*\\*64 - 1"):
+        js.simulate(scenario, seed=2**64)
+    with pytest.raises(ValueError, match="0 to 2\\*\\*64 - 1"):
+        js.replicate(scenario, replications=2, seed=2**70, workers=1)
+    with pytest.raises(ScenarioError, match="seed: must be a whole number"):
+        js.sweep(model=_model, parameters={"x": {"low": 0, "high": 1}}, seed=2**64)
+    assert main(["run", str(_tiny_file(tmp_path)), "--seed", str(2**70), "--out", "x"]) == 2
+    assert "--seed" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
+
+
+# -- 6. damaged sweep directories --------------------------------------------------------------
+
+
+def _model(point, strategy, seed, identity):
+    return {"y": point["x"] * 2.0}
+
+
+def _function_sweep(out, **changes):
+    fields = {
+        "parameters": {"x": {"low": 0.0, "high": 1.0}},
+        "design": {"kind": "lhs", "samples": 6, "seed": 1},
+        "batch_size": 4,
+    }
+    fields.update(changes)
+    return js.sweep(model=_model, out=out, workers=1, **fields)
+
+
+def test_a_manifest_that_is_not_json_is_named(tmp_path):
+    _function_sweep(tmp_path / "out")
+    (tmp_path / "out" / "manifest.json").write_text("{ not json")
+    with pytest.raises(ScenarioError, match="manifest.json: is damaged \\(not JSON"):
+        js.load_sweep(tmp_path / "out")
+
+
+def test_a_truncated_part_is_named_with_what_to_do(tmp_path):
+    _function_sweep(tmp_path / "out")
+    part = tmp_path / "out" / "runs" / "part-00000.parquet"
+    part.write_bytes(part.read_bytes()[:100])
+    with pytest.raises(ScenarioError, match="part-00000.parquet: damaged results part") as caught:
+        js.load_sweep(tmp_path / "out")
+    assert "--resume" in str(caught.value)
+    with pytest.raises(ScenarioError, match="damaged results part"):
+        _function_sweep(tmp_path / "out", resume=True)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"hello": "world"}',
+        '{"point": 0, "strategy": "crm", "replication": 0, "seed": 0, '
+        '"key": "0123456789abcdef0123456789abcdef", "status": "ok"}',
+        "[1, 2, 3]",
+        "not json",
+    ],
+)
+def test_a_foreign_journal_line_is_never_a_row(tmp_path, line):
+    _function_sweep(tmp_path / "out", batch_size=100)
+    journal = tmp_path / "out" / "runs" / "journal.jsonl"
+    rows = js.load_sweep(tmp_path / "out")
+    journal.write_text(line + "\n" + '{"cut short": ')  # plus a last line cut by a kill
+    with pytest.raises(ScenarioError, match="journal.jsonl: line 1 is not a run of this sweep"):
+        js.load_sweep(tmp_path / "out")
+    journal.write_text('{"cut short": ')  # only a cut last line: ignored
+    assert len(js.load_sweep(tmp_path / "out")) == len(rows)
+
+
+# -- 8. Python API misuse ----------------------------------------------------------------------
+
+
+def test_simulate_accepts_a_path_or_a_document_and_refuses_other_things(tmp_path):
+    path = _tiny_file(tmp_path)
+    by_path = js.simulate(str(path), seed=3).kpis
+    by_dict = js.simulate(minimal(**_TINY), seed=3).kpis
+    assert by_path.drop(columns="scenario").equals(by_dict.drop(columns="scenario"))
+    with pytest.raises(TypeError, match="scenario must be a Scenario"):
+        js.simulate(42)
+    with pytest.raises(TypeError, match="strategy must be a strategy name"):
+        js.simulate(by_path_scenario(path), strategy=3)
+
+
+def by_path_scenario(path):
+    return js.load_scenario(path)
+
+
+def test_load_scenario_takes_one_override_string(tmp_path):
+    scenario = js.load_scenario(_tiny_file(tmp_path), overrides="touchpoints.desk.capacity=3")
+    assert scenario.touchpoints["desk"].capacity == 3
+
+
+def test_a_transform_that_returns_no_scenario_is_named():
+    from journeysim.strategies.base import Strategy
+
+    class Broken(Strategy):
+        name = "broken"
+
+        def transform(self, scenario):
+            return None
+
+    with pytest.raises(TypeError, match=r"Broken.transform \(strategy 'broken'\) must return"):
+        js.simulate(scenario_from_dict(minimal(**_TINY)), Broken())
+
+
+def test_compare_takes_a_comma_separated_string():
+    raw = minimal(**_TINY)
+    raw["strategies"] = {"better": {"cem": {"touchpoints": {"desk": {"quality": 1.0}}}}}
+    scenario = scenario_from_dict(raw)
+    result = js.compare(scenario, "baseline, better", replications=2, workers=1)
+    assert result.strategies == ["baseline", "better"]
+
+
+@pytest.mark.parametrize(
+    ("call", "fragment"),
+    [
+        (lambda: js.register_strategy("x", None), "factory must be callable"),
+        (lambda: js.register_strategy("", lambda s: None), "name must be a non-empty"),
+        (lambda: js.replicate(scenario_from_dict(minimal()), seed="a"), "seed must be an integer"),
+        (lambda: js.replicate(scenario_from_dict(minimal()), workers="2"), "workers must be a"),
+    ],
+)
+def test_api_misuse_names_the_argument(call, fragment):
+    with pytest.raises(TypeError, match=fragment):
+        call()
+
+
+def test_a_sweep_model_returning_a_non_mapping_stops_the_sweep(tmp_path):
+    with pytest.raises(TypeError, match="must return a mapping"):
+        js.sweep(
+            model=lambda point, strategy, seed, identity: [1.0],
+            parameters={"x": {"low": 0.0, "high": 1.0}},
+            design={"kind": "lhs", "samples": 2},
+            out=tmp_path / "out",
+            workers=1,
+        )
+
+
+# -- 9. resource use ---------------------------------------------------------------------------
+
+
+def test_workers_are_capped_at_the_useful_number():
+    from journeysim.experiments.engines import useful_workers
+
+    with pytest.warns(UserWarning, match="workers 1000: using"):
+        assert useful_workers(1000, runs=3) <= 3
+    assert useful_workers(None, runs=1) == 1
+
+
+@pytest.mark.parametrize("name", ["../../x", "/tmp/x", "a/b", "..", ".hidden"])
+def test_a_sweep_name_stays_a_plain_name(name):
+    with pytest.raises(ScenarioError, match="name: .* is not a plain name"):
+        js.sweep(model=_model, parameters={"x": {"low": 0, "high": 1}}, name=name)
+
+
+def test_deeply_nested_toml_is_a_clear_error(tmp_path):
+    path = tmp_path / "deep.toml"
+    path.write_text("x = " + "[" * 100_000)
+    with pytest.raises(ScenarioError, match="nested too deeply"):
+        js.load_scenario(path)
+
+
+# -- shared small scenario ---------------------------------------------------------------------
+
+_TINY = {"simulation": {"horizon": "20 d", "period": "10 d"}}
+
+
+def _tiny_file(tmp_path):
+    from tests.helpers import write_scenario
+
+    return write_scenario(tmp_path, minimal(**_TINY), name="tiny.toml")
+
+
+# -- 10. messages ------------------------------------------------------------------------------
+
+
+def test_special_files_are_named_for_what_they_are(tmp_path):
+    loop = tmp_path / "loop.toml"
+    loop.symlink_to(loop)
+    broken = tmp_path / "broken.toml"
+    broken.symlink_to(tmp_path / "gone.toml")
+    cases = [
+        (loop, "symbolic link loop"),
+        (broken, "broken symbolic link"),
+        ("/dev/null", "not a regular file (a character device)"),
+        ("/dev/zero", "not a regular file (a character device)"),
+        (tmp_path / "nope.toml", "file not found"),
+    ]
+    for path, fragment in cases:
+        with pytest.raises(ScenarioError, match=fragment.replace("(", r"\(").replace(")", r"\)")):
+            js.load_scenario(path)
+
+
+def test_a_byte_order_mark_is_skipped_and_utf16_is_named(tmp_path):
+    from tests.helpers import to_toml
+
+    text = to_toml(minimal(**_TINY))
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    assert js.load_scenario(path).name == "minimal"
+    path.write_bytes(text.encode("utf-16"))
+    with pytest.raises(ScenarioError, match="is UTF-16 text"):
+        js.load_scenario(path)
+
+
+def test_top_level_keys_and_shares_have_line_numbers(tmp_path):
+    from tests.helpers import write_scenario
+
+    raw = minimal()
+    raw["description"] = 3
+    path = write_scenario(tmp_path, raw)
+    with pytest.raises(ScenarioError, match=r"scenario.toml:2: description"):
+        js.load_scenario(path)
+    raw = minimal()
+    raw["segments"]["all"]["share"] = 0.5
+    path = write_scenario(tmp_path, raw)
+    text = path.read_text().splitlines()
+    line = text.index("[segments]") + 1
+    with pytest.raises(ScenarioError, match=rf"scenario.toml:{line}: segments: shares must sum"):
+        js.load_scenario(path)
+
+
+def test_sweep_errors_name_the_parameter_or_design_key(tmp_path):
+    grid = {"kind": "grid"}
+    wide = {"x": {"type": "int", "low": 0, "high": 1e9}}
+    with pytest.raises(ScenarioError, match=r"parameters\.x: an int parameter in a grid"):
+        js.sweep(model=_model, parameters=wide, design=grid, out=tmp_path / "a")
+    with pytest.raises(ScenarioError, match=r"parameters\.x\.low: must be a number"):
+        js.sweep(model=_model, parameters={"x": {"low": math.inf, "high": 1}})
+    with pytest.raises(ScenarioError, match=r"design\.samples: must be a whole number"):
+        js.sweep(model=_model, parameters={"x": {"low": 0, "high": 1}}, design={"samples": 0})
+    path = tmp_path / "sweep.toml"
+    path.write_text('name = "s"\n[design]\nkind = "lhs"\nsamples = true\n')
+    with pytest.raises(ScenarioError, match=r"sweep.toml:4: design.samples: expected a whole"):
+        js.sweep(path, model=_model)

@@ -250,7 +250,7 @@ def test_files_that_are_not_scenario_text(tmp_path):
     with pytest.raises(ScenarioError, match="is a directory; give a .toml file"):
         load_scenario(tmp_path)
     binary = tmp_path / "binary.toml"
-    binary.write_bytes(b"\xff\xfe name = 1")
+    binary.write_bytes(b"\x80\x81 name = 1")
     with pytest.raises(ScenarioError, match=r"binary.toml: not a UTF-8 text file"):
         load_scenario(binary)
 

@@ -8,7 +8,6 @@ depend on which worker ran what, or in which order they finished.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ import pandas as pd
 
 from journeysim.confidence import mean_ci
 from journeysim.errors import ScenarioError
-from journeysim.experiments.engines import process_pool
+from journeysim.experiments.engines import process_pool, useful_workers
 from journeysim.kpis import KPI_COLUMNS
 from journeysim.scenario.fields import check_seed
 from journeysim.scenario.schema import Scenario
@@ -76,9 +75,7 @@ def run_many(
     ``executor`` wins over ``workers``; ``workers=1`` runs in-process; ``None`` uses every core.
     """
     n = len(tasks)
-    if workers is not None and workers < 1:
-        raise ScenarioError("workers must be at least 1", field="workers")
-    workers = workers or os.cpu_count() or 1
+    workers = 1 if executor is not None else useful_workers(workers, n)
     results: list[Any] = [None] * n
     bar = _progress(n, description, progress)
     try:
@@ -240,7 +237,8 @@ def compare(
         The scenario (see :func:`journeysim.load_scenario`).
     strategies:
         Strategy names (or :class:`Strategy` instances); the first is the baseline unless
-        ``baseline`` names another.
+        ``baseline`` names another. A string is read as comma-separated names
+        (``"baseline,cem"``), as on the command line.
     replications, seed, workers, executor, progress:
         As for :func:`replicate`.
     baseline:
@@ -258,6 +256,10 @@ def compare(
     from journeysim.strategies.registry import resolve_strategy
 
     _check_replications(replications)
+    if isinstance(strategies, str):  # "baseline,cem": the CLI's spelling, not its characters
+        strategies = [name.strip() for name in strategies.split(",") if name.strip()]
+    if isinstance(strategies, Strategy):
+        strategies = [strategies]
     if not strategies:
         raise ScenarioError("give at least one strategy", field="strategies")
     names = [_name(s) for s in strategies]

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tomllib
-from collections.abc import Callable, Iterator
+import numbers
+import re
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, wait
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,8 +29,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 
+from journeysim.atomic import check_output_dir
 from journeysim.errors import JourneysimError, ScenarioError
 from journeysim.experiments.designs import Design, Parameter, make_design
 from journeysim.experiments.engines import make_executor, process_pool
@@ -53,12 +55,17 @@ META_COLUMNS = ("point", "strategy", "replication", "seed", "key", "status", "er
 
 
 Retries = bounded_int(0, 100)
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.+=-]{0,99}$")
 
 
 class SweepSpec(FrozenModel):
     """A sweep, as written in a sweep file (TOML) or given in Python."""
 
-    name: str = "sweep"
+    name: str = Field(
+        default="sweep",
+        description="Name of the sweep; also the default results directory NAME-results, so "
+        "it is a plain name (no path separators).",
+    )
     scenario: str | None = Field(default=None, description="Scenario file (relative to sweep).")
     strategies: list[str] = Field(default_factory=lambda: ["baseline"], min_length=1)
     replications: PositiveCount = 1
@@ -70,30 +77,35 @@ class SweepSpec(FrozenModel):
     batch_size: PositiveCount = 50
     retries: Retries = 1
 
+    @field_validator("name")
+    @classmethod
+    def _plain_name(cls, name: str) -> str:
+        if not _NAME.match(name) or ".." in name:
+            raise ValueError(
+                f"{name!r} is not a plain name: use letters, digits, '-', '_' or '.' (up to 100, "
+                "no path separators, no '..'): the default results directory is NAME-results "
+                "in the working directory"
+            )
+        return name
+
 
 def load_sweep_spec(path: str | Path) -> tuple[SweepSpec, Path]:
     """Read a sweep file; return the spec and the directory relative paths start from."""
-    from journeysim.scenario.loading import read_toml_text
+    from journeysim.scenario.loading import parse_toml, read_toml_text
 
     path = Path(path)
     text = read_toml_text(path)
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"not valid TOML: {exc}", source=str(path)) from None
-    return _validate_spec(raw, str(path)), path.parent
+    raw = parse_toml(text, str(path))
+    return _validate_spec(raw, str(path), text), path.parent
 
 
-def _validate_spec(raw: dict[str, Any], source: str) -> SweepSpec:
+def _validate_spec(raw: dict[str, Any], source: str, text: str | None = None) -> SweepSpec:
+    from journeysim.scenario.messages import first_error
+
     try:
         spec = SweepSpec.model_validate(_list_parameters(raw))
     except ValidationError as exc:
-        error = exc.errors()[0]
-        field = ".".join(str(p) for p in error["loc"] if not str(p).startswith("function-"))
-        message = error["msg"].removeprefix("Value error, ")
-        if error["type"] == "extra_forbidden":
-            message = "unknown field"
-        raise ScenarioError(message, source=source, field=field or None) from None
+        raise first_error(exc, source, text, SweepSpec) from None
     for name in spec.parameters:
         if name in META_COLUMNS:
             raise ScenarioError(
@@ -184,8 +196,32 @@ class FunctionModel:
         return json.dumps(point, sort_keys=True, default=str), point
 
     def run(self, payload: Any, strategy: str, seed: int, identity: tuple[int, ...]) -> dict:
-        """Call the function."""
-        return self.function(payload, strategy, seed, identity)
+        """Call the function; its result must be a mapping of outcome names to numbers."""
+        result = self.function(payload, strategy, seed, identity)
+        if not isinstance(result, Mapping):
+            raise ModelContractError(
+                f"the sweep model {_callable_name(self.function)} must return a mapping "
+                f"{{outcome: number}}, not {type(result).__name__}"
+            )
+        for name, value in result.items():
+            if (
+                not isinstance(name, str)
+                or isinstance(value, bool)
+                or not isinstance(value, numbers.Real)
+            ):
+                raise ModelContractError(
+                    f"the sweep model {_callable_name(self.function)} must return a mapping "
+                    f"{{outcome (str): number}}; got {name!r}: {value!r}"
+                )
+        return dict(result)
+
+
+class ModelContractError(TypeError):
+    """A sweep model broke its contract (a programming error: the sweep stops, no retry)."""
+
+
+def _callable_name(function: Any) -> str:
+    return getattr(function, "__qualname__", None) or type(function).__name__
 
 
 def _execute(
@@ -208,6 +244,8 @@ def _execute(
     for attempt in range(1, retries + 2):
         try:
             return "ok", None, attempt, model.run(payload, strategy, seed, identity)
+        except ModelContractError as exc:  # not bad luck: retrying cannot help
+            return CONTRACT, str(exc), attempt, {}
         except Exception as exc:  # noqa: BLE001 - recorded, the sweep goes on
             error = f"{type(exc).__name__}: {exc}"
     return "failed", error, retries + 1, {}
@@ -300,6 +338,7 @@ def sweep(
 
         out = tempfile.mkdtemp(prefix="journeysim-sweep-")
     out = Path(out)
+    check_output_dir(out)
     manifest = {
         "format": 1,
         "fingerprint": _fingerprint(spec, runner, model, points),
@@ -320,8 +359,9 @@ def sweep(
             f"the sweep's model cannot be sent to a worker ({type(exc).__name__}: {exc})"
         ) from None
     # Connect before writing: an unreachable scheduler must not leave a results directory.
-    executor, close, parallelism = make_executor(engine, workers, scheduler, timeout)
+    executor, close, parallelism = make_executor(engine, workers, scheduler, timeout, runs=total)
     bar: _Progress | None = None
+    failure: OSError | None = None
     try:
         done = store.open(manifest, resume, describe)
         bar = _Progress(total, len(done), len(points), progress)
@@ -341,11 +381,21 @@ def sweep(
             # a local pool broken by a dying worker is replaced; a Dask cluster heals itself
             renew = (lambda: process_pool(parallelism)) if engine == "local" else None
             _run_parallel(executor, tasks, blob, spec, store, bar, 2 * parallelism, out, renew)
+    except OSError as exc:  # a full disk, a directory gone read-only ...
+        failure = exc
     finally:
         if bar is not None:
             bar.close()
-        store.close()
+        try:
+            store.close()
+        except OSError as exc:  # the runs are in the journal, flushed as each finished
+            failure = failure or exc
         close()
+    if failure is not None:
+        raise JourneysimError(
+            f"{out}: cannot write the sweep's results ({failure.strerror or failure}); the runs "
+            "finished so far are saved: make room and run again with --resume"
+        )
     return load_sweep(out)
 
 
@@ -525,8 +575,14 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
+#: Status of a run whose model broke its contract: the sweep stops with a TypeError.
+CONTRACT = "contract"
+
+
 def _row(spec: SweepSpec, task: _Task, result: tuple[str, str | None, int, dict]) -> dict:
     status, error, attempts, outcomes = result
+    if status == CONTRACT:
+        raise TypeError(error)
     row: dict[str, Any] = {"point": task.point}
     row.update({name: spec.parameters[name].stored(_plain(v)) for name, v in task.values.items()})
     row.update(

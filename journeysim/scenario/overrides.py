@@ -29,6 +29,8 @@ def parse_override(item: str) -> tuple[str, Any]:
         raise ScenarioError(f"override {item!r} has an empty key", source="--set")
     try:
         parsed = tomllib.loads(f"v = {value.strip()}")["v"]
+    except RecursionError:
+        raise ScenarioError(f"override {key!r}: value nested too deeply", source="--set") from None
     except tomllib.TOMLDecodeError:
         parsed = value.strip()
     return key, parsed
@@ -67,6 +69,8 @@ def apply_overrides(
 
 def override_items(overrides: dict[str, Any] | list[str]) -> list[tuple[str, Any]]:
     """Overrides as ``(dotted key, value)`` pairs, from a mapping or ``"key=value"`` strings."""
+    if isinstance(overrides, str) and "=" in overrides:
+        return [parse_override(overrides)]  # one "key=value": the obvious intent
     if isinstance(overrides, str):
         raise TypeError(
             'overrides must be a mapping {"dotted.key": value} or a list of "key=value" '

@@ -31,7 +31,7 @@ from journeysim.scenario.fields import (
     bounded_float,
 )
 from journeysim.scenario.graph import TERMINALS, validate_journey
-from journeysim.scenario.messages import first_error
+from journeysim.scenario.messages import find_line, first_error
 from journeysim.scenario.overrides import apply_overrides
 from journeysim.scenario.strategy_config import ReferralConfig, StrategyConfig
 
@@ -378,7 +378,9 @@ class Scenario(FrozenModel):
         except ValidationError as exc:
             raise first_error(exc, source, text, cls) from None
         except ScenarioError as exc:  # raised by graph validation with its own field
-            raise ScenarioError(exc.message, source=source, field=exc.field) from None
+            parts = exc.field.split(".") if exc.field else []
+            line = find_line(text, parts) if text and parts else None
+            raise ScenarioError(exc.message, source=source, field=exc.field, line=line) from None
         scenario._document = raw
         scenario._source = source
         return scenario
