@@ -13,11 +13,9 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from journeysim.errors import ScenarioError
-
 __all__ = [
     "TMP_SUFFIX",
-    "check_output_dir",
+    "output_problem",
     "write_all_atomic",
     "write_atomic",
     "write_text_atomic",
@@ -91,42 +89,36 @@ def write_all_atomic(files: dict[Path, Callable[[Path], object]]) -> list[Path]:
     return [path for _, path in written]
 
 
-def check_output_dir(path: str | Path) -> Path:
-    """Check, before any work, that ``path`` is a directory journeysim can create and write.
+def output_problem(path: str | Path) -> str | None:
+    """What stops journeysim from creating and writing directory ``path`` (None: nothing).
 
-    The nearest existing ancestor must be a directory in which a file can be created (a probe
-    file is created and removed): this finds an output under a file, under ``/proc``, on a
-    read-only file system or without permission while it is still cheap to say so. (A full
-    disk can only be found when writing; :func:`write_all_atomic` then leaves nothing behind.)
+    Checked before any work: the nearest existing ancestor must be a directory in which a file
+    can be created (a probe file is created and removed). This finds an output under a file,
+    under ``/proc``, on a read-only file system or without permission while it is still cheap
+    to say so. (A full disk can only be found when writing; :func:`write_all_atomic` then
+    leaves nothing behind.)
 
-    Raises
-    ------
-    ScenarioError
-        One line naming the path and the problem.
+    Returns
+    -------
+    str or None
+        One phrase naming the problem, for the caller's error message.
     """
     path = Path(path)
     probe = path
     while True:
         if probe.is_symlink() and not probe.exists():
-            raise ScenarioError(
-                f"{probe} is a broken symbolic link (or a link loop)", source=str(path)
-            )
-        if probe.exists():
-            break
-        if probe.parent == probe:
+            return f"{probe} is a broken symbolic link (or a link loop)"
+        if probe.exists() or probe.parent == probe:
             break
         probe = probe.parent
     if not probe.is_dir():
         if probe == path:
-            raise ScenarioError(f"{path} is a file, not a directory", source=str(path))
-        raise ScenarioError(f"cannot create {path}: {probe} is a file", source=str(path))
+            return f"{path} is a file, not a directory"
+        return f"cannot create {path}: {probe} is a file"
     try:
         handle, name = tempfile.mkstemp(prefix=".journeysim-probe-", dir=probe)
         os.close(handle)
         os.unlink(name)
     except OSError as exc:
-        where = "in it" if probe == path else f"in {probe}"
-        raise ScenarioError(
-            f"cannot write {where}: {exc.strerror or exc}", source=str(path)
-        ) from None
-    return path
+        return f"cannot write in {probe}: {exc.strerror or exc}"
+    return None

@@ -142,13 +142,11 @@ def _needs_out(plots: bool, out: Path | None) -> None:
     if plots and out is None:
         raise JourneysimError("--plots needs --out DIR (the PNGs go to DIR/plots)")
     if out is not None:
-        from journeysim.atomic import check_output_dir
-        from journeysim.errors import ScenarioError
+        from journeysim.atomic import output_problem
 
-        try:
-            check_output_dir(out)
-        except ScenarioError as exc:
-            raise JourneysimError(f"--out: {exc.message}") from None
+        problem = output_problem(out)
+        if problem:
+            raise JourneysimError(f"--out: {problem}")
 
 
 def _plots(enabled: bool, data, out: Path, scenario=None, sweep_dir=None) -> None:  # noqa: ANN001

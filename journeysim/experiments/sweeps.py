@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, ValidationError, field_validator
 
-from journeysim.atomic import check_output_dir
+from journeysim.atomic import output_problem
 from journeysim.errors import JourneysimError, ScenarioError
 from journeysim.experiments.designs import Design, Parameter, make_design
 from journeysim.experiments.engines import make_executor, process_pool
@@ -338,7 +338,9 @@ def sweep(
 
         out = tempfile.mkdtemp(prefix="journeysim-sweep-")
     out = Path(out)
-    check_output_dir(out)
+    problem = output_problem(out)
+    if problem:
+        raise ScenarioError(problem, source=source)
     manifest = {
         "format": 1,
         "fingerprint": _fingerprint(spec, runner, model, points),
