@@ -5,7 +5,9 @@ Every user error ends as one line on stderr and exit code 2; never a traceback.
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 import warnings
 from pathlib import Path
 from typing import Annotated, Literal
@@ -134,7 +136,7 @@ def _announce(spec, runs: int) -> None:  # noqa: ANN001
 
     note = work_note(check_planned_work(spec), runs)
     if note:
-        typer.echo(f"note: {note}", err=True)
+        typer.echo(f"journeysim: note: {note}", err=True)
 
 
 def _needs_out(plots: bool, out: Path | None) -> None:
@@ -307,8 +309,33 @@ def _note(message, category, filename, lineno, file=None, line=None) -> None:  #
     print(f"journeysim: note: {message}", file=sys.stderr)
 
 
+class _Interrupted(BaseException):
+    """Ctrl-C in the CLI (typer would turn a KeyboardInterrupt into a silent exit code)."""
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise _Interrupted
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the CLI, turning user errors into one line and exit code 2."""
+    """Entry point: run the CLI, turning user errors into one line and exit code 2.
+
+    Ctrl-C prints one "aborted" line and exits with code 130 at once: local worker processes
+    are stopped, not waited for (a sweep's finished runs are saved; ``--resume`` completes it).
+    """
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, _interrupt) if main_thread else None
+    try:
+        return _main_command(argv)
+    except (_Interrupted, KeyboardInterrupt):
+        print("journeysim: aborted (interrupted)", file=sys.stderr)
+        return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _main_command(argv: list[str] | None) -> int:
     command = typer.main.get_command(app)
     try:
         with warnings.catch_warnings():

@@ -529,3 +529,47 @@ def test_sweep_errors_name_the_parameter_or_design_key(tmp_path):
     path.write_text('name = "s"\n[design]\nkind = "lhs"\nsamples = true\n')
     with pytest.raises(ScenarioError, match=r"sweep.toml:4: design.samples: expected a whole"):
         js.sweep(path, model=_model)
+
+
+def test_ctrl_c_with_workers_prints_aborted_and_exits_at_once(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.helpers import ROOT, write_scenario
+
+    raw = minimal(population={"arrivals_per_day": 40.0})
+    raw["simulation"] = {"horizon": "3000 d", "period": "30 d"}
+    path = write_scenario(tmp_path, raw)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [
+        sys.executable,
+        "-m",
+        "journeysim.cli",
+        "compare",
+        str(path),
+        "--strategies",
+        "baseline",
+        "--replications",
+        "2",
+        "--workers",
+        "2",
+        "--quiet",
+    ]
+    process = subprocess.Popen(
+        command, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True
+    )
+    children = f"/proc/{process.pid}/task/{process.pid}/children"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not open(children).read().split():
+        time.sleep(0.1)  # the workers are up: the run is under way
+    time.sleep(0.5)
+    started = time.monotonic()
+    os.killpg(process.pid, signal.SIGINT)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert err.strip().splitlines()[-1] == "journeysim: aborted (interrupted)"
+    assert "Traceback" not in err
+    assert time.monotonic() - started < 5

@@ -18,7 +18,7 @@ import pandas as pd
 
 from journeysim.confidence import mean_ci
 from journeysim.errors import ScenarioError
-from journeysim.experiments.engines import process_pool, useful_workers
+from journeysim.experiments.engines import process_pool, stop_pool, useful_workers
 from journeysim.kpis import KPI_COLUMNS
 from journeysim.scenario.fields import check_seed
 from journeysim.scenario.schema import Scenario
@@ -91,6 +91,11 @@ def run_many(
             for future in as_completed(futures):
                 results[futures[future]] = future.result()
                 bar.update(1)
+        except BaseException:
+            if own:  # an interrupt or a failed run: do not wait for the runs in progress
+                own = False
+                stop_pool(pool)
+            raise
         finally:
             if own:
                 pool.shutdown(cancel_futures=True)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
+import threading
 import warnings
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -17,7 +19,7 @@ from typing import Any
 
 from journeysim.errors import ScenarioError
 
-__all__ = ["exit_with_parent", "make_executor", "process_pool", "useful_workers"]
+__all__ = ["exit_with_parent", "make_executor", "process_pool", "stop_pool", "useful_workers"]
 
 
 def process_pool(workers: int) -> ProcessPoolExecutor:
@@ -71,6 +73,22 @@ def useful_workers(workers: object, runs: int | None = None) -> int:
     return workers
 
 
+def stop_pool(pool: Executor) -> None:
+    """Stop a local process pool now (an interrupt): cancel what is queued, end the workers.
+
+    ``shutdown`` alone waits for the runs in progress, which can take as long as a run; the
+    runs in flight are lost either way (a sweep runs them again on resume).
+    """
+    # the workers first: shutdown forgets them (and ProcessPoolExecutor has no public handle)
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.join(timeout=5)
+
+
 def make_executor(
     engine: str = "local",
     workers: int | None = None,
@@ -120,10 +138,14 @@ def exit_with_parent(poll: float = 1.0) -> None:
     would wait for work forever. The worker watches its parent (whatever the start method) and
     exits once it has been re-parented.
     """
-    import threading
     import time
 
     parent = os.getppid()
+    if threading.current_thread() is threading.main_thread():
+        # Ctrl-C reaches the whole process group: the parent decides what it means (stop the
+        # pool at once, see stop_pool); a worker that caught it would only report it as the
+        # result of its run and go on with the next one.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
         while os.getppid() == parent:

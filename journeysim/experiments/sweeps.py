@@ -22,7 +22,14 @@ import json
 import numbers
 import re
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    BrokenExecutor,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    wait,
+)
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,7 +41,7 @@ from pydantic import Field, ValidationError, field_validator
 from journeysim.atomic import output_problem
 from journeysim.errors import JourneysimError, ScenarioError
 from journeysim.experiments.designs import Design, Parameter, make_design
-from journeysim.experiments.engines import make_executor, process_pool
+from journeysim.experiments.engines import make_executor, process_pool, stop_pool
 from journeysim.experiments.store import MANIFEST, SweepStore, load_sweep
 from journeysim.kpis import KPI_COLUMNS
 from journeysim.scenario.fields import FrozenModel, PositiveCount, Seed, bounded_int
@@ -385,6 +392,10 @@ def sweep(
             _run_parallel(executor, tasks, blob, spec, store, bar, 2 * parallelism, out, renew)
     except OSError as exc:  # a full disk, a directory gone read-only ...
         failure = exc
+    except BaseException:  # an interrupt: stop the workers now, finished runs are stored
+        if isinstance(executor, ProcessPoolExecutor):
+            stop_pool(executor)
+        raise
     finally:
         if bar is not None:
             bar.close()
@@ -515,6 +526,11 @@ def _run_parallel(
                 owned.append(executor)
             if alone is not None and alone not in pending:
                 alone = None
+    except BaseException:
+        for pool in owned:
+            stop_pool(pool)
+        owned.clear()
+        raise
     finally:
         for pool in owned:
             pool.shutdown(cancel_futures=True)
