@@ -100,9 +100,9 @@ def run(
     """Run a scenario and print its KPI table (mean and 95% CI with --replications)."""
     _needs_out(plots, out)
     spec = load_scenario(scenario, overrides=set_ or None)
-    _announce(spec, replications)
+    long_run = _announce(spec, replications)
     if replications == 1:
-        results = simulate(spec, strategy, seed)
+        results = simulate(spec, strategy, seed, progress=long_run and not quiet)
         typer.echo(f"{spec.name} / {results.kpis['strategy'].iloc[0]} / seed {seed}")
         typer.echo(kpi_table(results.kpis, KPI_COLUMNS))
         if out is not None:
@@ -130,13 +130,18 @@ def _write_replications(spec, strategy, seed, reps, out: Path):  # noqa: ANN001,
     return first
 
 
-def _announce(spec, runs: int) -> None:  # noqa: ANN001
-    """Refuse an absurd run before it starts; say so when a run is large (with estimates)."""
+def _announce(spec, runs: int) -> bool:  # noqa: ANN001
+    """Refuse an absurd run before it starts; say so when a run is large (with estimates).
+
+    Returns whether a single run is long enough (about 10 s or more) for a progress bar.
+    """
     from journeysim.scenario.workload import check_planned_work, work_note
 
-    note = work_note(check_planned_work(spec), runs)
+    work = check_planned_work(spec)
+    note = work_note(work, runs)
     if note:
         typer.echo(f"journeysim: note: {note}", err=True)
+    return work.seconds >= 10.0
 
 
 def _needs_out(plots: bool, out: Path | None) -> None:

@@ -31,6 +31,7 @@ def simulate(
     event_log: bool = False,
     *,
     identity: Sequence[int] = (),
+    progress: bool = False,
 ) -> Results:
     """Run ``scenario`` under ``strategy`` once.
 
@@ -49,6 +50,9 @@ def simulate(
     identity:
         The run's identity below the root seed, e.g. ``(replication,)``: the run's random
         streams derive from ``(seed, *identity)``, never from execution order.
+    progress:
+        Show a progress bar over simulated days (with the active customers) on stderr; the
+        results are identical either way.
 
     Returns
     -------
@@ -88,7 +92,10 @@ def simulate(
     check_planned_work(transformed)
     streams = RunStreams(seed_sequence(seed, identity))
     model = JourneyModel(transformed, streams, policy, event_log=event_log)
-    model.run()
+    if progress:
+        _run_with_bar(model)
+    else:
+        model.run()
     meta = {"scenario": scenario.name, "strategy": policy.name, "seed": int(seed)}
     results = Results.from_model(model, meta)
     for key, value in policy.extra_kpis(model.api).items():
@@ -123,3 +130,16 @@ def _check_identity(identity: object) -> tuple[int, ...]:
         if isinstance(part, bool) or not isinstance(part, numbers.Integral) or part < 0:
             raise TypeError(f"identity must hold non-negative integers, got {part!r}")
     return tuple(int(part) for part in identity)
+
+
+def _run_with_bar(model: JourneyModel) -> None:
+    from tqdm.auto import tqdm
+
+    horizon = model.horizon
+    with tqdm(total=round(horizon), unit="day", desc="simulating", dynamic_ncols=True) as bar:
+
+        def report(day: float, active: int) -> None:
+            bar.update(round(day) - bar.n)
+            bar.set_postfix_str(f"{active:,} active customers", refresh=False)
+
+        model.run(progress=report)

@@ -573,3 +573,18 @@ def test_ctrl_c_with_workers_prints_aborted_and_exits_at_once(tmp_path):
     assert err.strip().splitlines()[-1] == "journeysim: aborted (interrupted)"
     assert "Traceback" not in err
     assert time.monotonic() - started < 5
+
+
+# -- 11 (progress). long single runs show progress; results are identical with it --------------
+
+
+def test_progress_over_simulated_days_changes_no_number(capsys):
+    raw = minimal()
+    raw["simulation"]["churn"] = "period"
+    raw["referrals"] = {"per_promoter_per_day": 0.01}
+    scenario = scenario_from_dict(raw)
+    plain = js.simulate(scenario, seed=11)
+    shown = js.simulate(scenario, seed=11, progress=True)
+    for table in ("kpis", "timeline", "touchpoints", "cohorts"):
+        assert getattr(plain, table).equals(getattr(shown, table)), table
+    assert "active customers" in capsys.readouterr().err

@@ -43,6 +43,10 @@ if TYPE_CHECKING:
 __all__ = ["JourneyModel", "SegmentRuntime"]
 
 
+#: How often a run with a progress callback reports (steps along the horizon).
+PROGRESS_STEPS = 200
+
+
 class SegmentRuntime:
     """A segment at run time: its rules and the parameters of its customers' draws."""
 
@@ -166,8 +170,14 @@ class JourneyModel:
 
     # -- running -------------------------------------------------------------------------------
 
-    def run(self) -> Recorder:
-        """Run to the horizon and return the recorder holding every aggregate."""
+    def run(self, progress: Callable[[float, int], None] | None = None) -> Recorder:
+        """Run to the horizon and return the recorder holding every aggregate.
+
+        ``progress(day, active_customers)``, if given, is called about 200 times along the
+        run. The run then advances in steps (``env.run(until=...)`` stops before any event at
+        the step's time, which the next step processes in the same order), so results are
+        identical with and without it.
+        """
         env = self.env
         if self.strategy is not None and hasattr(self.strategy, "setup"):
             self.strategy.setup(self.api)
@@ -177,7 +187,15 @@ class JourneyModel:
             rng = self.streams.component("referrals")
             env.process(wom.referrals(env, self.horizon, rng, self._admit_referred))
         env.process(self._period_ticks())
-        env.run(until=self.horizon)
+        if progress is None:
+            env.run(until=self.horizon)
+        else:
+            steps = PROGRESS_STEPS
+            for step in range(1, steps + 1):
+                until = self.horizon if step == steps else self.horizon * step / steps
+                if until > env.now:
+                    env.run(until=until)
+                progress(until, len(self.active))
         boundary = self.recorder.n_full_periods
         if boundary * self.period >= self.horizon - 1e-9 and boundary >= 1:
             self._tick(boundary)  # the boundary at the horizon itself
