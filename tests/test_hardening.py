@@ -381,9 +381,9 @@ def by_path_scenario(path):
     return js.load_scenario(path)
 
 
-def test_load_scenario_takes_one_override_string(tmp_path):
-    scenario = js.load_scenario(_tiny_file(tmp_path), overrides="touchpoints.desk.capacity=3")
-    assert scenario.touchpoints["desk"].capacity == 3
+def test_one_override_string_is_a_type_error_naming_the_argument(tmp_path):
+    with pytest.raises(TypeError, match=r'overrides must be a mapping .* or a list of "key=value"'):
+        js.load_scenario(_tiny_file(tmp_path), overrides="touchpoints.desk.capacity=3")
 
 
 def test_a_transform_that_returns_no_scenario_is_named():

@@ -69,8 +69,6 @@ def apply_overrides(
 
 def override_items(overrides: dict[str, Any] | list[str]) -> list[tuple[str, Any]]:
     """Overrides as ``(dotted key, value)`` pairs, from a mapping or ``"key=value"`` strings."""
-    if isinstance(overrides, str) and "=" in overrides:
-        return [parse_override(overrides)]  # one "key=value": the obvious intent
     if isinstance(overrides, str):
         raise TypeError(
             'overrides must be a mapping {"dotted.key": value} or a list of "key=value" '
