@@ -304,6 +304,7 @@ def sweep_command(
 def validate(scenario: ScenarioArg, set_: SetOpt = None) -> None:
     """Check a scenario file and say what is wrong (exit code 2) or that it is valid."""
     spec = load_scenario(scenario, overrides=set_ or None)
+    _announce(spec, 1)  # a run it would refuse is not a valid scenario either
     typer.echo(
         f"{scenario}: valid scenario {spec.name!r}: {len(spec.segments)} segments, "
         f"{len(spec.touchpoints)} touchpoints, horizon {spec.simulation.horizon:g} days"

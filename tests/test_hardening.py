@@ -198,6 +198,27 @@ def test_a_large_run_is_announced_by_the_cli(tmp_path, capsys):
     assert work_note(estimate_work(js.load_scenario(path))) is not None
     assert main(["run", str(path), "--set", "simulation.period=1 h"]) == 2
     assert "reporting periods" in capsys.readouterr().err
+    assert main(["validate", str(path), "--set", "simulation.period=1 h"]) == 2
+    assert "reporting periods" in capsys.readouterr().err
+    assert main(["validate", str(path)]) == 0
+    assert "journeysim: note: a large run" in capsys.readouterr().err
+
+
+def test_a_sweep_point_with_absurd_work_is_refused_before_the_sweep(tmp_path):
+    from tests.helpers import write_scenario
+
+    path = write_scenario(tmp_path, minimal(**_TINY))
+    with pytest.raises(
+        ScenarioError,
+        match=r"parameters.population.arrivals_per_day: value 1000000.0 is not allowed",
+    ):
+        js.sweep(
+            scenario=str(path),
+            parameters={"population.arrivals_per_day": {"values": [5.0, 1e6]}},
+            out=tmp_path / "out",
+            workers=1,
+        )
+    assert not (tmp_path / "out").exists()
 
 
 def test_cohort_counts_are_sparse():

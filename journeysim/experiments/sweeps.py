@@ -172,8 +172,11 @@ class ScenarioModel:
 
     def prepare(self, point: dict[str, Any]) -> tuple[str, Any]:
         """Validate the scenario at ``point``: (key material, payload for :meth:`run`)."""
+        from journeysim.scenario.workload import check_planned_work
+
         try:
             scenario = self.base.with_overrides(point)
+            check_planned_work(scenario)  # an absurd point is invalid, not a run that hangs
         except ScenarioError as exc:  # the sweep's point is at fault, not the scenario file
             raise ScenarioError(exc.message, source=self.source, field=exc.field) from None
         material = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, default=str)
