@@ -265,7 +265,15 @@ class JourneyModel:
             theta = attr.betavariate(spec.churn.a, spec.churn.b)
             customer_seed = attr.getrandbits(64)
             visit_rng, life_rng = RunStreams.customer_streams(customer_seed)
-            churn_rng = RunStreams.churn_stream(customer_seed) if self.churn_per_period else None
+            churn_rng = (
+                # at most one decision per boundary from the one after acquisition on
+                RunStreams.churn_stream(
+                    customer_seed,
+                    self.recorder.n_periods + 1 - self.recorder.period_of(self.env.now),
+                )
+                if self.churn_per_period
+                else None
+            )
             return seg, theta, visit_rng, life_rng, churn_rng, customer_seed
         # One-off customers (pure queueing) have no life to keep aligned across strategies and
         # never churn: they share the run-level visit stream and skip the Beta draw.
