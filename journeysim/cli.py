@@ -5,7 +5,9 @@ Every user error ends as one line on stderr and exit code 2; never a traceback.
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 import warnings
 from pathlib import Path
 from typing import Annotated, Literal
@@ -28,7 +30,9 @@ app = typer.Typer(
 PlotsOpt = Annotated[
     bool, typer.Option("--plots", metavar="", help="Also write the charts as PNG to OUT/plots.")
 ]
-SeedOpt = Annotated[int, typer.Option(min=0, metavar="N", help="Root random seed.")]
+SeedOpt = Annotated[
+    int, typer.Option(min=0, max=2**64 - 1, metavar="N", help="Root random seed (0 to 2**64-1).")
+]
 WorkersOpt = Annotated[
     int | None,
     typer.Option(min=1, metavar="N", help="Local worker processes (default: all cores)."),
@@ -105,10 +109,11 @@ def run(
     _needs_out(plots, out)
     spec = load_scenario(scenario, overrides=set_ or None)
     written = f"wrote {out}/{{kpis,timeline,touchpoints,cohorts,segments}}.{{csv,parquet}}"
+    long_run = _announce(spec, replications)
     if replications == 1:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # printed below as plain notes
-            results = simulate(spec, strategy, seed)
+            results = simulate(spec, strategy, seed, progress=long_run and not quiet)
         for note in results.warnings:  # overloaded touchpoints: one plain line each
             typer.echo(f"note: {note}", err=True)
         typer.echo(f"{spec.name} / {results.kpis['strategy'].iloc[0]} / seed {seed}")
@@ -144,21 +149,39 @@ def run(
 
 def _write_replications(spec, strategy, seed, reps, out: Path):  # noqa: ANN001, ANN202
     """kpis: one row per replication; the other tables from replication 0 (a typical run)."""
+    from journeysim.engine.results import TABLES, write_tables
+
     first = simulate(spec, strategy, seed, identity=(0,))
-    kpis = first.kpis
-    first.kpis = reps.runs
-    first.write(out)
-    reps.summary.to_csv(Path(out) / "summary.csv", index=False)
-    first.kpis = kpis
+    tables = {name: getattr(first, name) for name in TABLES}
+    tables["kpis"] = reps.runs
+    write_tables({**tables, "summary": reps.summary}, out, csv_only=("summary",))
     return first
+
+
+def _announce(spec, runs: int) -> bool:  # noqa: ANN001
+    """Refuse an absurd run before it starts; say so when a run is large (with estimates).
+
+    Returns whether a single run is long enough (about 10 s or more) for a progress bar.
+    """
+    from journeysim.scenario.workload import check_planned_work, work_note
+
+    work = check_planned_work(spec)
+    note = work_note(work, runs)
+    if note:
+        typer.echo(f"journeysim: note: {note}", err=True)
+    return work.seconds >= 10.0
 
 
 def _needs_out(plots: bool, out: Path | None) -> None:
     """Check the output options before any simulation runs (a long run must not be lost)."""
     if plots and out is None:
         raise JourneysimError("--plots needs --out DIR (the PNGs go to DIR/plots)")
-    if out is not None and out.exists() and not out.is_dir():
-        raise JourneysimError(f"--out: {out} is a file, not a directory")
+    if out is not None:
+        from journeysim.atomic import output_problem
+
+        problem = output_problem(out)
+        if problem:
+            raise JourneysimError(f"--out: {problem}")
 
 
 def _plots(enabled: bool, data, out: Path, scenario=None, sweep_dir=None) -> None:  # noqa: ANN001
@@ -206,6 +229,7 @@ def compare(
 
     spec = load_scenario(scenario, overrides=set_ or None)
     names = [name.strip() for name in strategies.split(",") if name.strip()]
+    _announce(spec, replications * len(names))
     result = run_compare(
         spec,
         names,
@@ -314,17 +338,50 @@ def sweep_command(
 def validate(scenario: ScenarioArg, set_: SetOpt = None) -> None:
     """Check a scenario file and say what is wrong (exit code 2) or that it is valid."""
     spec = load_scenario(scenario, overrides=set_ or None)
+    _announce(spec, 1)  # a run it would refuse is not a valid scenario either
     typer.echo(
         f"{scenario}: valid scenario {spec.name!r}: {len(spec.segments)} segments, "
         f"{len(spec.touchpoints)} touchpoints, horizon {spec.simulation.horizon:g} days"
     )
 
 
+def _note(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
+    print(f"journeysim: note: {message}", file=sys.stderr)
+
+
+class _Interrupted(BaseException):
+    """Ctrl-C in the CLI (typer would turn a KeyboardInterrupt into a silent exit code)."""
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise _Interrupted
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the CLI, turning user errors into one line and exit code 2."""
+    """Entry point: run the CLI, turning user errors into one line and exit code 2.
+
+    Ctrl-C prints one "aborted" line and exits with code 130 at once: local worker processes
+    are stopped, not waited for (a sweep's finished runs are saved; ``--resume`` completes it).
+    """
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, _interrupt) if main_thread else None
+    try:
+        return _main_command(argv)
+    except (_Interrupted, KeyboardInterrupt):
+        print("journeysim: aborted (interrupted)", file=sys.stderr)
+        return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _main_command(argv: list[str] | None) -> int:
     command = typer.main.get_command(app)
     try:
-        result = command.main(args=argv, prog_name="journeysim", standalone_mode=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("default", UserWarning)
+            warnings.showwarning = _note  # one plain line, not Python's warning format
+            result = command.main(args=argv, prog_name="journeysim", standalone_mode=False)
     except JourneysimError as exc:
         print(f"journeysim: error: {exc}", file=sys.stderr)
         return 2

@@ -55,7 +55,7 @@ def test_replications_give_one_kpi_row_each_and_ci_table(tmp_path, capsys):
         (["run", str(RETAIL), "--out", str(RETAIL)], f"--out: {RETAIL} is a file, not a dir"),
         (["compare", str(RETAIL), "--out", str(RETAIL)], f"--out: {RETAIL} is a file, not a dir"),
         (["run", str(RETAIL), "--set", "touchpoints.x.capacity=1"], "no 'x' under touchpoints"),
-        (["run", str(RETAIL), "--set", "touchpoints.store.capacity=-1"], "greater than 0"),
+        (["run", str(RETAIL), "--set", "touchpoints.store.capacity=-1"], "from 1 to 1,000,000"),
         (["run", str(RETAIL), "--seed", "-4"], "--seed"),
         (["run", str(RETAIL), "--replications", "0"], "--replications"),
         (["run", str(RETAIL), "--bogus"], "No such option"),
@@ -75,7 +75,7 @@ def test_validate_bad_file_names_file_field_and_line(tmp_path, capsys):
     assert main(["validate", str(path)]) == 2
     err = capsys.readouterr().err
     assert f"{path}:" in err and "population.arrivals_per_day" in err
-    assert "greater than 0" in err
+    assert "above 0 and at most 1,000,000" in err
 
 
 def test_console_script_exit_code_and_no_traceback(tmp_path):

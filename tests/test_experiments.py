@@ -97,12 +97,12 @@ STRATEGY_ERRORS = [
     (
         "[strategies.bad.crm]\ncost_per_offer = -1.0\n",
         "strategies.bad.crm.cost_per_offer",
-        "greater than or equal to 0",
+        "a number from 0 to 1e12",
     ),
     (
         "[strategies.bad.loyalty]\nfixed_cost_per_day = -5.0\n",
         "strategies.bad.loyalty.fixed_cost_per_day",
-        "greater than or equal to 0",
+        "a number from 0 to 1e12",
     ),
     (
         "[strategies.bad.cem.touchpoints.web]\ncapacity = 2\n",
@@ -132,7 +132,7 @@ STRATEGY_ERRORS = [
     (
         "[strategies.bad.cem.follow_up]\ncost_per_follow_up = -8.0\n",
         "strategies.bad.cem.follow_up.cost_per_follow_up",
-        "greater than or equal to 0",
+        "a number from 0 to 1e12",
     ),
     ("[strategies.bad]\ndescription = 'x'\n", "strategies.bad", "needs a crm, cem or loyalty"),
     ("[strategies.baseline.crm]\n", "strategies.baseline", "reserved"),

@@ -329,7 +329,7 @@ def test_unreachable_scheduler_fails_fast(tmp_path, capsys):
         ),
         ({"strategies": ["baseline", "nosuch"]}, "unknown strategy 'nosuch'"),
         ({"outcomes": ["happiness"]}, "unknown outcome 'happiness'"),
-        ({"replications": 0}, "greater than or equal to 1"),
+        ({"replications": 0}, "whole number from 1 to 1,000,000 (got 0)"),
         (
             {
                 "parameters": {

@@ -34,7 +34,9 @@ from journeysim.engine.service import lognormal_params
 from journeysim.engine.streams import RunStreams
 from journeysim.engine.touchpoint import EntryNode, TouchpointNode, uses_operations
 from journeysim.engine.word_of_mouth import WordOfMouth
+from journeysim.errors import ScenarioError
 from journeysim.scenario.graph import ENTRY
+from journeysim.scenario.workload import REFERRALS_PER_PROSPECT, max_active_customers
 
 if TYPE_CHECKING:
     import random
@@ -45,6 +47,10 @@ __all__ = ["JourneyModel", "SegmentRuntime"]
 
 #: First-generation GC threshold while a run executes (Python's default is 700).
 _GC_THRESHOLD = 10_000
+
+
+#: How often a run with a progress callback reports (steps along the horizon).
+PROGRESS_STEPS = 200
 
 
 class SegmentRuntime:
@@ -183,6 +189,9 @@ class JourneyModel:
         referrals = scenario.referrals
         self.market_size = scenario.population.market_size
         self.word_of_mouth: WordOfMouth | None = None
+        self.max_active = max_active_customers()
+        organic = scenario.population.arrivals_per_day * sim.horizon
+        self.max_referred = int(max(100_000, REFERRALS_PER_PROSPECT * organic))
         if referrals is not None and (
             (
                 self.psych_on
@@ -235,8 +244,13 @@ class JourneyModel:
 
     # -- running -------------------------------------------------------------------------------
 
-    def run(self) -> Recorder:
+    def run(self, progress: Callable[[float, int], None] | None = None) -> Recorder:
         """Run to the horizon and return the recorder holding every aggregate.
+
+        ``progress(day, active_customers)``, if given, is called about 200 times along the
+        run. The run then advances in steps (``env.run(until=...)`` stops before any event at
+        the step's time, which the next step processes in the same order), so results are
+        identical with and without it.
 
         While it runs, the garbage collector's first-generation threshold is raised (and
         restored after): a run allocates millions of short-lived objects and keeps a large
@@ -247,11 +261,11 @@ class JourneyModel:
         threshold = gc.get_threshold()
         gc.set_threshold(max(threshold[0], _GC_THRESHOLD), *threshold[1:])
         try:
-            return self._run()
+            return self._run(progress)
         finally:
             gc.set_threshold(*threshold)
 
-    def _run(self) -> Recorder:
+    def _run(self, progress: Callable[[float, int], None] | None) -> Recorder:
         env = self.env
         if self.strategy is not None and hasattr(self.strategy, "setup"):
             self.strategy.setup(self.api)
@@ -261,7 +275,15 @@ class JourneyModel:
             rng = self.streams.component("referrals")
             env.process(wom.referrals(env, self.horizon, rng, self._admit_referred))
         env.process(self._period_ticks())
-        env.run(until=self.horizon)
+        if progress is None:
+            env.run(until=self.horizon)
+        else:
+            steps = PROGRESS_STEPS
+            for step in range(1, steps + 1):
+                until = self.horizon if step == steps else self.horizon * step / steps
+                if until > env.now:
+                    env.run(until=until)
+                progress(until, len(self.active))
         boundary = self.recorder.n_full_periods
         if boundary * self.period >= self.horizon - 1e-9 and boundary >= 1:
             self._tick(boundary)  # the boundary at the horizon itself
@@ -332,7 +354,24 @@ class JourneyModel:
                 self._admit(prospect, referred=False)
 
     def _admit_referred(self, rng: random.Random) -> None:
+        if len(self.active) >= self.max_active or self.recorder.referred >= self.max_referred:
+            self._runaway_referrals()
         self._admit(self._draw_prospect(rng), referred=True)
+
+    def _runaway_referrals(self) -> None:
+        """Word of mouth that feeds itself without bound: stop with a clear error.
+
+        The planned-work check cannot bound referrals (they grow with promoters), so the
+        referral path checks the customer base against memory as it grows.
+        """
+        raise ScenarioError(
+            f"word of mouth runs away: by day {self.env.now:,.0f} of {self.horizon:,.0f}, "
+            f"{self.recorder.referred:,} referred customers, {len(self.active):,} active "
+            f"(limits: {self.max_referred:,} referred, {self.max_active:,} active for memory); "
+            "lower the rate",
+            source=self.scenario.source or f"scenario {self.scenario.name!r}",
+            field="referrals.per_promoter_per_day",
+        )
 
     def _draw_prospect(
         self, attr: random.Random
@@ -345,7 +384,15 @@ class JourneyModel:
             theta = attr.betavariate(spec.churn.a, spec.churn.b)
             customer_seed = attr.getrandbits(64)
             visit_rng, life_rng = RunStreams.customer_streams(customer_seed)
-            churn_rng = RunStreams.churn_stream(customer_seed) if self.churn_per_period else None
+            churn_rng = (
+                # at most one decision per boundary from the one after acquisition on
+                RunStreams.churn_stream(
+                    customer_seed,
+                    self.recorder.n_periods + 1 - self.recorder.period_of(self.env.now),
+                )
+                if self.churn_per_period
+                else None
+            )
             return seg, theta, visit_rng, life_rng, churn_rng, customer_seed
         # One-off customers (pure queueing) have no life to keep aligned across strategies and
         # never churn: they share the run-level visit stream and skip the Beta draw.

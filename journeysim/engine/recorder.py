@@ -171,7 +171,7 @@ class SegmentStats:
         self.responses = self.promoters = self.detractors = 0
         self.csat_sum = self.csat_n = self.ces_sum = self.ces_n = 0
         self.p_new = [0] * n_periods
-        self.cohort_churn = [[0] * n_periods for _ in range(n_periods)]
+        self.cohort_churn: list[dict[int, int]] = [{} for _ in range(n_periods)]  # sparse
 
 
 class Recorder:
@@ -213,7 +213,9 @@ class Recorder:
         self.p_ces_sum = [0] * n
         self.p_ces_n = [0] * n
         self.p_abandoned = [0] * n
-        self.cohort_churn = [[0] * n for _ in range(n)]
+        # churns by (acquisition period, churn period), sparse: memory follows the churns that
+        # happened, not periods^2 (a one-hour period on a two-year horizon has 17,520 periods)
+        self.cohort_churn: list[dict[int, int]] = [{} for _ in range(n)]
         self.costs: dict[str, float] = {}
         self.clv_sum = 0.0
         self.acquired = 0
@@ -251,10 +253,12 @@ class Recorder:
         """Count a churn in ``period`` for a customer acquired in ``cohort`` (in ``seg``)."""
         self.churned += 1
         self.p_churned[period] += 1
-        self.cohort_churn[cohort][period] += 1
+        row = self.cohort_churn[cohort]
+        row[period] = row.get(period, 0) + 1
         if seg is not None:
             seg.churned += 1
-            seg.cohort_churn[cohort][period] += 1
+            own = seg.cohort_churn[cohort]
+            own[period] = own.get(period, 0) + 1
 
     def purchase(
         self,
@@ -316,7 +320,7 @@ class Recorder:
                 period = cohort + k - 1
                 if period >= full:
                     break
-                alive -= self.cohort_churn[cohort][period]
+                alive -= self.cohort_churn[cohort].get(period, 0)
                 data[cohort, k] = alive / size
         table = pd.DataFrame(data, columns=[str(k) for k in range(n + 1)])
         table.insert(0, "customers", self.p_new)
@@ -334,9 +338,10 @@ class Recorder:
         cohort_churn = self.cohort_churn if seg is None else seg.cohort_churn
         at_risk = kept = 0
         for cohort in range(self.n_periods):
-            alive = p_new[cohort] - cohort_churn[cohort][cohort]
+            churns = cohort_churn[cohort]
+            alive = p_new[cohort] - churns.get(cohort, 0)
             for period in range(cohort + 1, self.n_full_periods):
-                churned = cohort_churn[cohort][period]
+                churned = churns.get(period, 0)
                 at_risk += alive
                 kept += alive - churned
                 alive -= churned

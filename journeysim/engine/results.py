@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from journeysim.atomic import write_atomic
+from journeysim.atomic import write_all_atomic
 from journeysim.engine.operations import OpsStats
 from journeysim.engine.service_level import overload_warnings, profile_table, touchpoint_rows
 from journeysim.errors import ScenarioError
@@ -239,23 +240,33 @@ def _nps(promoters: int, detractors: int, responses: int) -> float:
     return 100.0 * (promoters - detractors) / responses if responses else math.nan
 
 
-def write_tables(tables: dict[str, pd.DataFrame], out: str | Path) -> list[Path]:
-    """Write each table as ``NAME.csv`` and ``NAME.parquet`` in ``out``, each file atomically.
+def write_tables(
+    tables: dict[str, pd.DataFrame], out: str | Path, csv_only: Collection[str] = ()
+) -> list[Path]:
+    """Write each table as ``NAME.csv`` and ``NAME.parquet`` in ``out``, all or nothing.
 
-    A file is written under a temporary name and renamed, so a reader (or a crash) never sees a
-    half-written table.
+    Every file is written under a temporary name first and the files are renamed only once all
+    were written, so a reader (or a crash, or a full disk) never leaves a directory with some
+    tables of a result and not others. Tables named in ``csv_only`` get no Parquet copy.
+
+    Raises
+    ------
+    ScenarioError
+        One line naming ``out`` if it cannot be created or written (nothing is left behind).
     """
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise ScenarioError("is a file, not a directory: give --out a directory", source=str(out))
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
+    files: dict[Path, Callable[[Path], object]] = {}
     for name, frame in tables.items():
-        for suffix in ("csv", "parquet"):
-            path = out / f"{name}.{suffix}"
-            if suffix == "csv":
-                write_atomic(path, lambda tmp, f=frame: f.to_csv(tmp, index=False))
-            else:
-                write_atomic(path, lambda tmp, f=frame: f.to_parquet(tmp, index=False))
-            written.append(path)
-    return written
+        files[out / f"{name}.csv"] = lambda tmp, f=frame: f.to_csv(tmp, index=False)
+        if name not in csv_only:
+            files[out / f"{name}.parquet"] = lambda tmp, f=frame: f.to_parquet(tmp, index=False)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        return write_all_atomic(files)
+    except OSError as exc:
+        raise ScenarioError(
+            f"cannot write the results here ({exc.strerror or exc}); nothing was written",
+            source=str(out),
+        ) from None

@@ -8,7 +8,6 @@ depend on which worker ran what, or in which order they finished.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass, field
@@ -19,9 +18,11 @@ import pandas as pd
 
 from journeysim.confidence import mean_ci
 from journeysim.errors import ScenarioError
-from journeysim.experiments.engines import process_pool
+from journeysim.experiments.engines import process_pool, stop_pool, useful_workers
 from journeysim.kpis import KPI_COLUMNS, SEGMENT_COLUMNS
+from journeysim.scenario.fields import check_seed
 from journeysim.scenario.schema import Scenario
+from journeysim.scenario.workload import check_planned_work
 from journeysim.simulation import simulate
 from journeysim.strategies.base import Strategy
 
@@ -74,9 +75,7 @@ def run_many(
     ``executor`` wins over ``workers``; ``workers=1`` runs in-process; ``None`` uses every core.
     """
     n = len(tasks)
-    if workers is not None and workers < 1:
-        raise ScenarioError("workers must be at least 1", field="workers")
-    workers = workers or os.cpu_count() or 1
+    workers = 1 if executor is not None else useful_workers(workers, n)
     results: list[Any] = [None] * n
     bar = _progress(n, description, progress)
     try:
@@ -92,6 +91,11 @@ def run_many(
             for future in as_completed(futures):
                 results[futures[future]] = future.result()
                 bar.update(1)
+        except BaseException:
+            if own:  # an interrupt or a failed run: do not wait for the runs in progress
+                own = False
+                stop_pool(pool)
+            raise
         finally:
             if own:
                 pool.shutdown(cancel_futures=True)
@@ -134,7 +138,9 @@ def replicate(
     from journeysim.strategies.registry import resolve_strategy
 
     _check_replications(replications)
+    check_seed(seed)
     resolve_strategy(strategy, scenario)  # an unknown name fails here, before any run
+    check_planned_work(scenario)
     tasks = [(scenario, strategy, seed, (r,)) for r in range(replications)]
     frames = run_many(tasks, workers, executor, progress, description=_name(strategy))
     runs = _stack(frames, range(replications))
@@ -245,7 +251,8 @@ def compare(
         The scenario (see :func:`journeysim.load_scenario`).
     strategies:
         Strategy names (or :class:`Strategy` instances); the first is the baseline unless
-        ``baseline`` names another.
+        ``baseline`` names another. A string is read as comma-separated names
+        (``"baseline,cem"``), as on the command line.
     replications, seed, workers, executor, progress:
         As for :func:`replicate`.
     baseline:
@@ -263,6 +270,10 @@ def compare(
     from journeysim.strategies.registry import resolve_strategy
 
     _check_replications(replications)
+    if isinstance(strategies, str):  # "baseline,cem": the CLI's spelling, not its characters
+        strategies = [name.strip() for name in strategies.split(",") if name.strip()]
+    if isinstance(strategies, Strategy):
+        strategies = [strategies]
     if not strategies:
         raise ScenarioError("give at least one strategy", field="strategies")
     names = [_name(s) for s in strategies]
@@ -270,6 +281,8 @@ def compare(
         raise ScenarioError(f"strategies listed twice: {', '.join(names)}", field="strategies")
     for strategy in strategies:  # unknown names fail here, before any run
         resolve_strategy(strategy, scenario)
+    check_seed(seed)
+    check_planned_work(scenario)
     reference = baseline or names[0]
     if reference not in names:
         raise ScenarioError(f"baseline {reference!r} is not among the strategies", field="baseline")

@@ -19,7 +19,7 @@ import pandas as pd
 from pydantic import Field, model_validator
 
 from journeysim.errors import ScenarioError
-from journeysim.scenario.fields import FrozenModel
+from journeysim.scenario.fields import FiniteFloat, FrozenModel, PositiveCount, Seed, bounded_int
 
 __all__ = ["Design", "Parameter", "make_design", "salib_problem"]
 
@@ -36,9 +36,9 @@ class Parameter(FrozenModel):
     """
 
     type: Literal["float", "int", "categorical"] = "float"
-    low: float | None = None
-    high: float | None = None
-    steps: int | None = Field(default=None, ge=1)
+    low: FiniteFloat | None = None
+    high: FiniteFloat | None = None
+    steps: PositiveCount | None = None
     values: list[Any] | None = None
     unit: str | None = None
 
@@ -84,7 +84,14 @@ class Parameter(FrozenModel):
             return list(self.values)
         assert self.low is not None and self.high is not None
         if self.type == "int":
-            return list(range(math.ceil(self.low), math.floor(self.high) + 1))
+            lo, hi = math.ceil(self.low), math.floor(self.high)
+            if hi - lo >= 1_000_000:
+                raise ValueError(
+                    f"an int parameter in a grid takes every whole number from {lo:,} to "
+                    f"{hi:,}: {hi - lo + 1:,} levels, more than 1,000,000; narrow the range "
+                    "or give 'values'"
+                )
+            return list(range(lo, hi + 1))
         if self.steps is None:
             raise ValueError("a float parameter in a grid needs 'steps' or 'values'")
         return [float(v) for v in np.linspace(self.low, self.high, self.steps)]
@@ -117,15 +124,20 @@ class Parameter(FrozenModel):
         return f"{value} {self.unit}" if self.unit and not isinstance(value, str) else value
 
 
+Levels = bounded_int(2, 1000)
+
+
 class Design(FrozenModel):
     """How points are chosen."""
 
     kind: Literal["grid", "lhs", "sobol", "saltelli", "morris", "list"] = "grid"
-    samples: int = Field(default=8, ge=1, description="lhs/sobol points; saltelli N; morris r.")
-    levels: int = Field(default=4, ge=2, description="Morris grid levels.")
-    seed: int = Field(default=0, ge=0)
+    samples: PositiveCount = Field(default=8, description="lhs/sobol points; saltelli N; morris r.")
+    levels: Levels = Field(default=4, description="Morris grid levels.")
+    seed: Seed = 0
     points: list[dict[str, Any]] | None = None
-    max_points: int = Field(default=100_000, ge=1)
+    max_points: PositiveCount = Field(
+        default=100_000, description="Largest design accepted (at most 1,000,000 points)."
+    )
 
 
 def salib_problem(parameters: dict[str, Parameter]) -> dict[str, Any]:
@@ -165,25 +177,27 @@ def make_design(
                 )
         frame = pd.DataFrame(design.points, columns=names)
     elif design.kind == "grid":
-        try:
-            levels = [parameters[n].levels() for n in names]
-        except ValueError as exc:
-            raise ScenarioError(str(exc), field="parameters") from None
+        levels = []
+        for n in names:
+            try:
+                levels.append(parameters[n].levels())
+            except ValueError as exc:
+                raise ScenarioError(str(exc), field=f"parameters.{n}") from None
         count = math.prod(len(v) for v in levels)
-        _check_size(count, design)
+        _check_size(count, design, len(names))
         frame = pd.DataFrame(list(itertools.product(*levels)), columns=names)
     else:
         d = len(names)
         if design.kind == "lhs":
             from scipy.stats import qmc
 
-            _check_size(design.samples, design)
+            _check_size(design.samples, design, d)
             unit = qmc.LatinHypercube(d=d, seed=design.seed).random(design.samples)
         elif design.kind == "sobol":
             from scipy.stats import qmc
 
             _check_power_of_two(design, "a Sobol sequence keeps its balance only")
-            _check_size(design.samples, design)
+            _check_size(design.samples, design, d)
             unit = qmc.Sobol(d=d, scramble=True, seed=design.seed).random(design.samples)
         elif design.kind == "saltelli":
             _check_power_of_two(design, "Saltelli's estimators converge as they should only")
@@ -193,7 +207,7 @@ def make_design(
                     f"{design.samples}): fewer base samples give Sobol indices that are noise",
                     field="design.samples",
                 )
-            _check_size(design.samples * (d + 2), design)
+            _check_size(design.samples * (d + 2), design, d)
             from SALib.sample import sobol as sobol_sample
 
             unit = sobol_sample.sample(
@@ -212,7 +226,7 @@ def make_design(
                     "with an odd number the grid's steps are not symmetric",
                     field="design.levels",
                 )
-            _check_size(design.samples * (d + 1), design)
+            _check_size(design.samples * (d + 1), design, d)
             from SALib.sample import morris as morris_sample
 
             unit = morris_sample.sample(
@@ -225,7 +239,7 @@ def make_design(
             {n: parameters[n].scale(unit[:, i]) for i, n in enumerate(names)}, columns=names
         )
     if len(frame) > design.max_points:
-        _check_size(len(frame), design)
+        _check_size(len(frame), design, len(names))
     return frame, unit
 
 
@@ -240,10 +254,24 @@ def _check_power_of_two(design: Design, why: str) -> None:
         )
 
 
-def _check_size(count: int, design: Design) -> None:
+#: Largest design held in memory, in cells (points x parameters): the points, the unit-cube
+#: matrix and the manifest's copy of it grow with it (about 100 bytes per cell in all).
+MAX_DESIGN_CELLS = 20_000_000
+_BYTES_PER_CELL = 100
+
+
+def _check_size(count: int, design: Design, parameters: int = 1) -> None:
     if count > design.max_points:
         raise ScenarioError(
             f"the {design.kind} design needs {count:,} points, more than max_points "
             f"({design.max_points:,}); reduce it or raise design.max_points",
+            field="design.max_points",
+        )
+    cells = count * max(parameters, 1)
+    if cells > MAX_DESIGN_CELLS:
+        raise ScenarioError(
+            f"the {design.kind} design needs {count:,} points x {parameters} parameters, about "
+            f"{cells * _BYTES_PER_CELL / 2**30:.1f} GiB held in memory; at most "
+            f"{MAX_DESIGN_CELLS:,} cells: use fewer points or split the sweep",
             field="design",
         )

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
+import threading
+import warnings
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
 
 from journeysim.errors import ScenarioError
 
-__all__ = ["exit_with_parent", "make_executor", "process_pool"]
+__all__ = ["exit_with_parent", "make_executor", "process_pool", "stop_pool", "useful_workers"]
 
 
 def process_pool(workers: int) -> ProcessPoolExecutor:
@@ -34,11 +37,65 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
     )
 
 
+def useful_workers(workers: object, runs: int | None = None) -> int:
+    """The number of local worker processes worth starting for ``runs`` runs.
+
+    ``None`` means every core. More workers than cores or than runs only cost memory and
+    start-up time (1,000 processes on 2 cores): the number is capped, with a warning (the CLI
+    prints it as a note).
+
+    Raises
+    ------
+    TypeError
+        If ``workers`` is not a whole number (``"2"``, ``2.0``, ``True``) or None.
+    ValueError
+        If it is below 1.
+    """
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)):
+        raise TypeError(
+            f"workers must be a whole number of at least 1 (or None: every core), not "
+            f"{type(workers).__name__} {workers!r}"
+        )
+    if workers is not None and workers < 1:
+        raise ScenarioError("workers must be at least 1", field="workers")
+    cores = os.cpu_count() or 1
+    limit = cores if runs is None else max(1, min(cores, runs))
+    if workers is None:
+        return limit
+    if workers > limit:
+        why = f"{cores} CPU cores" if limit == cores else f"{runs} runs"
+        warnings.warn(
+            f"workers {workers}: using {limit} (no more are useful with {why})",
+            UserWarning,
+            stacklevel=3,
+        )
+        return limit
+    return workers
+
+
+def stop_pool(pool: Executor) -> None:
+    """Stop a local process pool now (an interrupt): cancel what is queued, end the workers.
+
+    ``shutdown`` alone waits for the runs in progress, which can take as long as a run; the
+    runs in flight are lost either way (a sweep runs them again on resume).
+    """
+    # the workers first: shutdown forgets them (and ProcessPoolExecutor has no public handle)
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.join(timeout=5)
+
+
 def make_executor(
     engine: str = "local",
     workers: int | None = None,
     scheduler: str | None = None,
     timeout: float = 10.0,
+    *,
+    runs: int | None = None,
 ) -> tuple[Executor | None, Callable[[], None], int]:
     """Return ``(executor, close, parallelism)`` for an engine.
 
@@ -48,8 +105,6 @@ def make_executor(
     error if it cannot be reached or has no worker) or starts a ``LocalCluster`` of
     ``workers`` single-threaded worker processes.
     """
-    if workers is not None and workers < 1:
-        raise ScenarioError("workers must be at least 1", field="workers")
     if scheduler and engine != "dask":
         raise ScenarioError(
             f"a scheduler address needs the dask engine (got engine {engine!r}): add --engine dask",
@@ -61,8 +116,12 @@ def make_executor(
             f"{scheduler} has its own workers: leave workers out",
             field="workers",
         )
+    if engine not in ("local", "dask"):
+        raise ScenarioError(f"unknown engine {engine!r}; allowed: local, dask", field="engine")
+    if scheduler is None:
+        workers = useful_workers(workers, runs)
     if engine == "local":
-        n = workers or os.cpu_count() or 1
+        n = workers or 1
         if n == 1:
             return None, lambda: None, 1
         pool = process_pool(n)
@@ -79,10 +138,14 @@ def exit_with_parent(poll: float = 1.0) -> None:
     would wait for work forever. The worker watches its parent (whatever the start method) and
     exits once it has been re-parented.
     """
-    import threading
     import time
 
     parent = os.getppid()
+    if threading.current_thread() is threading.main_thread():
+        # Ctrl-C reaches the whole process group: the parent decides what it means (stop the
+        # pool at once, see stop_pool); a worker that caught it would only report it as the
+        # result of its run and go on with the next one.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
         while os.getppid() == parent:

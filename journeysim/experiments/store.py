@@ -49,7 +49,24 @@ def read_manifest(out: str | Path) -> dict[str, Any]:
     path = Path(out) / MANIFEST
     if not path.is_file():
         raise ScenarioError("no sweep results here (manifest.json missing)", source=str(out))
-    return json.loads(path.read_text(encoding="utf-8"))
+    damaged = (
+        "is damaged ({}): restore it from a copy, or move this results directory away and run "
+        "the sweep again"
+    )
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise ScenarioError(damaged.format(f"not JSON: {exc}"), source=str(path)) from None
+    except OSError as exc:
+        raise ScenarioError(f"cannot read it: {exc.strerror or exc}", source=str(path)) from None
+    spec = manifest.get("spec") if isinstance(manifest, dict) else None
+    if (
+        not isinstance(spec, dict)
+        or not isinstance(spec.get("strategies"), list)
+        or not isinstance(manifest.get("fingerprint"), str)
+    ):
+        raise ScenarioError(damaged.format("not a sweep manifest"), source=str(path))
+    return manifest
 
 
 def load_sweep(out: str | Path) -> pd.DataFrame:
@@ -76,8 +93,8 @@ def load_sweep(out: str | Path) -> pd.DataFrame:
     # The journal first, then the parts: a compaction by a sweep still running moves rows from
     # the journal into a new part, which this order sees in one place or the other (or both,
     # and duplicates are dropped); the other order could miss them.
-    journal = _read_journal(directory / JOURNAL)
-    frames = [pd.read_parquet(p) for p in _parts(directory)]
+    journal = _read_journal(directory / JOURNAL, manifest)
+    frames = [_read_part(p) for p in _parts(directory)]
     if journal:
         frames.append(pd.DataFrame(journal))
     frames = [f for f in frames if len(f)]
@@ -130,7 +147,7 @@ class SweepStore:
                 self.check(manifest, resume, describe)  # again, now that the lock is ours
                 for stale in self.directory.glob("*.tmp"):  # a part cut short by a kill
                     stale.unlink()
-                keys = self._stored_keys()
+                keys = self._stored_keys(manifest)
             else:
                 self.directory.mkdir(parents=True, exist_ok=True)
                 document = {"created": datetime.now(UTC).isoformat(timespec="seconds")}
@@ -141,7 +158,7 @@ class SweepStore:
             self._release_lock()
             raise
         journal = self.directory / JOURNAL
-        self._rows = _read_journal(journal)
+        self._rows = _read_journal(journal, manifest)
         if self._rows:  # runs of a killed sweep: into a part first, then the journal is emptied
             self._journal = journal.open("a", encoding="utf-8")
             self._compact()
@@ -180,12 +197,12 @@ class SweepStore:
                 source=str(out),
             )
 
-    def _stored_keys(self) -> set[str]:
+    def _stored_keys(self, manifest: dict[str, Any]) -> set[str]:
         """Keys of the stored runs, reading only the key column (never the whole dataset)."""
         keys: set[str] = set()
         for part in _parts(self.directory):
-            keys.update(pd.read_parquet(part, columns=["key"])["key"])
-        keys.update(row["key"] for row in _read_journal(self.directory / JOURNAL))
+            keys.update(_read_part(part, columns=["key"])["key"])
+        keys.update(row["key"] for row in _read_journal(self.directory / JOURNAL, manifest))
         return keys
 
     def _acquire_lock(self) -> None:
@@ -283,13 +300,81 @@ def _parts(directory: Path) -> list[Path]:
     return sorted(directory.glob("part-*.parquet"), key=lambda p: int(p.stem.split("-")[1]))
 
 
-def _read_journal(path: Path) -> list[dict[str, Any]]:
+def _read_part(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    """A Parquet part, or one line naming it if it is damaged (say, cut short by a full disk)."""
+    try:
+        return pd.read_parquet(path, columns=columns)
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises several kinds for a bad file
+        reason = " ".join(str(exc).split())[:160]
+        raise ScenarioError(
+            f"damaged results part ({type(exc).__name__}: {reason}): delete this file and run "
+            "the sweep again with --resume to redo its runs",
+            source=str(path),
+        ) from None
+
+
+_ROW_KEYS = ("point", "strategy", "replication", "key", "status")
+
+
+def _foreign(row: Any, manifest: dict[str, Any] | None) -> str | None:
+    """Why a journal line is not a run of this sweep (None if it is one)."""
+    if not isinstance(row, dict):
+        return f"a JSON {type(row).__name__}, not a run"
+    missing = [k for k in _ROW_KEYS if k not in row]
+    if missing:
+        return f"no {', '.join(missing)}"
+    key = row["key"]
+    if not isinstance(key, str) or not key:
+        return f"run key {key!r} is not one journeysim writes"
+    if manifest is None:
+        return None
+    spec = manifest.get("spec", {})
+    if row["strategy"] not in spec.get("strategies", []):
+        return f"strategy {row['strategy']!r} is not in this sweep"
+    if "seed" in spec and row.get("seed") != spec["seed"]:
+        return f"seed {row.get('seed')!r} is not this sweep's ({spec['seed']})"
+    points, replications = manifest.get("points"), spec.get("replications")
+    point, replication = row["point"], row["replication"]
+    if not isinstance(point, int) or (isinstance(points, int) and not 0 <= point < points):
+        return f"point {point!r} is not in this sweep's design"
+    if not isinstance(replication, int) or (
+        isinstance(replications, int) and not 0 <= replication < replications
+    ):
+        return f"replication {replication!r} is not in this sweep"
+    return None
+
+
+def _read_journal(path: Path, manifest: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The runs in the journal; a damaged or foreign line is an error naming it.
+
+    Only the last line may be cut short (a kill while it was written): that run had not
+    finished writing, so it is ignored (and run again on resume). Any other line that is not
+    a run of this sweep (``manifest``) would otherwise slip into the results.
+    """
     if not path.exists():
         return []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(
+            f"cannot read the journal ({exc}): delete it and run the sweep again with --resume",
+            source=str(path),
+        ) from None
     rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for number, line in enumerate(lines, start=1):
         try:
-            rows.append(json.loads(line))
-        except json.JSONDecodeError:  # a line cut by a kill: that run had not finished writing
-            continue
+            row = json.loads(line)
+        except (json.JSONDecodeError, RecursionError):
+            if number == len(lines):  # a line cut by a kill: that run had not finished writing
+                continue
+            row, why = None, "not JSON"
+        else:
+            why = _foreign(row, manifest)
+        if why is not None:
+            raise ScenarioError(
+                f"line {number} is not a run of this sweep ({why}): remove that line (the "
+                "sweep's own runs are unaffected) and try again",
+                source=str(path),
+            )
+        rows.append(row)
     return rows

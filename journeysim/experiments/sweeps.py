@@ -19,22 +19,32 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, wait
+import numbers
+import re
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    BrokenExecutor,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    wait,
+)
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 
+from journeysim.atomic import output_problem
 from journeysim.errors import JourneysimError, ScenarioError
 from journeysim.experiments.designs import Design, Parameter, make_design
-from journeysim.experiments.engines import make_executor, process_pool
+from journeysim.experiments.engines import make_executor, process_pool, stop_pool
 from journeysim.experiments.store import MANIFEST, SweepStore, load_sweep
 from journeysim.kpis import KPI_COLUMNS
-from journeysim.scenario.fields import FrozenModel
+from journeysim.scenario.fields import FrozenModel, PositiveCount, Seed, bounded_int
 from journeysim.scenario.messages import first_error
 from journeysim.version import __version__, model_digest
 
@@ -52,20 +62,39 @@ __all__ = [
 META_COLUMNS = ("point", "strategy", "replication", "seed", "key", "status", "error", "attempts")
 
 
+Retries = bounded_int(0, 100)
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.+=-]{0,99}$")
+
+
 class SweepSpec(FrozenModel):
     """A sweep, as written in a sweep file (TOML) or given in Python."""
 
-    name: str = "sweep"
+    name: str = Field(
+        default="sweep",
+        description="Name of the sweep; also the default results directory NAME-results, so "
+        "it is a plain name (no path separators).",
+    )
     scenario: str | None = Field(default=None, description="Scenario file (relative to sweep).")
     strategies: list[str] = Field(default_factory=lambda: ["baseline"], min_length=1)
-    replications: int = Field(default=1, ge=1)
-    seed: int = Field(default=0, ge=0)
+    replications: PositiveCount = 1
+    seed: Seed = 0
     outcomes: list[str] = Field(default_factory=list, description="KPIs kept (all).")
     overrides: dict[str, Any] = Field(default_factory=dict, description="Fixed overrides.")
     design: Design = Design()
     parameters: dict[str, Parameter] = Field(min_length=1)
-    batch_size: int = Field(default=50, ge=1)
-    retries: int = Field(default=1, ge=0)
+    batch_size: PositiveCount = 50
+    retries: Retries = 1
+
+    @field_validator("name")
+    @classmethod
+    def _plain_name(cls, name: str) -> str:
+        if not _NAME.match(name) or ".." in name:
+            raise ValueError(
+                f"{name!r} is not a plain name: use letters, digits, '-', '_' or '.' (up to 100, "
+                "no path separators, no '..'): the default results directory is NAME-results "
+                "in the working directory"
+            )
+        return name
 
 
 def load_sweep_spec(path: str | Path) -> tuple[SweepSpec, Path]:
@@ -142,8 +171,11 @@ class ScenarioModel:
 
     def prepare(self, point: dict[str, Any]) -> tuple[str, Any]:
         """Validate the scenario at ``point``: (key material, payload for :meth:`run`)."""
+        from journeysim.scenario.workload import check_planned_work
+
         try:
             scenario = self.base.with_overrides(point)
+            check_planned_work(scenario)  # an absurd point is invalid, not a run that hangs
         except ScenarioError as exc:  # the sweep's point is at fault, not the scenario file
             raise ScenarioError(exc.message, source=self.source, field=exc.field) from None
         material = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, default=str)
@@ -173,8 +205,32 @@ class FunctionModel:
         return json.dumps(point, sort_keys=True, default=str), point
 
     def run(self, payload: Any, strategy: str, seed: int, identity: tuple[int, ...]) -> dict:
-        """Call the function."""
-        return self.function(payload, strategy, seed, identity)
+        """Call the function; its result must be a mapping of outcome names to numbers."""
+        result = self.function(payload, strategy, seed, identity)
+        if not isinstance(result, Mapping):
+            raise ModelContractError(
+                f"the sweep model {_callable_name(self.function)} must return a mapping "
+                f"{{outcome: number}}, not {type(result).__name__}"
+            )
+        for name, value in result.items():
+            if (
+                not isinstance(name, str)
+                or isinstance(value, bool)
+                or not isinstance(value, numbers.Real)
+            ):
+                raise ModelContractError(
+                    f"the sweep model {_callable_name(self.function)} must return a mapping "
+                    f"{{outcome (str): number}}; got {name!r}: {value!r}"
+                )
+        return dict(result)
+
+
+class ModelContractError(TypeError):
+    """A sweep model broke its contract (a programming error: the sweep stops, no retry)."""
+
+
+def _callable_name(function: Any) -> str:
+    return getattr(function, "__qualname__", None) or type(function).__name__
 
 
 def _execute(
@@ -197,6 +253,8 @@ def _execute(
     for attempt in range(1, retries + 2):
         try:
             return "ok", None, attempt, model.run(payload, strategy, seed, identity)
+        except ModelContractError as exc:  # not bad luck: retrying cannot help
+            return CONTRACT, str(exc), attempt, {}
         except Exception as exc:  # noqa: BLE001 - recorded, the sweep goes on
             error = f"{type(exc).__name__}: {exc}"
     return "failed", error, retries + 1, {}
@@ -289,6 +347,9 @@ def sweep(
 
         out = tempfile.mkdtemp(prefix="journeysim-sweep-")
     out = Path(out)
+    problem = output_problem(out)
+    if problem:
+        raise ScenarioError(problem, source=source)
     manifest = {
         "format": 1,
         "fingerprint": _fingerprint(spec, runner, model, points),
@@ -309,8 +370,9 @@ def sweep(
             f"the sweep's model cannot be sent to a worker ({type(exc).__name__}: {exc})"
         ) from None
     # Connect before writing: an unreachable scheduler must not leave a results directory.
-    executor, close, parallelism = make_executor(engine, workers, scheduler, timeout)
+    executor, close, parallelism = make_executor(engine, workers, scheduler, timeout, runs=total)
     bar: _Progress | None = None
+    failure: OSError | None = None
     try:
         done = store.open(manifest, resume, describe)
         bar = _Progress(total, len(done), len(points), progress)
@@ -330,11 +392,25 @@ def sweep(
             # a local pool broken by a dying worker is replaced; a Dask cluster heals itself
             renew = (lambda: process_pool(parallelism)) if engine == "local" else None
             _run_parallel(executor, tasks, blob, spec, store, bar, 2 * parallelism, out, renew)
+    except OSError as exc:  # a full disk, a directory gone read-only ...
+        failure = exc
+    except BaseException:  # an interrupt: stop the workers now, finished runs are stored
+        if isinstance(executor, ProcessPoolExecutor):
+            stop_pool(executor)
+        raise
     finally:
         if bar is not None:
             bar.close()
-        store.close()
+        try:
+            store.close()
+        except OSError as exc:  # the runs are in the journal, flushed as each finished
+            failure = failure or exc
         close()
+    if failure is not None:
+        raise JourneysimError(
+            f"{out}: cannot write the sweep's results ({failure.strerror or failure}); the runs "
+            "finished so far are saved: make room and run again with --resume"
+        )
     return load_sweep(out)
 
 
@@ -452,6 +528,11 @@ def _run_parallel(
                 owned.append(executor)
             if alone is not None and alone not in pending:
                 alone = None
+    except BaseException:
+        for pool in owned:
+            stop_pool(pool)
+        owned.clear()
+        raise
     finally:
         for pool in owned:
             pool.shutdown(cancel_futures=True)
@@ -474,7 +555,10 @@ def _tasks(
     stored at once as rows with ``status = "invalid"``.
     """
     yielded: set[str] = set()
-    for index, values in enumerate(points.to_dict("records")):
+    names = list(points.columns)
+    # row by row: a million-point design is never turned into a million dicts at once
+    for index, row in enumerate(points.itertuples(index=False, name=None)):
+        values = dict(zip(names, row, strict=True))
         rendered = _render(spec, values)
         error = None
         try:
@@ -511,8 +595,14 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
+#: Status of a run whose model broke its contract: the sweep stops with a TypeError.
+CONTRACT = "contract"
+
+
 def _row(spec: SweepSpec, task: _Task, result: tuple[str, str | None, int, dict]) -> dict:
     status, error, attempts, outcomes = result
+    if status == CONTRACT:
+        raise TypeError(error)
     row: dict[str, Any] = {"point": task.point}
     row.update({name: spec.parameters[name].stored(_plain(v)) for name, v in task.values.items()})
     row.update(

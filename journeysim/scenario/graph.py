@@ -4,8 +4,9 @@ A journey is a random walk on a directed graph: from an entry node through touch
 terminal (``purchase`` or ``exit``). Edge weights are routing probabilities. This module builds
 the graph as a :class:`networkx.DiGraph` (so users can inspect and draw it) and checks that every
 walk ends: every touchpoint is reachable, every probability row sums to one and every node can
-reach a terminal. For a finite Markov chain the last condition makes termination certain, so a
-cycle is fine as long as it has an exit.
+reach a terminal, along the edges a walk can actually take (routes of a touchpoint that always
+fails never are; its recovery edge is). For a finite Markov chain the last condition makes
+termination certain, so a cycle is fine as long as it has an exit.
 """
 
 from __future__ import annotations
@@ -70,6 +71,12 @@ def validate_journey(scenario: Scenario, *, every_touchpoint_reachable: bool = T
     (``every_touchpoint_reachable=False``: premium customers may never use the app).
     """
     touchpoints = set(scenario.touchpoints)
+    if ENTRY in touchpoints:
+        raise ScenarioError(
+            f"{ENTRY!r} is reserved for the journey's virtual start node (journey.entry); "
+            "give this touchpoint another name",
+            field=f"touchpoints.{ENTRY}",
+        )
     known = touchpoints | set(TERMINALS)
     listing = ", ".join(sorted(known))
 
@@ -127,8 +134,17 @@ def validate_journey(scenario: Scenario, *, every_touchpoint_reachable: bool = T
                 )
 
     graph = build_graph(scenario)
-    live = nx.DiGraph((u, v) for u, v, p in graph.edges(data="p") if p > 0)
+    live = nx.DiGraph()
     live.add_nodes_from(graph)
+    for u, v, data in graph.edges(data=True):
+        if data["kind"] == "route" and u in scenario.touchpoints:
+            # a failed visit goes to recovery, not along the routes: a touchpoint that always
+            # fails (failure_probability = 1) never takes its routes
+            p = data["p"] * (1.0 - scenario.touchpoints[u].failure_probability)
+        else:
+            p = data["p"]
+        if p > 0:
+            live.add_edge(u, v)
     reachable = nx.descendants(live, ENTRY)
     for name in scenario.touchpoints if every_touchpoint_reachable else ():
         if name not in reachable:

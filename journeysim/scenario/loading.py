@@ -7,8 +7,12 @@ and ``rebuild`` validates a changed copy of an already validated scenario (strat
 
 from __future__ import annotations
 
+import codecs
 import copy
+import errno
+import os
 import re
+import stat
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -66,6 +70,8 @@ def load_scenario(
     ScenarioError
         One line naming the file, the field and what is allowed.
     """
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"path must be a path to a scenario file, not {type(path).__name__}")
     path = Path(path)
     source = str(path)
     text = read_toml_text(path)
@@ -80,28 +86,79 @@ def load_scenario(
         raise _blame_overrides(exc, [key for key, _ in items], override_source) from None
 
 
+#: Largest file read as a scenario or sweep file: they are small text files.
+MAX_FILE_BYTES = 10 * 2**20
+
+_KINDS = (
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def read_toml_text(path: Path) -> str:
+    """The text of a TOML file, or one clear error.
+
+    Missing, a broken link or a link loop, a directory, a device (``/dev/null``,
+    ``/dev/zero``) or pipe, a file too large to be a scenario, UTF-16 or otherwise not UTF-8
+    text: each is said as such. A UTF-8 byte-order mark (some editors write one) is skipped.
+    """
+    source = str(path)
+    try:
+        info = path.stat()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            message = "symbolic link loop: the link points (through others) back to itself"
+        elif exc.errno == errno.ENOENT and path.is_symlink():
+            message = f"broken symbolic link: its target {os.readlink(path)!r} does not exist"
+        elif exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            message = "file not found"
+        elif exc.errno == errno.ENAMETOOLONG:
+            message = "file name too long"
+        else:
+            message = f"cannot read it: {exc.strerror or exc}"
+        raise ScenarioError(message, source=source) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ScenarioError("is a directory; give a .toml file", source=source)
+    for test, kind in _KINDS:
+        if test(info.st_mode):
+            raise ScenarioError(f"is not a regular file ({kind}); give a .toml file", source=source)
+    if info.st_size > MAX_FILE_BYTES:
+        raise ScenarioError(
+            f"is {info.st_size / 2**20:,.0f} MiB: scenario and sweep files are small text files "
+            f"(at most {MAX_FILE_BYTES // 2**20} MiB); is this the right file?",
+            source=source,
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ScenarioError(f"cannot read it: {exc.strerror or exc}", source=source) from None
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise ScenarioError("is UTF-16 text: TOML files are UTF-8; save it as UTF-8", source=source)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            f"not a UTF-8 text file (byte {exc.start}): TOML files are UTF-8 text",
+            source=source,
+        ) from None
+
+
 def parse_toml(text: str, source: str) -> dict[str, Any]:
-    """The document of a TOML text, or one clear error naming ``source`` and the line."""
+    """Read TOML text; a syntax error (with its line) or too deep a nesting is one line."""
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line = toml_error_line(str(exc))
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         raise ScenarioError(f"not valid TOML: {message}", source=source, line=line) from None
-
-
-def read_toml_text(path: Path) -> str:
-    """The text of a TOML file, or one clear error (missing, a directory, not UTF-8 text)."""
-    if path.is_dir():
-        raise ScenarioError("is a directory; give a .toml file", source=str(path))
-    if not path.is_file():
-        raise ScenarioError("file not found", source=str(path))
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
+    except RecursionError:
         raise ScenarioError(
-            f"not a UTF-8 text file (byte {exc.start}): TOML files are UTF-8 text",
-            source=str(path),
+            "not valid TOML: arrays or tables nested too deeply (more than Python can read)",
+            source=source,
         ) from None
 
 

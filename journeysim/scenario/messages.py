@@ -114,12 +114,19 @@ def find_line(text: str, loc: list[str]) -> int | None:
                 if key_pattern.match(lines[index]):
                     return index + 1
             return header_index + 1
-    # a top-level key (or a dotted or inline table under one) before the first table header
-    key_pattern = re.compile(rf"^\s*{re.escape(loc[0])}\s*[=.]")
+    # a top-level key (name, description ...): above the first table header
+    key_pattern = re.compile(rf"^\s*{re.escape(loc[0])}\s*=")
     for index, line in enumerate(lines):
         if line.lstrip().startswith("["):
             break
         if key_pattern.match(line):
+            return index + 1
+    # a table written only through its sub-tables ([segments.retail] for "segments": the
+    # shares of all segments): its first sub-table
+    table = r"\.".join(re.escape(p) for p in loc)
+    prefix = re.compile(rf"^\s*\[\s*{table}\s*\.")
+    for index, line in enumerate(lines):
+        if prefix.match(line):
             return index + 1
     return None
 

@@ -29,6 +29,8 @@ def parse_override(item: str) -> tuple[str, Any]:
         raise ScenarioError(f"override {item!r} has an empty key", source="--set")
     try:
         parsed = tomllib.loads(f"v = {value.strip()}")["v"]
+    except RecursionError:
+        raise ScenarioError(f"override {key!r}: value nested too deeply", source="--set") from None
     except tomllib.TOMLDecodeError:
         parsed = value.strip()
     return key, parsed

@@ -24,15 +24,22 @@ from pydantic import (
 
 from journeysim.errors import ScenarioError
 from journeysim.scenario.fields import (
+    Amount,
+    Coefficient,
     FrozenModel,
     NonNegativeDays,
     Patience,
+    PositiveAmount,
     PositiveDays,
+    PositiveRate,
     Probability,
     Score,
+    Servers,
+    Share,
+    bounded_float,
 )
 from journeysim.scenario.graph import TERMINALS, validate_journey
-from journeysim.scenario.messages import first_error
+from journeysim.scenario.messages import find_line, first_error
 from journeysim.scenario.operations import (
     WEEKDAYS,
     DemandProfile,
@@ -111,15 +118,21 @@ class SimulationSettings(FrozenModel):
 class Basket(FrozenModel):
     """Spend per purchase, lognormal with the given mean and standard deviation."""
 
-    mean: float = Field(gt=0, description="Mean spend per purchase (currency units).")
-    sd: float = Field(default=0.0, ge=0, description="Standard deviation of the spend.")
+    mean: PositiveAmount = Field(description="Mean spend per purchase (currency units).")
+    sd: Amount = Field(default=0.0, description="Standard deviation of the spend.")
+
+
+ChurnShape = bounded_float(0.0, 1e6, low_open=True)
+"""A Beta shape parameter: above 0, at most 1,000,000."""
+Spread = bounded_float(0.0, 10.0)
+"""A standard deviation on the 0-10 quality scale."""
 
 
 class ChurnPrior(FrozenModel):
     """Beta(a, b) prior of each customer's base churn probability (sBG model)."""
 
-    a: float = Field(gt=0)
-    b: float = Field(gt=0)
+    a: ChurnShape
+    b: ChurnShape
 
 
 class StateWeights(FrozenModel):
@@ -164,7 +177,7 @@ class SegmentJourney(FrozenModel):
 class Segment(FrozenModel):
     """A persona: what its customers buy, how often, expect and tolerate."""
 
-    share: float = Field(gt=0, le=1, description="Share of new prospects in this segment.")
+    share: Share = Field(description="Share of new prospects in this segment.")
     basket: Basket
     time_between_needs: PositiveDays = Field(
         description="Mean time between two needs (exponential), e.g. '21 d'."
@@ -175,8 +188,8 @@ class Segment(FrozenModel):
         description="Mean time a customer waits in a queue before abandoning (exponential), "
         "or a distribution table like `service`.",
     )
-    price_sensitivity: float = Field(
-        default=1.0, ge=0, description="How strongly discounts move this segment (1 = average)."
+    price_sensitivity: Coefficient = Field(
+        default=1.0, description="How strongly discounts move this segment (1 = average)."
     )
     churn: ChurnPrior
     need_rate_shape: float | None = Field(
@@ -220,22 +233,22 @@ PatienceSpec = Annotated[
 class Touchpoint(FrozenModel):
     """A place in the journey: web shop, store, call centre, checkout ..."""
 
-    capacity: Annotated[int, Field(gt=0)] | Literal["unlimited"] = Field(
+    capacity: Servers = Field(
         default="unlimited",
         description="Number of servers (staff, tills); 'unlimited' for self-service.",
     )
     service: ServiceTime
     quality: Score = Field(default=7.0, description="Mean perceived quality of a visit (0-10).")
-    consistency: float = Field(
-        default=1.0, ge=0, description="Standard deviation of perceived quality (lower = steadier)."
+    consistency: Spread = Field(
+        default=1.0, description="Standard deviation of perceived quality (lower = steadier)."
     )
-    effort: float = Field(default=1.0, ge=0, description="Effort a visit asks of the customer.")
+    effort: Coefficient = Field(default=1.0, description="Effort a visit asks of the customer.")
     failure_probability: Probability = 0.0
     recovery: str | None = Field(
         default=None, description="Touchpoint a failed visit sends the customer to."
     )
-    staff_cost_per_server_day: float = Field(default=0.0, ge=0)
-    cost_per_visit: float = Field(default=0.0, ge=0)
+    staff_cost_per_server_day: Amount = 0.0
+    cost_per_visit: Amount = 0.0
     # -- operations (issue 11): all optional; absent = a fixed FIFO queue open around the clock
     opening_hours: list[Window] | None = Field(
         default=None, description="When the touchpoint is open (absent: 24/7)."
@@ -347,7 +360,7 @@ class Journey(FrozenModel):
 class Population(FrozenModel):
     """Where customers come from."""
 
-    arrivals_per_day: float = Field(gt=0, description="Poisson rate of new prospects per day.")
+    arrivals_per_day: PositiveRate = Field(description="Poisson rate of new prospects per day.")
     returning: bool = Field(
         default=True,
         description="False: every customer makes one journey and never returns (pure queueing).",
@@ -380,9 +393,9 @@ class Psychology(FrozenModel):
         description="False: churn hazard is the Beta-drawn base propensity alone (exact sBG).",
     )
     satisfaction_when_met: Score = 7.5
-    tolerance: float = Field(default=0.5, ge=0, description="Zone of tolerance half-width.")
-    gain_above: float = Field(default=0.6, ge=0, description="Satisfaction per point above.")
-    gain_below: float = Field(default=1.2, ge=0, description="Satisfaction per point below.")
+    tolerance: Score = Field(default=0.5, description="Zone of tolerance half-width.")
+    gain_above: Coefficient = Field(default=0.6, description="Satisfaction per point above.")
+    gain_below: Coefficient = Field(default=1.2, description="Satisfaction per point below.")
     expectation_weight: Probability = 0.1
     satisfaction_memory: Probability = Field(
         default=0.5, description="Weight of the latest journey in cumulative satisfaction."
@@ -390,18 +403,18 @@ class Psychology(FrozenModel):
     peak_weight: Probability = 0.4
     end_weight: Probability = 0.4
     mean_weight: Probability = 0.2
-    wait_penalty_per_hour: float = Field(default=4.0, ge=0)
-    effort_penalty: float = Field(default=0.3, ge=0)
-    failure_penalty: float = Field(default=3.0, ge=0)
+    wait_penalty_per_hour: Coefficient = 4.0
+    effort_penalty: Coefficient = 0.3
+    failure_penalty: Coefficient = 3.0
     abandon_quality: Score = 1.0
-    ltr_noise: float = Field(default=1.0, ge=0)
-    churn_satisfaction_sensitivity: float = Field(default=0.35, ge=0)
-    churn_loyalty_sensitivity: float = Field(default=1.5, ge=0)
+    ltr_noise: Coefficient = 1.0
+    churn_satisfaction_sensitivity: Coefficient = 0.35
+    churn_loyalty_sensitivity: Coefficient = 1.5
     loyalty_gain: Probability = 0.05
     loyalty_loss: Probability = 0.1
-    loyalty_frequency_effect: float = Field(default=0.5, ge=0)
-    ces_effort_scale: float = Field(default=0.5, ge=0)
-    wait_effort_per_hour: float = Field(default=2.0, ge=0)
+    loyalty_frequency_effect: Coefficient = 0.5
+    ces_effort_scale: Coefficient = 0.5
+    wait_effort_per_hour: Coefficient = 2.0
     # -- survey scales (see docs/model.md, "Score scales")
     csat_when_met: float = Field(
         default=4.3,
@@ -467,11 +480,11 @@ class Money(FrozenModel):
     """Revenue, costs and discounting."""
 
     currency: str = "EUR"
-    gross_margin: float = Field(
-        default=1.0, gt=0, le=1, description="Share of revenue that is profit before costs."
+    gross_margin: Share = Field(
+        default=1.0, description="Share of revenue that is profit before costs."
     )
-    annual_discount_rate: float = Field(default=0.1, ge=0, le=1)
-    fixed_cost_per_day: float = Field(default=0.0, ge=0)
+    annual_discount_rate: Probability = 0.1
+    fixed_cost_per_day: Amount = 0.0
 
 
 class Scenario(FrozenModel):
@@ -655,7 +668,9 @@ class Scenario(FrozenModel):
         except ValidationError as exc:
             raise first_error(exc, source, text, cls) from None
         except ScenarioError as exc:  # raised by graph validation with its own field
-            raise ScenarioError(exc.message, source=source, field=exc.field) from None
+            parts = exc.field.split(".") if exc.field else []
+            line = find_line(text, parts) if text and parts else None
+            raise ScenarioError(exc.message, source=source, field=exc.field, line=line) from None
         scenario._document = raw
         scenario._source = source
         return scenario

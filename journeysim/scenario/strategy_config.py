@@ -11,7 +11,19 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from journeysim.scenario.fields import FrozenModel, NonNegativeDays, PositiveDays, Probability
+from journeysim.scenario.fields import (
+    Amount,
+    Coefficient,
+    Count,
+    FrozenModel,
+    NonNegativeDays,
+    PositiveDays,
+    Probability,
+    Rate,
+    Score,
+    ScoreChange,
+    bounded_float,
+)
 from journeysim.scenario.operations import StaffWindow
 
 __all__ = [
@@ -26,7 +38,8 @@ __all__ = [
     "TouchpointInvestment",
 ]
 
-NonNegative = Field(default=0.0, ge=0)
+Steadier = bounded_float(-10.0, 0.0)
+"""A non-positive change on the 0-10 scale (quality spread, effort)."""
 
 
 class ComplaintHandling(FrozenModel):
@@ -80,7 +93,7 @@ class CRMConfig(FrozenModel):
         description="Churn hazard x (1 - this x segment price_sensitivity, capped at 1) while "
         "the offer runs: discounts move price-sensitive segments more.",
     )
-    cost_per_offer: float = NonNegative
+    cost_per_offer: Amount = 0.0
     holdout: Probability = Field(
         default=0.0,
         description="Share of the customers selected for an offer kept as a random control "
@@ -92,10 +105,10 @@ class CRMConfig(FrozenModel):
     campaign_response: Probability = Field(
         default=0.0, description="Share of contacted customers whose next need comes now."
     )
-    cost_per_contact: float = NonNegative
+    cost_per_contact: Amount = 0.0
     upsell_take_up: Probability = 0.0
-    upsell_uplift: float = Field(default=0.0, ge=0, description="Basket uplift when taken.")
-    cost_per_upsell: float = NonNegative
+    upsell_uplift: Coefficient = Field(default=0.0, description="Basket uplift when taken.")
+    cost_per_upsell: Amount = 0.0
     lapsed_after: PositiveDays | None = Field(
         default=None,
         description="No purchase for this long = lapsed: no more offers or campaigns (default: "
@@ -105,7 +118,7 @@ class CRMConfig(FrozenModel):
         default=None, description="Win-back contact after this long without a purchase (none)."
     )
     winback_response: Probability = 0.0
-    cost_per_winback: float = NonNegative
+    cost_per_winback: Amount = 0.0
     campaign_response_time: NonNegativeDays = Field(
         default=3.0,
         description="Mean (exponential) delay between a campaign contact and the responder's "
@@ -128,12 +141,12 @@ class CRMConfig(FrozenModel):
 class TouchpointInvestment(FrozenModel):
     """CEM investment at one touchpoint: changes and their running cost."""
 
-    quality: float = Field(default=0.0, description="Points added to the quality level.")
-    consistency: float = Field(
-        default=0.0, le=0, description="Change of the quality spread (negative = steadier)."
+    quality: ScoreChange = Field(default=0.0, description="Points added to the quality level.")
+    consistency: Steadier = Field(
+        default=0.0, description="Change of the quality spread (negative = steadier)."
     )
-    effort: float = Field(default=0.0, le=0, description="Change of effort (negative = easier).")
-    capacity: int = Field(default=0, ge=0, description="Extra servers (staff cost applies).")
+    effort: Steadier = Field(default=0.0, description="Change of effort (negative = easier).")
+    capacity: Count = Field(default=0, description="Extra servers (staff cost applies).")
     schedule: list[StaffWindow] = Field(
         default_factory=list,
         description="Extra servers in windows of the week (paid per scheduled server-hour).",
@@ -158,7 +171,7 @@ class TouchpointInvestment(FrozenModel):
         le=5,
         description="Points added to personalization (customer data at the touchpoint).",
     )
-    cost_per_day: float = Field(default=0.0, ge=0, description="Running cost of the programme.")
+    cost_per_day: Amount = Field(default=0.0, description="Running cost of the programme.")
     cost_per_visit: float = Field(
         default=0.0, ge=0, description="Running cost per visit (added to the touchpoint's)."
     )
@@ -168,8 +181,8 @@ class FollowUpConfig(FrozenModel):
     """Close the loop: contact detractors who answered a survey (service recovery)."""
 
     success_probability: Probability = 0.0
-    satisfaction_boost: float = Field(default=0.0, ge=0, description="Points restored.")
-    cost_per_follow_up: float = NonNegative
+    satisfaction_boost: Score = Field(default=0.0, description="Points restored.")
+    cost_per_follow_up: Amount = 0.0
 
 
 class CEMConfig(FrozenModel):
@@ -187,9 +200,12 @@ class TierConfig(FrozenModel):
     """A loyalty tier, reached by cumulative spend."""
 
     name: str
-    min_spend: float = Field(ge=0)
+    min_spend: Amount
     churn_reduction: Probability = 0.0
-    frequency_boost: float = Field(default=0.0, ge=0)
+    frequency_boost: Coefficient = 0.0
+
+
+Points = bounded_float(0.0, 1e12, low_open=True)
 
 
 class LoyaltyConfig(FrozenModel):
@@ -197,18 +213,18 @@ class LoyaltyConfig(FrozenModel):
 
     segments: list[str] = Field(default_factory=list, description="Eligible segments (all).")
     enrolment: Probability = Field(default=0.0, description="Share of customers who join.")
-    points_per_currency: float = Field(default=1.0, ge=0)
-    reward_threshold: float = Field(default=100.0, gt=0, description="Points per reward.")
-    reward_value: float = Field(default=0.0, ge=0, description="Cost of one reward.")
-    goal_gradient: float = Field(
-        default=0.0, ge=0, description="Frequency boost as a reward nears (Kivetz et al. 2006)."
+    points_per_currency: Coefficient = 1.0
+    reward_threshold: Points = Field(default=100.0, description="Points per reward.")
+    reward_value: Amount = Field(default=0.0, description="Cost of one reward.")
+    goal_gradient: Coefficient = Field(
+        default=0.0, description="Frequency boost as a reward nears (Kivetz et al. 2006)."
     )
     post_reward_dip: Probability = Field(
         default=0.0, description="Frequency drop for the need right after a redemption."
     )
     loyalty_per_reward: Probability = Field(default=0.0, description="Loyalty gained.")
     tiers: list[TierConfig] = Field(default_factory=list)
-    fixed_cost_per_day: float = NonNegative
+    fixed_cost_per_day: Amount = 0.0
 
     @model_validator(mode="after")
     def _tiers_sorted(self) -> LoyaltyConfig:
@@ -236,8 +252,8 @@ class ReferralConfig(FrozenModel):
     (the Bass model's internal influence q; it works with psychology off too).
     """
 
-    per_promoter_per_day: float = Field(default=0.0, ge=0)
-    per_customer_per_day: float = Field(
-        default=0.0, ge=0, description="Referred prospects per active customer per day."
+    per_promoter_per_day: Rate = 0.0
+    per_customer_per_day: Rate = Field(
+        default=0.0, description="Referred prospects per active customer per day."
     )
-    suppression_per_detractor_per_day: float = Field(default=0.0, ge=0)
+    suppression_per_detractor_per_day: Rate = 0.0

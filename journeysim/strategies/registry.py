@@ -34,7 +34,19 @@ def register_strategy(name: str, factory: Callable[[Scenario], Strategy]) -> Non
     >>> class Nothing(Strategy):
     ...     name = "nothing"
     >>> register_strategy("nothing", lambda scenario: Nothing())
+
+    Raises
+    ------
+    TypeError
+        If ``name`` is not a non-empty string or ``factory`` is not callable.
     """
+    if not isinstance(name, str) or not name.strip():
+        raise TypeError(f"name must be a non-empty string, not {name!r}")
+    if not callable(factory):
+        raise TypeError(
+            "factory must be callable: factory(scenario) -> Strategy (e.g. a Strategy subclass "
+            f"or a lambda), not {type(factory).__name__}"
+        )
     _REGISTRY[name] = factory
 
 
@@ -58,13 +70,24 @@ def resolve_strategy(strategy: str | Strategy, scenario: Scenario) -> Strategy:
         return _from_config(strategy, spec, scenario)
     factory = _REGISTRY.get(strategy)
     if factory is None:
+        if not isinstance(strategy, str):
+            raise TypeError(
+                "strategy must be a strategy name (str) or a Strategy instance, not "
+                f"{type(strategy).__name__} {strategy!r}"
+            )
         raise ScenarioError(
             f"unknown strategy {strategy!r}; available: "
             f"{', '.join(available_strategies(scenario))}",
             source=scenario.source or f"scenario {scenario.name!r}",
             field="strategy",
         )
-    return factory(scenario)
+    policy = factory(scenario)
+    if not isinstance(policy, Strategy):
+        raise TypeError(
+            f"the factory registered as {strategy!r} must return a Strategy, not "
+            f"{type(policy).__name__}"
+        )
+    return policy
 
 
 def _from_config(name: str, spec: Any, scenario: Scenario) -> Strategy:
