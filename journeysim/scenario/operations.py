@@ -22,7 +22,14 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from journeysim.scenario.fields import FrozenModel, NonNegativeDays, PositiveDays, Probability
+from journeysim.scenario.fields import (
+    Count,
+    FrozenModel,
+    NonNegativeDays,
+    PositiveCount,
+    PositiveDays,
+    Probability,
+)
 
 __all__ = [
     "WEEKDAYS",
@@ -111,7 +118,7 @@ class Window(FrozenModel):
 class StaffWindow(Window):
     """Servers on duty in a window of the week."""
 
-    servers: int = Field(ge=0, description="Servers on duty in this window.")
+    servers: Count = Field(description="Servers on duty in this window.")
 
 
 def _normalised(values: list[float], n: int, what: str) -> list[float]:
@@ -204,7 +211,7 @@ class Retry(FrozenModel):
     delay: PositiveDays = Field(
         description='Mean delay before a retry (exponential), e.g. "10 min".'
     )
-    attempts: int = Field(default=1, ge=1, description="Most retries of one visit.")
+    attempts: PositiveCount = Field(default=1, description="Most retries of one visit.")
     switch_to: str | None = Field(
         default=None, description="Touchpoint those who do not retry go to instead of leaving."
     )

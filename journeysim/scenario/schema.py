@@ -26,9 +26,11 @@ from journeysim.errors import ScenarioError
 from journeysim.scenario.fields import (
     Amount,
     Coefficient,
+    Count,
     FrozenModel,
     NonNegativeDays,
     Patience,
+    Positive,
     PositiveAmount,
     PositiveDays,
     PositiveRate,
@@ -37,6 +39,7 @@ from journeysim.scenario.fields import (
     Servers,
     Share,
     bounded_float,
+    bounded_int,
 )
 from journeysim.scenario.graph import TERMINALS, validate_journey
 from journeysim.scenario.messages import find_line, first_error
@@ -72,6 +75,15 @@ __all__ = [
 ]
 
 
+#: Bounded types of this module's fields (see journeysim.scenario.fields for the shared ones).
+Month = bounded_int(1, 12)
+MarketSize = bounded_int(1, 10**10)
+Points5 = bounded_float(-5.0, 5.0)
+PointsUp5 = bounded_float(0.0, 5.0)
+CsatScale = bounded_float(1.0, 5.0)
+CesScale = bounded_float(1.0, 7.0)
+
+
 class SimulationSettings(FrozenModel):
     """Clock settings of a run."""
 
@@ -93,7 +105,7 @@ class SimulationSettings(FrozenModel):
     start_weekday: str = Field(
         default="monday", description="Weekday of day 0, which starts at 00:00."
     )
-    start_month: int = Field(
+    start_month: Month = Field(
         default=1, ge=1, le=12, description="Month of day 0 (for population.demand.monthly)."
     )
 
@@ -135,6 +147,10 @@ class ChurnPrior(FrozenModel):
     b: ChurnShape
 
 
+#: A log-odds weight of state-dependent routing: exp(20) is a 500-million-fold shift already.
+LogOdds = bounded_float(-20.0, 20.0)
+
+
 class StateWeights(FrozenModel):
     """Log-odds weights of one routing edge on the customer's state (state-dependent routing).
 
@@ -147,12 +163,12 @@ class StateWeights(FrozenModel):
     (the default) keep the file's probabilities.
     """
 
-    satisfaction: float = 0.0
-    loyalty: float = 0.0
-    complaints: float = 0.0
-    recent_failure: float = 0.0
-    tenure_years: float = 0.0
-    member: float = 0.0
+    satisfaction: LogOdds = 0.0
+    loyalty: LogOdds = 0.0
+    complaints: LogOdds = 0.0
+    recent_failure: LogOdds = 0.0
+    tenure_years: LogOdds = 0.0
+    member: LogOdds = 0.0
 
 
 StateRows = dict[str, dict[str, StateWeights]]
@@ -192,9 +208,8 @@ class Segment(FrozenModel):
         default=1.0, description="How strongly discounts move this segment (1 = average)."
     )
     churn: ChurnPrior
-    need_rate_shape: float | None = Field(
+    need_rate_shape: Positive | None = Field(
         default=None,
-        gt=0,
         description="Gamma shape r of each customer's need rate (mean 1/time_between_needs); "
         "unset: every customer has the same rate. The NBD part of BG/NBD.",
     )
@@ -261,10 +276,10 @@ class Touchpoint(FrozenModel):
         default=None,
         description="Servers by window of the week; hours no window covers have `capacity`.",
     )
-    staff_cost_per_server_hour: float = Field(
+    staff_cost_per_server_hour: Amount = Field(
         default=0.0, ge=0, description="Cost per scheduled server-hour (0: per server-day / 24)."
     )
-    max_queue: int | None = Field(
+    max_queue: Count | None = Field(
         default=None, ge=0, description="Balking: who finds this many waiting does not join."
     )
     priority: dict[str, int] | None = Field(
@@ -281,20 +296,20 @@ class Touchpoint(FrozenModel):
         description="Wait customers expect here (tolerance of the wait rule, e.g. '2 min'); "
         "absent: psychology.wait_tolerance.",
     )
-    friendliness: float = Field(
+    friendliness: Points5 = Field(
         default=0.0,
         ge=-5.0,
         le=5.0,
         description="Points added to perceived quality by the staff's manner "
         "(negative = unfriendly staff).",
     )
-    warmth: float = Field(
+    warmth: Points5 = Field(
         default=0.0,
         ge=-5.0,
         le=5.0,
         description="Points added by a warm, human service (negative = generic, cold, scripted).",
     )
-    personalization: float = Field(
+    personalization: PointsUp5 = Field(
         default=0.0,
         ge=0.0,
         le=5.0,
@@ -369,9 +384,8 @@ class Population(FrozenModel):
         default=None,
         description="Arrival multipliers by hour, weekday and month (absent: flat demand).",
     )
-    market_size: int | None = Field(
+    market_size: MarketSize | None = Field(
         default=None,
-        gt=0,
         description="Finite market N: organic and referral rates x (N - ever acquired) / N "
         "(unset: an unlimited market).",
     )
@@ -416,25 +430,25 @@ class Psychology(FrozenModel):
     ces_effort_scale: Coefficient = 0.5
     wait_effort_per_hour: Coefficient = 2.0
     # -- survey scales (see docs/model.md, "Score scales")
-    csat_when_met: float = Field(
+    csat_when_met: CsatScale = Field(
         default=4.3,
         ge=1,
         le=5,
         description="CSAT (before rounding) of a visit that meets the expectation exactly.",
     )
-    csat_per_point_above: float = Field(
+    csat_per_point_above: Coefficient = Field(
         default=0.6, ge=0, description="CSAT points per point perceived above the expectation."
     )
-    csat_per_point_below: float = Field(
+    csat_per_point_below: Coefficient = Field(
         default=0.9, ge=0, description="CSAT points per point perceived below the expectation."
     )
-    ces_when_effortless: float = Field(
+    ces_when_effortless: CesScale = Field(
         default=6.6,
         ge=1,
         le=7,
         description="CES (before noise and rounding) of a journey without effort.",
     )
-    ces_noise: float = Field(
+    ces_noise: Coefficient = Field(
         default=0.8, ge=0, description="Standard deviation of the CES answer (1-7 points)."
     )
     # -- effort and waits (see docs/model.md, "Effort" and "Waiting")
@@ -449,13 +463,13 @@ class Psychology(FrozenModel):
         default=30.0 / 1440.0,
         description="Beyond the tolerance each further minute weighs 1 + excess / this.",
     )
-    abandon_effort: float = Field(
+    abandon_effort: Coefficient = Field(
         default=4.0, ge=0, description="Effort of abandoning a queue: unmet need, to repeat."
     )
-    failure_effort: float = Field(
+    failure_effort: Coefficient = Field(
         default=2.0, ge=0, description="Effort of a failed (unresolved) contact."
     )
-    transfer_effort: float = Field(
+    transfer_effort: Coefficient = Field(
         default=1.0, ge=0, description="Effort of being passed between two staffed touchpoints."
     )
 

@@ -7,8 +7,6 @@ live in :mod:`journeysim.strategies` (``crm``, ``cem`` and ``loyalty``).
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from pydantic import Field, model_validator
 
 from journeysim.scenario.fields import (
@@ -38,6 +36,9 @@ __all__ = [
     "TouchpointInvestment",
 ]
 
+Points5 = bounded_float(-5.0, 5.0)
+Points10 = bounded_float(0.0, 10.0)
+PointsUp5 = bounded_float(0.0, 5.0)
 Steadier = bounded_float(-10.0, 0.0)
 """A non-positive change on the 0-10 scale (quality spread, effort)."""
 
@@ -56,16 +57,16 @@ class ComplaintHandling(FrozenModel):
     """
 
     success_probability: Probability = 0.6
-    recovery_paradox: float = Field(
+    recovery_paradox: Points5 = Field(
         default=0.3,
         ge=-5,
         le=5,
         description="Points above the pre-failure satisfaction after a successful recovery.",
     )
-    failure_effect: float = Field(
+    failure_effect: Points10 = Field(
         default=0.5, ge=0, le=10, description="Points lost after a failed recovery."
     )
-    cost_per_contact: float = Field(default=10.0, ge=0)
+    cost_per_contact: Amount = Field(default=10.0, ge=0)
     abandonments: bool = Field(
         default=True, description="Abandoned queues are logged complaints too (dropped calls)."
     )
@@ -124,12 +125,12 @@ class CRMConfig(FrozenModel):
         description="Mean (exponential) delay between a campaign contact and the responder's "
         "journey, e.g. '3 d' (0: everyone at once, a flash crowd).",
     )
-    personalization: dict[str, Annotated[float, Field(ge=0, le=5)]] = Field(
+    personalization: dict[str, PointsUp5] = Field(
         default_factory=dict,
         description="Touchpoints where the CRM's customer data is put to use, with the points "
         "a known customer gains there (added to the touchpoint's personalization).",
     )
-    personalization_cost_per_day: float = Field(
+    personalization_cost_per_day: Amount = Field(
         default=0.0, ge=0, description="Running cost per personalized touchpoint per day."
     )
     complaint_handling: ComplaintHandling | None = Field(
@@ -159,20 +160,20 @@ class TouchpointInvestment(FrozenModel):
         description="Share of the failures removed (first-contact resolution raised: "
         "failure_probability x (1 - this)): better answers, tools and authority.",
     )
-    friendliness: float = Field(
+    friendliness: Points10 = Field(
         default=0.0, ge=0, le=10, description="Points added to friendliness (staff training)."
     )
-    warmth: float = Field(
+    warmth: Points10 = Field(
         default=0.0, ge=0, le=10, description="Points added to warmth (human, unscripted service)."
     )
-    personalization: float = Field(
+    personalization: PointsUp5 = Field(
         default=0.0,
         ge=0,
         le=5,
         description="Points added to personalization (customer data at the touchpoint).",
     )
     cost_per_day: Amount = Field(default=0.0, description="Running cost of the programme.")
-    cost_per_visit: float = Field(
+    cost_per_visit: Amount = Field(
         default=0.0, ge=0, description="Running cost per visit (added to the touchpoint's)."
     )
 
