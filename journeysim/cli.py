@@ -108,20 +108,26 @@ def run(
     typer.echo(f"{spec.name} / {strategy} / seed {seed} / {replications} replications")
     typer.echo(summary_table(reps.summary))
     if out is not None:
-        first = _write_replications(spec, strategy, seed, reps, out)
-        typer.echo(f"wrote {out}/{{kpis,timeline,touchpoints,cohorts}}.{{csv,parquet}}")
-        _plots(plots, first, out, spec)
+        _write_replications(reps, out)
+        tables = "kpis,summary,timeline,touchpoints,cohorts"
+        typer.echo(f"wrote {out}/{{{tables}}}.{{csv,parquet}} (every replication, long)")
+        _plots(plots, reps, out, spec)
 
 
-def _write_replications(spec, strategy, seed, reps, out: Path):  # noqa: ANN001, ANN202
-    """kpis: one row per replication; the other tables from replication 0 (a typical run)."""
-    first = simulate(spec, strategy, seed, identity=(0,))
-    kpis = first.kpis
-    first.kpis = reps.runs
-    first.write(out)
-    reps.summary.to_csv(Path(out) / "summary.csv", index=False)
-    first.kpis = kpis
-    return first
+def _write_replications(reps, out: Path) -> None:  # noqa: ANN001
+    """Every replication's tables, long, each row labelled with its ``replication``."""
+    from journeysim.engine.results import write_tables
+
+    write_tables(
+        {
+            "kpis": reps.runs,
+            "summary": reps.summary,
+            "timeline": reps.timelines,
+            "touchpoints": reps.touchpoints,
+            "cohorts": reps.cohorts,
+        },
+        out,
+    )
 
 
 def _needs_out(plots: bool, out: Path | None) -> None:
@@ -190,6 +196,11 @@ def compare(
     crn_text = "common random numbers" if crn else "independent random numbers"
     typer.echo(f"{spec.name} / {replications} replications / seed {seed} / {crn_text}")
     typer.echo(comparison_table(result.table, result.strategies, result.baseline))
+    if len(result.strategies) > 1:
+        from journeysim.report import payback_lines
+
+        typer.echo("")
+        typer.echo(payback_lines(result))
     if out is not None:
         _write_comparison(result, out)
         tables = "comparison,runs,timelines,cohorts,touchpoints"

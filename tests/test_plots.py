@@ -111,9 +111,10 @@ def test_customer_views(kind, results, comparison, tmp_path):
 
 
 def test_comparison_views(comparison, tmp_path):
-    ax = plots.comparison_forest(comparison)
-    assert len(ax.get_yticks()) == 6 * 2  # 6 KPIs x 2 strategies against the baseline
-    saved(ax, tmp_path, "forest")
+    fig = plots.comparison_forest(comparison)
+    assert len(fig.axes) == 6  # one panel per KPI, each with the 2 strategies vs the baseline
+    assert all(len(ax.get_yticks()) == 2 for ax in fig.axes)
+    saved(fig, tmp_path, "forest")
     ax = plots.cost_benefit(comparison)
     assert len(ax.get_legend().get_texts()) == 2
     saved(ax, tmp_path, "cost_benefit")

@@ -12,6 +12,7 @@ The views live in one module per family (``journeys``, ``customers``, ``comparis
 
 from journeysim.plots.comparisons import comparison_forest, cost_benefit
 from journeysim.plots.customers import cohort_retention, survival_curve, timeline, timeline_panel
+from journeysim.plots.differences import timeline_differences
 from journeysim.plots.files import save_figures
 from journeysim.plots.journeys import (
     journey_graph,
@@ -19,6 +20,7 @@ from journeysim.plots.journeys import (
     touchpoint_waits,
     wait_distribution,
 )
+from journeysim.plots.payback import payback_curve
 from journeysim.plots.sweeps import response_curve, response_heatmap, sensitivity_bars
 
 __all__ = [
@@ -26,12 +28,14 @@ __all__ = [
     "comparison_forest",
     "cost_benefit",
     "journey_graph",
+    "payback_curve",
     "response_curve",
     "response_heatmap",
     "save_figures",
     "sensitivity_bars",
     "survival_curve",
     "timeline",
+    "timeline_differences",
     "timeline_panel",
     "touchpoint_utilisation",
     "touchpoint_waits",

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from journeysim.kpis import label
 from journeysim.plots._common import _axes, _band, _colors, _compact, _long
@@ -152,6 +153,7 @@ def timeline(data: Results | Comparison, kpi: str = "nps", ax: Axes | None = Non
         ax.plot(table.index, mean, label=name, color=colours[name])
         ax.fill_between(table.index, low, high, alpha=0.2, color=colours[name])
     ax.set_xlabel(f"period ({full:g} days each)")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     name = _TIMELINE_LABELS.get(kpi, label(kpi))
     ax.set_ylabel(name)
     ax.set_title(f"{name[:1].upper()}{name[1:]} over time")

@@ -12,12 +12,14 @@ import pandas as pd
 from journeysim.errors import ScenarioError
 from journeysim.plots.comparisons import comparison_forest, cost_benefit
 from journeysim.plots.customers import cohort_retention, survival_curve, timeline_panel
+from journeysim.plots.differences import timeline_differences
 from journeysim.plots.journeys import (
     journey_graph,
     touchpoint_utilisation,
     touchpoint_waits,
     wait_distribution,
 )
+from journeysim.plots.payback import payback_curve
 from journeysim.plots.sweeps import response_curve, response_heatmap, sensitivity_bars
 
 if TYPE_CHECKING:
@@ -76,12 +78,15 @@ def save_figures(
         figures["touchpoint_utilisation"] = touchpoint_utilisation(data).figure
         if getattr(data, "events", None) is not None:
             figures["wait_distribution"] = wait_distribution(data).figure
-        if hasattr(data, "strategies"):
-            figures["comparison_forest"] = comparison_forest(data).figure
+        if hasattr(data, "baseline"):  # a Comparison
+            figures["comparison_forest"] = comparison_forest(data)
             figures["cost_benefit"] = cost_benefit(data).figure
+            if len(data.strategies) > 1:
+                figures["payback"] = payback_curve(data).figure
+                figures["payback_discounted"] = payback_curve(data, discounted=True).figure
+                figures["timeline_differences"] = timeline_differences(data)
         if scenario is not None:
-            results = data if not hasattr(data, "strategies") else None
-            figures["journey_graph"] = journey_graph(scenario, results).figure
+            figures["journey_graph"] = journey_graph(scenario, data).figure
     paths = []
     for name, fig in figures.items():
         path = out / f"{name.replace('.', '_')}.png"
