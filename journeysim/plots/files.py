@@ -72,7 +72,7 @@ def save_figures(
                 figures[f"sensitivity_{kpi}"] = sensitivity_bars(indices, kpi).figure
     else:
         figures["cohort_retention"] = cohort_retention(data).figure
-        figures["survival"] = survival_curve(data).figure
+        figures["survival"] = survival_curve(data, scenario).figure
         figures["timelines"] = timeline_panel(data)
         figures["touchpoint_waits"] = touchpoint_waits(data).figure
         figures["touchpoint_utilisation"] = touchpoint_utilisation(data).figure
