@@ -52,7 +52,9 @@ def test_survival_fit_is_bounded_and_declines_without_data(sbg):
 
 @pytest.fixture(scope="module")
 def retail():
-    return js.load_scenario(RETAIL, {"simulation.horizon": "90 d", "population.arrivals_per_day": 8})
+    return js.load_scenario(
+        RETAIL, {"simulation.horizon": "90 d", "population.arrivals_per_day": 8}
+    )
 
 
 def test_journey_graph_fixed_scale_legend_probabilities_and_clear_edges(retail):
