@@ -176,9 +176,18 @@ def compare(
     ] = None,
     quiet: QuietOpt = False,
     plots: PlotsOpt = False,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE.html",
+            help="Also write one self-contained HTML report (tables and charts embedded).",
+        ),
+    ] = None,
 ) -> None:
     """Compare strategies: mean and 95% CI per KPI, paired differences vs the baseline."""
     _needs_out(plots, out)
+    if report is not None and report.exists() and report.is_dir():
+        raise JourneysimError(f"--report: {report} is a directory; give a file name (.html)")
     from journeysim.experiments import compare as run_compare
     from journeysim.report import comparison_table
 
@@ -206,6 +215,11 @@ def compare(
         tables = "comparison,runs,timelines,cohorts,touchpoints"
         typer.echo(f"wrote {out}/{{{tables}}}.{{csv,parquet}}")
         _plots(plots, result, out, spec)
+    if report is not None:
+        from journeysim.html_report import write_comparison_report
+
+        write_comparison_report(result, report, spec)
+        typer.echo(f"wrote {report} (self-contained HTML report)")
 
 
 def _write_comparison(result, out: Path) -> None:  # noqa: ANN001
@@ -284,6 +298,45 @@ def sweep_command(
                 "journeysim.load_sweep)"
             )
     _plots(plots and len(data) > 0, data, out, sweep_dir=out)
+
+
+@app.command("rerun")
+def rerun_command(
+    sweep_dir: Annotated[
+        Path,
+        typer.Argument(
+            metavar="SWEEP_DIR", help="A sweep's results directory.", show_default=False
+        ),
+    ],
+    row: Annotated[
+        int,
+        typer.Argument(
+            metavar="ROW", help="Row number in journeysim.load_sweep(SWEEP_DIR).", min=0
+        ),
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(metavar="DIR", help="Write the run's kpis/timeline/touchpoints/cohorts here."),
+    ] = None,
+    events: Annotated[
+        bool, typer.Option("--events", metavar="", help="Also write the event log (events.csv).")
+    ] = False,
+) -> None:
+    """Repeat one stored sweep run alone (its KPIs equal the stored ones) and show its tables."""
+    from journeysim.experiments.rerun import rerun
+
+    _needs_out(False, out)
+    results = rerun(sweep_dir, row, event_log=events)
+    meta = results.kpis.iloc[0]
+    typer.echo(f"{meta['scenario']} / {meta['strategy']} / seed {meta['seed']} / row {row}")
+    typer.echo(kpi_table(results.kpis, KPI_COLUMNS))
+    typer.echo("(equal to the stored outcomes)")
+    if out is not None:
+        results.write(out)
+        typer.echo(f"wrote {out}/{{kpis,timeline,touchpoints,cohorts}}.{{csv,parquet}}")
+        if events and results.events is not None:
+            results.events.to_csv(Path(out) / "events.csv", index=False)
+            typer.echo(f"wrote {out}/events.csv")
 
 
 @app.command()

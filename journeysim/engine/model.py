@@ -257,7 +257,14 @@ class JourneyModel:
         self.active[customer.id] = customer
         self.recorder.acquire(cohort, referred)
         if self.logging:
-            self.recorder.log(now, customer.id, "acquired", None, seg.name)
+            self.recorder.log(
+                now,
+                customer.id,
+                "acquired",
+                segment=seg.name,
+                satisfaction=customer.satisfaction,
+                expectation=customer.expectation,
+            )
         if self.on_acquire is not None:
             self.on_acquire(self.api, customer)
         # one-off customers (pure queueing) live exactly one journey: no life loop around it
@@ -353,7 +360,13 @@ class JourneyModel:
             customer.cohort, self.recorder.period_of(now) if period is None else period
         )
         if self.logging:
-            self.recorder.log(now, customer.id, "churned", None, None)
+            self.recorder.log(
+                now,
+                customer.id,
+                "churned",
+                satisfaction=customer.satisfaction,
+                expectation=customer.expectation,
+            )
 
     # -- periods -------------------------------------------------------------------------------
 

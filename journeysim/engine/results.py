@@ -18,7 +18,29 @@ from journeysim.scenario.units import MINUTES_PER_DAY
 if TYPE_CHECKING:
     from journeysim.engine.model import JourneyModel
 
-__all__ = ["KPI_COLUMNS", "Results", "TABLES", "write_tables"]
+__all__ = ["EVENT_COLUMNS", "KPI_COLUMNS", "Results", "TABLES", "write_tables"]
+
+#: The event log's columns (``simulate(..., event_log=True)``), one meaning each. Times are
+#: simulation days since the start; NaN (or empty) where a column does not apply to the event.
+EVENT_COLUMNS: dict[str, str] = {
+    "time": "day the event happened (visits: when the visit ended, served or abandoned)",
+    "customer": "customer id (unique within the run)",
+    "event": "acquired | visited | failed (visited, the touchpoint failed: sent to recovery) | "
+    "abandoned (left the queue) | purchase | exit (journey ended without buying) | survey | "
+    "churned",
+    "touchpoint": "touchpoint of a visit",
+    "segment": "segment of an acquired customer",
+    "arrival": "day the customer arrived at the touchpoint (visits)",
+    "service_start": "day service started (visits; NaN when abandoned)",
+    "wait_minutes": "minutes waited in the queue (visits; until abandoning if abandoned)",
+    "perceived": "perceived quality of the visit, on the scenario's quality scale (psychology on)",
+    "amount": "money paid, in the scenario's currency (purchase; 0 at exit)",
+    "ltr": "likelihood to recommend, 0-10 (survey answer; at journey end the current one)",
+    "satisfaction": "satisfaction after the event, on the quality scale (journey end, acquired, "
+    "churned)",
+    "expectation": "expectation after the event, on the quality scale (journey end, acquired, "
+    "churned)",
+}
 
 #: Tables written by :meth:`Results.write`.
 TABLES = ("kpis", "timeline", "touchpoints", "cohorts")
@@ -39,7 +61,8 @@ class Results:
     cohorts:
         Survival share by acquisition period (rows) and periods since acquisition (columns).
     events:
-        The event log, only when ``simulate(..., event_log=True)``.
+        The event log, only when ``simulate(..., event_log=True)``: one row per event, the
+        columns of :data:`EVENT_COLUMNS` (times in days, waits in minutes).
     """
 
     kpis: pd.DataFrame
@@ -159,9 +182,7 @@ class Results:
             kpis[f"cost_{category}"] = amount
         events = None
         if rec.events is not None:
-            events = pd.DataFrame(
-                rec.events, columns=["time", "customer", "event", "touchpoint", "value"]
-            )
+            events = pd.DataFrame(rec.events, columns=list(EVENT_COLUMNS))
         return cls(
             kpis=pd.DataFrame([kpis]),
             timeline=timeline,

@@ -49,6 +49,6 @@ def answer_survey(
         rec.p_csat_sum[period] += csat
         rec.p_csat_n[period] += 1
     if model.logging:
-        rec.log(now, c.id, "survey", None, ltr)
+        rec.log(now, c.id, "survey", ltr=ltr)
     if model.on_survey is not None:
         model.on_survey(model.api, c, ltr)

@@ -22,11 +22,13 @@ from journeysim.plots.journeys import (
 )
 from journeysim.plots.payback import payback_curve
 from journeysim.plots.sweeps import response_curve, response_heatmap, sensitivity_bars
+from journeysim.plots.trace import customer_trace_plot
 
 __all__ = [
     "cohort_retention",
     "comparison_forest",
     "cost_benefit",
+    "customer_trace_plot",
     "journey_graph",
     "payback_curve",
     "response_curve",

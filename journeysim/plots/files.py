@@ -20,7 +20,7 @@ from journeysim.plots.journeys import (
     wait_distribution,
 )
 from journeysim.plots.payback import payback_curve
-from journeysim.plots.sweeps import response_curve, response_heatmap, sensitivity_bars
+from journeysim.plots.sweeps import affects, response_curve, response_heatmap, sensitivity_bars
 
 if TYPE_CHECKING:
     from journeysim.scenario import Scenario
@@ -57,16 +57,30 @@ def save_figures(
     figures: dict[str, Any] = {}
     if isinstance(data, pd.DataFrame):  # sweep results
         params = [c for c in data.columns if "." in c]
+        units = _sweep_units(sweep_dir)
         kpis = [c for c in ("nps", "retention_rate", "profit") if c in data] or [data.columns[-1]]
+        ok = data[data["status"] == "ok"]
+        shown = [k for k in kpis if ok[k].notna().any()] if len(ok) else kpis
+        for kpi in kpis:
+            if kpi not in shown:
+                warnings.warn(
+                    f"no sweep plots of {kpi}: it is undefined (NaN) in every run", stacklevel=2
+                )
+        kpi = shown[0] if shown else kpis[0]
         for p in params[:3]:
-            figures[f"response_{p}_{kpis[0]}"] = response_curve(data, p, kpis[0]).figure
-        if len(params) >= 2:  # one per strategy: a parameter may matter to one only
-            ok = data.loc[data["status"] == "ok", "strategy"]
-            for strategy in dict.fromkeys(ok):
+            figures[f"response_{p}_{kpi}"] = response_curve(data, p, kpi, unit=units.get(p)).figure
+        if len(params) >= 2:  # one per strategy that both parameters can affect
+            for strategy in dict.fromkeys(ok["strategy"]):
+                if not (affects(params[0], strategy) and affects(params[1], strategy)):
+                    warnings.warn(
+                        f"no heatmap of {strategy}: {params[0]} or {params[1]} cannot affect it",
+                        stacklevel=2,
+                    )
+                    continue
                 figures[f"response_heatmap_{strategy}"] = response_heatmap(
-                    data, params[0], params[1], kpis[0], strategy=strategy
+                    data, params[0], params[1], kpi, strategy=strategy, units=units
                 ).figure
-        indices = _sweep_indices(sweep_dir, kpis) if sweep_dir is not None else None
+        indices = _sweep_indices(sweep_dir, shown) if sweep_dir is not None and shown else None
         if indices is not None:
             for kpi in dict.fromkeys(indices["kpi"]):
                 figures[f"sensitivity_{kpi}"] = sensitivity_bars(indices, kpi).figure
@@ -94,6 +108,30 @@ def save_figures(
         plt.close(fig)
         paths.append(path)
     return paths
+
+
+def _sweep_units(sweep_dir: str | Path | None) -> dict[str, str | None]:
+    """Each swept parameter's unit, from the sweep's manifest (empty without one)."""
+    import json
+
+    from journeysim.experiments.sweeps import MANIFEST
+
+    if sweep_dir is None or not (Path(sweep_dir) / MANIFEST).exists():
+        return {}
+    spec = json.loads((Path(sweep_dir) / MANIFEST).read_text())["spec"]
+    return {name: p.get("unit") for name, p in spec.get("parameters", {}).items()}
+
+
+def _sweep_crn(sweep_dir: str | Path | None) -> bool:
+    """Whether the sweep ran with common random numbers across points."""
+    import json
+
+    from journeysim.experiments.sweeps import MANIFEST
+
+    if sweep_dir is None or not (Path(sweep_dir) / MANIFEST).exists():
+        return False
+    spec = json.loads((Path(sweep_dir) / MANIFEST).read_text())["spec"]
+    return bool(spec.get("common_random_numbers", False))
 
 
 def _sweep_indices(sweep_dir: str | Path, kpis: list[str]) -> pd.DataFrame | None:

@@ -386,10 +386,10 @@ def wait_distribution(
     if touchpoints is None:
         queued = results.touchpoints[results.touchpoints["capacity"].notna()]
         touchpoints = list(queued["touchpoint"])
-    visits = results.events[results.events["event"].isin(["visited", "abandoned"])]
+    visits = results.events[results.events["event"].isin(["visited", "failed", "abandoned"])]
     for i, name in enumerate(touchpoints):
         minutes = np.sort(
-            visits.loc[visits["touchpoint"] == name, "value"].to_numpy(dtype=float) * 1440.0
+            visits.loc[visits["touchpoint"] == name, "wait_minutes"].to_numpy(dtype=float)
         )
         if len(minutes) == 0:
             continue
