@@ -151,3 +151,16 @@ def test_signed_morris_and_an_undefined_kpi_is_named_not_fatal(tmp_path):
     plt.close(ax.figure)
     with pytest.raises(js.ScenarioError, match="nothing to analyse: u is undefined"):
         js.sensitivity(out, "u")
+
+
+def test_sweep_plots_name_an_undefined_kpi_and_draw_the_others(sweep_dir, tmp_path):
+    from journeysim.plots import save_figures
+
+    # left: retention (undefined on 30 days) and profit
+    data = js.load_sweep(sweep_dir).drop(columns=["nps"])
+    with pytest.warns(UserWarning, match="no sweep plots of retention_rate: it is undefined"):
+        paths = save_figures(data, tmp_path / "plots", sweep_dir=sweep_dir)
+    names = {p.name for p in paths}
+    assert "response_touchpoints_call_centre_capacity_profit.png" in names
+    assert "response_heatmap_baseline.png" in names
+    assert "response_heatmap_crm.png" in names  # staffing x discount: both reach the CRM

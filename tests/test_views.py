@@ -73,7 +73,14 @@ def test_journey_graph_fixed_scale_legend_probabilities_and_clear_edges(retail):
     routes = _edge_routes(graph, _layout(graph), ax)
     assert min(clearance for _, clearance in routes.values()) > 0  # no edge through a node
     plt.close(ax.figure)
-    comparison = js.compare(retail, ["baseline", "cem"], replications=3, seed=1, workers=1)
+
+
+@pytest.fixture(scope="module")
+def comparison(retail):
+    return js.compare(retail, ["baseline", "cem"], replications=3, seed=1, workers=1)
+
+
+def test_graph_of_a_comparison_and_the_paired_differences(retail, comparison):
     ax = plots.journey_graph(retail, comparison, strategy="cem", color_by="utilisation")
     nodes = [c for c in ax.collections if c.get_array() is not None]
     assert nodes[0].get_clim() == (0.0, 1.0) and "(cem)" in ax.get_title()
@@ -88,3 +95,36 @@ def test_journey_graph_fixed_scale_legend_probabilities_and_clear_edges(retail):
     assert all(float(t).is_integer() for t in fig.axes[0].get_xticks())
     assert len(fig.axes[0].collections) == 1  # the 95% band
     plt.close(fig)
+
+
+def test_existing_views_draw_the_replication_means(comparison):
+    from journeysim.confidence import t_half_width
+
+    tl = comparison.timelines
+    nps = tl[tl["strategy"] == "cem"].pivot(index="period", columns="replication", values="nps")
+    ax = plots.timeline(comparison, "nps")
+    line = next(line for line in ax.get_lines() if line.get_label() == "cem")
+    full = nps.index[:-1] if len(nps) > 3 else nps.index  # 90 days = three full periods
+    np.testing.assert_allclose(line.get_ydata(), nps.loc[full].mean(axis=1))
+    assert ax.get_ylabel() == "NPS" and all(float(t).is_integer() for t in ax.get_xticks())
+    plt.close(ax.figure)
+    ax = plots.touchpoint_waits(comparison)
+    tp = comparison.touchpoints
+    queued = tp[tp["capacity"].notna() & (tp["strategy"] == "baseline")]
+    means = queued.groupby("touchpoint", sort=False)["mean_wait_minutes"]
+    from matplotlib.container import BarContainer
+
+    bars = [c for c in ax.containers if isinstance(c, BarContainer)][0]  # baseline mean waits
+    np.testing.assert_allclose([b.get_height() for b in bars], means.mean().to_numpy())
+    assert ax.get_ylabel() == "wait (minutes)"
+    plt.close(ax.figure)
+    ax = plots.cost_benefit(comparison)
+    runs = comparison.runs.set_index(["strategy", "replication"])
+    extra = (runs.loc["cem", "cost"] + runs.loc["cem", "discounts"]) - (
+        runs.loc["baseline", "cost"] + runs.loc["baseline", "discounts"]
+    )
+    x = ax.containers[0].lines[0].get_xdata()[0]
+    assert x == pytest.approx(extra.mean())
+    half = float(t_half_width(extra.std(ddof=1), 3))
+    assert half >= 0
+    plt.close(ax.figure)

@@ -69,16 +69,17 @@ def save_figures(
         kpi = shown[0] if shown else kpis[0]
         for p in params[:3]:
             figures[f"response_{p}_{kpi}"] = response_curve(data, p, kpi, unit=units.get(p)).figure
-        if len(params) >= 2:  # one per strategy that both parameters can affect
+        if len(params) >= 2:  # per strategy, the first two parameters that can reach it
             for strategy in dict.fromkeys(ok["strategy"]):
-                if not (affects(params[0], strategy) and affects(params[1], strategy)):
+                reach = [p for p in params if affects(p, strategy)]
+                if len(reach) < 2:
                     warnings.warn(
-                        f"no heatmap of {strategy}: {params[0]} or {params[1]} cannot affect it",
+                        f"no heatmap of {strategy}: fewer than two swept parameters can affect it",
                         stacklevel=2,
                     )
                     continue
                 figures[f"response_heatmap_{strategy}"] = response_heatmap(
-                    data, params[0], params[1], kpi, strategy=strategy, units=units
+                    data, reach[0], reach[1], kpi, strategy=strategy, units=units
                 ).figure
         indices = _sweep_indices(sweep_dir, shown) if sweep_dir is not None and shown else None
         if indices is not None:
