@@ -118,7 +118,11 @@ def survival_curve(
     if scenario is not None:
         grid = np.arange(0, max(grid_max, 1) + 1)
         ax.plot(grid, prior_survival(scenario, grid), "--", color="black", label="scenario prior")
-    ax.set_xlabel("churn decisions made (periods of tenure completed)")
+    per_journey = scenario is not None and scenario.simulation.churn != "period"
+    if per_journey:  # the sBG clock is one decision per period; here it is per journey
+        ax.set_xlabel("periods of tenure completed (churn is decided per journey: not sBG's clock)")
+    else:
+        ax.set_xlabel("churn decisions made (periods of tenure completed)")
     ax.set_ylabel("survival S(t)")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylim(0, 1.02)
