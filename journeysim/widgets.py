@@ -82,10 +82,10 @@ def trainer_case(
     patience, in both arms (they describe the business, not the strategy).
 
     The defaults (5 paired replications of 180 days) give visible 95% intervals within a
-    classroom's patience: measured on the retail scenario, one click (2 x 5 runs) took 21 s on
-    one busy core of a shared 2-core machine, so about 5-10 s on a 4-core laptop with
-    ``workers=None`` (all cores). Below 3 replications no intervals are drawn and the figure
-    says so.
+    classroom's patience: measured on the retail scenario, one click (2 x 5 runs and the
+    figure) costs 8.5 CPU-seconds, so about 9 s on one idle core and 3-5 s on a 4-core laptop
+    with ``workers=None`` (all cores; wall time on a heavily shared 2-core machine was 21-62 s).
+    Below 3 replications no intervals are drawn and the figure says so.
     """
     from journeysim import plots
 
