@@ -43,6 +43,13 @@ def test_event_log_columns_have_one_meaning_each(run):
     answers = events.loc[events["event"] == "survey", "ltr"]
     assert answers.between(0, 10).all() and len(answers) == results.kpis["survey_responses"][0]
     assert events.loc[events["event"] != "acquired", "segment"].isna().all()
+    decisions = events[events["event"] == "churn_decision"]
+    assert decisions["churn_probability"].between(0, 1).all() and len(decisions)
+    assert events.loc[events["event"] != "churn_decision", "churn_probability"].isna().all()
+    # every churn follows a decision at the same moment
+    churned = events[events["event"] == "churned"]
+    keys = set(zip(decisions["customer"], decisions["time"], strict=True))
+    assert all((c, t) in keys for c, t in zip(churned["customer"], churned["time"], strict=True))
     # mean wait at queued touchpoints equals the touchpoint table's
     tp = results.touchpoints.set_index("touchpoint")
     for name in tp.index[tp["capacity"].notna()]:

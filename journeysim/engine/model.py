@@ -289,9 +289,13 @@ class JourneyModel:
                 * c.frequency_multiplier
                 * (1.0 + psych.loyalty_frequency_effect * c.loyalty)
             )
-            if not self.churn_per_period and u_churn < hazard(c):
-                self.churn(c)
-                return
+            if not self.churn_per_period:
+                p_churn = hazard(c)
+                if self.logging:
+                    self._log_decision(c, p_churn)
+                if u_churn < p_churn:
+                    self.churn(c)
+                    return
             if c.pulled:  # a strategy pulled the next need forward during the journey
                 c.pulled = False
                 continue
@@ -343,6 +347,17 @@ class JourneyModel:
             yield env.timeout(interval)
             action(self.api)
 
+    def _log_decision(self, customer: Customer, p_churn: float) -> None:
+        """Event log only: a churn decision and its probability (``churned`` follows if left)."""
+        self.recorder.log(
+            self.env.now,
+            customer.id,
+            "churn_decision",
+            churn_probability=p_churn,
+            satisfaction=customer.satisfaction,
+            expectation=customer.expectation,
+        )
+
     def churn(self, customer: Customer, period: int | None = None) -> None:
         """Customer leaves for good (counted in ``period``, default: the current one)."""
         if not customer.active:
@@ -391,7 +406,11 @@ class JourneyModel:
             for customer in list(self.active.values()):
                 if customer.acquired_at > started:
                     continue
-                if customer.churn_rng.random() < hazard(customer):
+                u_churn = customer.churn_rng.random()
+                p_churn = hazard(customer)
+                if self.logging:
+                    self._log_decision(customer, p_churn)
+                if u_churn < p_churn:
                     self.churn(customer, period=ended)
         if self.on_period is not None:
             self.on_period(self.api, ended)

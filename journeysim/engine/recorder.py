@@ -239,6 +239,7 @@ class Recorder:
         ltr: float = math.nan,
         satisfaction: float = math.nan,
         expectation: float = math.nan,
+        churn_probability: float = math.nan,
     ) -> None:
         """Append one event to the log (only called when the log is on).
 
@@ -261,6 +262,7 @@ class Recorder:
                 ltr,
                 satisfaction,
                 expectation,
+                churn_probability,
             )
         )
 

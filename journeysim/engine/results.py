@@ -27,7 +27,7 @@ EVENT_COLUMNS: dict[str, str] = {
     "customer": "customer id (unique within the run)",
     "event": "acquired | visited | failed (visited, the touchpoint failed: sent to recovery) | "
     "abandoned (left the queue) | purchase | exit (journey ended without buying) | survey | "
-    "churned",
+    "churn_decision (the customer decided whether to leave) | churned",
     "touchpoint": "touchpoint of a visit",
     "segment": "segment of an acquired customer",
     "arrival": "day the customer arrived at the touchpoint (visits)",
@@ -40,6 +40,8 @@ EVENT_COLUMNS: dict[str, str] = {
     "churned)",
     "expectation": "expectation after the event, on the quality scale (journey end, acquired, "
     "churned)",
+    "churn_probability": "probability of leaving at a churn decision (churn_decision events: "
+    "after each journey, or at each period boundary, as the scenario decides churn)",
 }
 
 #: Tables written by :meth:`Results.write`.

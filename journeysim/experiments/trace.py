@@ -66,7 +66,8 @@ def customer_trace(
     # a journey's events come before its end: number = journeys ended before + 1
     before = ended.groupby(own["customer"]).cumsum() - ended
     own["journey"] = np.where(own["event"].isin(["acquired"]), 0, before + 1)
-    own.loc[own["event"] == "churned", "journey"] = before[own["event"] == "churned"]
+    churn = own["event"].isin(["churned", "churn_decision"])  # decided after a journey ended
+    own.loc[churn, "journey"] = before[churn]
     return own.sort_values(["customer", "time"], kind="stable").reset_index(drop=True)
 
 

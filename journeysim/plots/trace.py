@@ -14,8 +14,8 @@ def customer_trace_plot(trace: pd.DataFrame) -> Figure:
     x = simulation day. Lines: satisfaction and expectation after each journey (the quality
     scale, left axis); dots: each visit's perceived quality, its size the wait in minutes
     (labelled when over a minute); green triangles purchases, grey ones journeys that ended
-    without buying; the survey answer (LTR 0-10) is written above its journey; a red X marks
-    the churn.
+    without buying; the survey answer (LTR 0-10) is written above its journey; purple ticks
+    at the top are churn decisions with the probability of leaving; a red X marks the churn.
 
     Returns
     -------
@@ -67,6 +67,27 @@ def customer_trace_plot(trace: pd.DataFrame) -> Figure:
                 xytext=(0, 8),
                 textcoords="offset points",
                 ha="center",
+            )
+        decisions = own[own["event"] == "churn_decision"]
+        top = np.nanmax(own[["satisfaction", "expectation", "perceived"]].to_numpy(dtype=float))
+        top = (top if np.isfinite(top) else 10.0) + 0.4
+        ax.plot(
+            decisions["time"],
+            [top] * len(decisions),
+            "|",
+            ms=10,
+            color="tab:purple",
+            label="churn decision (probability)",
+        )
+        for row in decisions.itertuples():
+            ax.annotate(
+                f"{100 * row.churn_probability:.0f}%",
+                (row.time, top),
+                fontsize=6,
+                xytext=(0, 6),
+                textcoords="offset points",
+                ha="center",
+                color="tab:purple",
             )
         churned = own[own["event"] == "churned"]
         if len(churned):
