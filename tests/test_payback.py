@@ -105,6 +105,8 @@ def test_forest_has_one_panel_per_kpi_in_its_own_unit(comparison):
         assert x == pytest.approx([factor * table.loc[(s, kpi), "diff"] for s in ("crm", "cem")])
     assert "95% CI (3 replications)" in fig._suptitle.get_text()
     plt.close(fig)
+    with pytest.raises(js.ScenarioError, match="unknown KPI 'nope'; the comparison has: "):
+        plots.comparison_forest(comparison, kpis=("nps", "nope"))
 
 
 def test_fewer_than_three_replications_show_no_interval_and_say_so(scenario):

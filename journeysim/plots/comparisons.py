@@ -11,6 +11,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from journeysim.confidence import few_replications_warning
+from journeysim.errors import ScenarioError
 from journeysim.kpis import KPIS, display_scale, label
 from journeysim.plots._common import _axes, _colors, _compact, _mean_half
 
@@ -46,6 +47,12 @@ def comparison_forest(
     matplotlib.figure.Figure
         Its axes are the panels in ``kpis`` order.
     """
+    known = list(dict.fromkeys(comparison.table["kpi"]))
+    unknown = [k for k in kpis if k not in known]
+    if unknown:
+        raise ScenarioError(
+            f"unknown KPI {unknown[0]!r}; the comparison has: {', '.join(known)}", field="kpis"
+        )
     others = [s for s in comparison.strategies if s != comparison.baseline]
     height = 0.35 * max(1, len(others)) + 0.75
     if ax is None:
