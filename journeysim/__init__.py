@@ -16,8 +16,10 @@ from journeysim.experiments import (
     compare,
     load_sweep,
     replicate,
+    rerun,
     sensitivity,
     sweep,
+    trace,
 )
 from journeysim.kpis import KPI, KPI_COLUMNS, KPIS
 from journeysim.scenario import (
@@ -84,10 +86,12 @@ __all__ = [
     "rebuild",
     "register_strategy",
     "replicate",
+    "rerun",
     "resolve_strategy",
     "scenario_from_dict",
     "sensitivity",
     "set_lever",
     "simulate",
     "sweep",
+    "trace",
 ]

@@ -142,20 +142,26 @@ def run(
         typer.echo("")
         typer.echo(segment_table(segments))
     if out is not None:
-        first = _write_replications(spec, strategy, seed, reps, out)
-        typer.echo(written)
-        _plots(plots, first, out, spec)
+        _write_replications(reps, out)
+        tables = "kpis,summary,timeline,touchpoints,cohorts"
+        typer.echo(f"wrote {out}/{{{tables}}}.{{csv,parquet}} (every replication, long)")
+        _plots(plots, reps, out, spec)
 
 
-def _write_replications(spec, strategy, seed, reps, out: Path):  # noqa: ANN001, ANN202
-    """kpis: one row per replication; the other tables from replication 0 (a typical run)."""
-    from journeysim.engine.results import TABLES, write_tables
+def _write_replications(reps, out: Path) -> None:  # noqa: ANN001
+    """Every replication's tables, long, each row labelled with its ``replication``."""
+    from journeysim.engine.results import write_tables
 
-    first = simulate(spec, strategy, seed, identity=(0,))
-    tables = {name: getattr(first, name) for name in TABLES}
-    tables["kpis"] = reps.runs
-    write_tables({**tables, "summary": reps.summary}, out, csv_only=("summary",))
-    return first
+    write_tables(
+        {
+            "kpis": reps.runs,
+            "summary": reps.summary,
+            "timeline": reps.timelines,
+            "touchpoints": reps.touchpoints,
+            "cohorts": reps.cohorts,
+        },
+        out,
+    )
 
 
 def _announce(spec, runs: int) -> bool:  # noqa: ANN001
@@ -221,9 +227,18 @@ def compare(
     quiet: QuietOpt = False,
     plots: PlotsOpt = False,
     by_segment: BySegmentOpt = False,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE.html",
+            help="Also write one self-contained HTML report (tables and charts embedded).",
+        ),
+    ] = None,
 ) -> None:
     """Compare strategies: mean and 95% CI per KPI, paired differences vs the baseline."""
     _needs_out(plots, out)
+    if report is not None and report.exists() and report.is_dir():
+        raise JourneysimError(f"--report: {report} is a directory; give a file name (.html)")
     from journeysim.experiments import compare as run_compare
     from journeysim.report import comparison_table, segment_comparison_table
 
@@ -247,11 +262,21 @@ def compare(
         typer.echo(
             segment_comparison_table(result.segment_table, result.strategies, result.baseline)
         )
+    if len(result.strategies) > 1:
+        from journeysim.report import payback_lines
+
+        typer.echo("")
+        typer.echo(payback_lines(result))
     if out is not None:
         _write_comparison(result, out)
         tables = "comparison,runs,timelines,cohorts,touchpoints,segments,segment_comparison"
         typer.echo(f"wrote {out}/{{{tables}}}.{{csv,parquet}}")
         _plots(plots, result, out, spec)
+    if report is not None:
+        from journeysim.html_report import write_comparison_report
+
+        write_comparison_report(result, report, spec)
+        typer.echo(f"wrote {report} (self-contained HTML report)")
 
 
 def _write_comparison(result, out: Path) -> None:  # noqa: ANN001
@@ -332,6 +357,45 @@ def sweep_command(
                 "journeysim.load_sweep)"
             )
     _plots(plots and len(data) > 0, data, out, sweep_dir=out)
+
+
+@app.command("rerun")
+def rerun_command(
+    sweep_dir: Annotated[
+        Path,
+        typer.Argument(
+            metavar="SWEEP_DIR", help="A sweep's results directory.", show_default=False
+        ),
+    ],
+    row: Annotated[
+        int,
+        typer.Argument(
+            metavar="ROW", help="Row number in journeysim.load_sweep(SWEEP_DIR).", min=0
+        ),
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(metavar="DIR", help="Write the run's kpis/timeline/touchpoints/cohorts here."),
+    ] = None,
+    events: Annotated[
+        bool, typer.Option("--events", metavar="", help="Also write the event log (events.csv).")
+    ] = False,
+) -> None:
+    """Repeat one stored sweep run alone (its KPIs equal the stored ones) and show its tables."""
+    from journeysim.experiments.rerun import rerun
+
+    _needs_out(False, out)
+    results = rerun(sweep_dir, row, event_log=events)
+    meta = results.kpis.iloc[0]
+    typer.echo(f"{meta['scenario']} / {meta['strategy']} / seed {meta['seed']} / row {row}")
+    typer.echo(kpi_table(results.kpis, KPI_COLUMNS))
+    typer.echo("(equal to the stored outcomes)")
+    if out is not None:
+        results.write(out)
+        typer.echo(f"wrote {out}/{{kpis,timeline,touchpoints,cohorts}}.{{csv,parquet}}")
+        if events and results.events is not None:
+            results.events.to_csv(Path(out) / "events.csv", index=False)
+            typer.echo(f"wrote {out}/events.csv")
 
 
 @app.command()

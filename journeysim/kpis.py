@@ -10,7 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["COMPARE_KPIS", "SEGMENT_COLUMNS", "KPI", "KPIS", "KPI_COLUMNS", "kpi", "label", "unit"]
+__all__ = [
+    "COMPARE_KPIS",
+    "KPI",
+    "KPIS",
+    "KPI_COLUMNS",
+    "SEGMENT_COLUMNS",
+    "display_scale",
+    "kpi",
+    "label",
+    "unit",
+]
 
 Kind = Literal["count", "share", "score", "nps", "money", "minutes"]
 
@@ -134,3 +144,29 @@ SEGMENT_COLUMNS: tuple[str, ...] = (
     "clv",
 )
 assert all(name in KPIS for name in SEGMENT_COLUMNS)
+def display_scale(name: str, difference: bool = False, currency: str = "EUR") -> tuple[float, str]:
+    """Factor and unit text to show a KPI (or a difference of it) in its natural unit.
+
+    Shares are shown in % and their differences in percentage points (``pp``); NPS in points
+    (a difference of NPS is in points too, never a percentage of itself); money in
+    ``currency``; waits in minutes; scores in points of their scale; counts in their unit.
+
+    Returns
+    -------
+    (factor, unit)
+        Multiply the stored value by ``factor`` and label it with ``unit``.
+    """
+    entry = KPIS.get(name)
+    if entry is None:
+        return 1.0, ""
+    if entry.kind == "share":
+        return 100.0, "pp" if difference else "%"
+    if entry.kind == "nps":
+        return 1.0, "NPS points"
+    if entry.kind == "money":
+        return 1.0, currency
+    if entry.kind == "minutes":
+        return 1.0, "min"
+    if entry.kind == "score":
+        return 1.0, f"points on the {entry.unit} scale"
+    return 1.0, entry.unit

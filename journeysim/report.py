@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from journeysim.confidence import MIN_REPLICATIONS, few_replications_warning
 from journeysim.kpis import COMPARE_KPIS, KPIS, SEGMENT_COLUMNS, label
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "number",
     "segment_comparison_table",
     "segment_table",
+    "payback_lines",
     "summary_table",
 ]
 
@@ -73,7 +75,9 @@ def summary_table(summary: pd.DataFrame) -> str:
     """Text table of a replication summary: mean and 95% confidence interval per KPI."""
     width = max(len(label(k)) for k in summary["kpi"])
     header = f"  {'KPI':<{width}}  {'mean':>14}  {'95% CI':>27}"
-    lines = [header, "  " + "-" * (len(header) - 2)]
+    warning = few_replications_warning(int(summary["n"].max())) if len(summary) else None
+    lines = [f"WARNING: {warning}"] if warning else []
+    lines += [header, "  " + "-" * (len(header) - 2)]
     for _, r in summary.iterrows():
         ci = f"[{format_kpi(r.kpi, r.ci_low)}, {format_kpi(r.kpi, r.ci_high)}]"
         lines.append(f"  {label(r.kpi):<{width}}  {format_kpi(r.kpi, r['mean']):>14}  {ci:>27}")
@@ -91,7 +95,9 @@ def _diff(kpi: str, value: float) -> str:
 def comparison_table(table: pd.DataFrame, strategies: list[str], baseline: str) -> str:
     """Two text blocks: mean [95% CI] per strategy, then paired differences vs the baseline.
 
-    A difference whose 95% CI excludes zero is marked ``*``.
+    A difference whose 95% CI excludes zero is marked ``*``. Below
+    :data:`~journeysim.confidence.MIN_REPLICATIONS` replications no interval and no ``*`` is
+    shown and the table starts with a warning line.
     """
     kpis = [k for k in COMPARE_KPIS if k in set(table["kpi"])]
     rows = {(r.strategy, r.kpi): r for r in table.itertuples()}
@@ -110,19 +116,23 @@ def comparison_table(table: pd.DataFrame, strategies: list[str], baseline: str) 
         return format_kpi(r.kpi, r.mean)
 
     def ci_cell(r: Any) -> str:
-        if r.n < 2:
+        if r.n < MIN_REPLICATIONS:
             return "n/a"
         return f"±{_half(r.kpi, (r.ci_high - r.ci_low) / 2)}"
 
     def diff_cell(r: Any) -> str:
-        significant = r.n >= 2 and (r.diff_ci_low > 0 or r.diff_ci_high < 0)
-        half = (r.diff_ci_high - r.diff_ci_low) / 2 if r.n >= 2 else math.nan
+        enough = r.n >= MIN_REPLICATIONS
+        significant = enough and (r.diff_ci_low > 0 or r.diff_ci_high < 0)
+        half = (r.diff_ci_high - r.diff_ci_low) / 2 if enough else math.nan
         mark = "*" if significant else " "
         return f"{_diff(r.kpi, r.diff)}{mark} ±{_half(r.kpi, half)}"
 
     others = [s for s in strategies if s != baseline]
     col_diff = max(col, 24)
-    out = block("Mean per strategy", mean_cell, strategies)
+    n = int(table["n"].min()) if len(table) else 0
+    warning = few_replications_warning(n)
+    out = [f"WARNING: {warning}", ""] if warning else []
+    out += block("Mean per strategy", mean_cell, strategies)
     out += [""] + block("95% CI half-width", ci_cell, strategies)
     if others:
         lines = [
@@ -179,3 +189,36 @@ def segment_comparison_table(table: pd.DataFrame, strategies: list[str], baselin
         own = table[table["segment"] == name].drop(columns="segment")
         blocks.append(f"Segment {name}\n" + comparison_table(own, strategies, baseline))
     return "\n\n".join(blocks)
+def payback_lines(comparison: Any) -> str:
+    """One line per strategy: break-even period with its interval, NPV and ROI at the horizon.
+
+    ``comparison`` is a :class:`~journeysim.experiments.Comparison`; see
+    :mod:`journeysim.experiments.payback` for the definitions.
+    """
+    even = comparison.break_even()
+    if not len(even):
+        return ""
+    currency = comparison.currency
+    lines = [f"Payback vs {comparison.baseline} (profit difference; NPV and ROI at the horizon)"]
+    for r in even.itertuples():
+        enough = r.n >= MIN_REPLICATIONS
+        if math.isnan(r.break_even_period):
+            when = "no break-even within the horizon"
+        else:
+            when = f"breaks even in period {r.break_even_period:.0f} (day {r.break_even_day:g})"
+            if enough:
+                when += (
+                    f", 95% between {_when(r.break_even_earliest)} and {_when(r.break_even_latest)}"
+                )
+        npv = f"NPV {number(r.npv, signed=True)} {currency}"
+        roi = "ROI n/a" if _missing(r.roi) else f"ROI {100 * r.roi:+.0f}%"
+        if enough:
+            npv += f" [{number(r.npv_ci_low, signed=True)}, {number(r.npv_ci_high, signed=True)}]"
+            if not _missing(r.roi_ci_low):
+                roi += f" [{100 * r.roi_ci_low:+.0f}%, {100 * r.roi_ci_high:+.0f}%]"
+        lines.append(f"  {r.strategy}: {when}; {npv}; {roi}")
+    return "\n".join(lines)
+
+
+def _when(period: float) -> str:
+    return "beyond the horizon" if _missing(period) else f"period {period:.0f}"

@@ -36,12 +36,14 @@ def test_public_api_is_pinned():
             "rebuild",
             "register_strategy",
             "replicate",
+            "rerun",
             "resolve_strategy",
             "scenario_from_dict",
             "sensitivity",
             "set_lever",
             "simulate",
             "sweep",
+            "trace",
         ]
     )
     for name in journeysim.__all__:

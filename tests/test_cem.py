@@ -48,7 +48,7 @@ def test_following_up_detractors_recovers_them_at_a_cost(retail):
     results = js.simulate(retail, follow, seed=3, event_log=True)
     row = results.kpis.iloc[0]
     events = results.events
-    detractor_answers = int((events.loc[events["event"] == "survey", "value"] <= 6).sum())
+    detractor_answers = int((events.loc[events["event"] == "survey", "ltr"] <= 6).sum())
     assert row["cem_follow_ups"] == detractor_answers > 0  # every detractor who said so
     assert row["cem_recovered"] == row["cem_follow_ups"]  # success probability 1
     assert row["cost_cem_follow_up"] == pytest.approx(5.0 * row["cem_follow_ups"])

@@ -165,6 +165,8 @@ def test_cli_compare_prints_and_writes(tmp_path, capsys):
     assert main(args) == 0
     text = capsys.readouterr().out
     assert "Paired difference vs baseline" in text and "NPS" in text
+    assert text.count("WARNING: only 2 replications: no confidence intervals") == 1
+    assert "Payback vs baseline" in text and "  cem: " in text
     table = pd.read_parquet(out / "comparison.parquet")
     assert set(table["strategy"]) == {"baseline", "cem"}
     assert len(pd.read_csv(out / "runs.csv")) == 4

@@ -206,7 +206,7 @@ def test_nps_uses_the_standard_cut_offs_on_every_surveyed_answer():
     """NPS in the kpis equals %(LTR 9-10) - %(LTR 0-6) of the answers in the event log."""
     scenario = scenario_from_dict(minimal(simulation={"horizon": "60 d", "survey_rate": 1.0}))
     results = js.simulate(scenario, seed=4, event_log=True)
-    ltr = results.events.loc[results.events["event"] == "survey", "value"].astype(int)
+    ltr = results.events.loc[results.events["event"] == "survey", "ltr"].astype(int)
     assert ltr.between(0, 10).all() and ltr.nunique() >= 4  # a spread of answers
     expected = 100 * ((ltr >= 9).mean() - (ltr <= 6).mean())
     assert results.kpis["nps"].iloc[0] == pytest.approx(expected)

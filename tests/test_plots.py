@@ -38,7 +38,7 @@ def results(scenario):
 def sweep_data(tmp_path_factory):
     out = tmp_path_factory.mktemp("sweep") / "out"
     short = {"simulation.horizon": "45 d", "population.arrivals_per_day": 8}
-    return js.sweep(ROOT_SWEEP, out=out, workers=1, overrides=short)
+    return js.sweep(ROOT_SWEEP, out=out, workers=1, overrides=short, replications=1)
 
 
 ROOT_SWEEP = RETAIL.parent / "sweeps" / "retail_staffing.toml"
@@ -111,9 +111,10 @@ def test_customer_views(kind, results, comparison, tmp_path):
 
 
 def test_comparison_views(comparison, tmp_path):
-    ax = plots.comparison_forest(comparison)
-    assert len(ax.get_yticks()) == 6 * 2  # 6 KPIs x 2 strategies against the baseline
-    saved(ax, tmp_path, "forest")
+    fig = plots.comparison_forest(comparison)
+    assert len(fig.axes) == 6  # one panel per KPI, each with the 2 strategies vs the baseline
+    assert all(len(ax.get_yticks()) == 2 for ax in fig.axes)
+    saved(fig, tmp_path, "forest")
     ax = plots.cost_benefit(comparison)
     assert len(ax.get_legend().get_texts()) == 2
     saved(ax, tmp_path, "cost_benefit")
@@ -214,7 +215,9 @@ def test_sweep_cli_plots_include_sensitivity(morris_dir):
 def test_sensitivity_bars_on_real_morris_indices(morris_dir, tmp_path):
     indices = js.sensitivity(morris_dir, ["nps", "profit"])
     ax = plots.sensitivity_bars(indices, "profit")
-    assert len(ax.patches) == 2 * 2  # mu* and sigma for two parameters
+    own = indices[indices["kpi"] == "profit"]
+    assert [p.get_height() for p in ax.patches] == pytest.approx(list(own["mu"]))  # signed mu
+    assert len(ax.containers) == 3  # the mu bars, their error bars, the mu* markers with theirs
     assert [t.get_text() for t in ax.get_xticklabels()] == list(
         indices.loc[indices["kpi"] == "profit", "parameter"]
     )

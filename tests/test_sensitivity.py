@@ -69,7 +69,15 @@ def test_morris_ranks_a_linear_function(tmp_path):
     design = {"kind": "morris", "samples": 10, "levels": 4, "seed": 2}
     js.sweep(out=tmp_path / "m", workers=1, model=_linear, parameters=params, design=design)
     indices = js.sensitivity(tmp_path / "m", ["y", "z"])
-    assert list(indices.columns) == ["kpi", "parameter", "mu_star", "mu_star_conf", "mu", "sigma"]
+    assert list(indices.columns) == [
+        "kpi",
+        "parameter",
+        "mu_star",
+        "mu_star_conf",
+        "mu",
+        "mu_conf",
+        "sigma",
+    ]
     y = indices[indices["kpi"] == "y"].set_index("parameter")
     assert y.loc["a", "mu_star"] == pytest.approx(10)
     assert y.loc["b", "mu_star"] == pytest.approx(1)

@@ -43,7 +43,7 @@ def comparable(frame):
 
 
 def test_example_sweep_runs_and_keys_are_unique(tmp_path):
-    data = js.sweep(STAFFING, out=tmp_path / "out", workers=1)
+    data = js.sweep(STAFFING, out=tmp_path / "out", workers=1, replications=1)
     assert len(data) == 18 * 3
     assert data["key"].is_unique
     assert (data["status"] == "ok").all()

@@ -4,6 +4,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
 import journeysim as js  # noqa: E402
@@ -44,3 +45,10 @@ def test_dashboard_sliders_rerun_the_simulation(retail):
     assert result.strategies == ["baseline", "budget_mix"]
     runs = result.touchpoints.query("touchpoint == 'call_centre'")
     assert (runs["capacity"] == 2).all()
+
+
+def test_trainer_case_warns_below_three_replications(retail):
+    result, fig = trainer_case(retail, horizon="30 d", replications=2, workers=1)
+    assert "WARNING: only 2 replications: no confidence intervals" in fig._suptitle.get_text()
+    assert result.table["diff_ci_low"].isna().all()
+    plt.close(fig)

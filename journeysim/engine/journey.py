@@ -97,14 +97,23 @@ def walk(
             stats.record_visit(wait, abandoned, failed)
         if node.cost_per_visit:
             rec.add_cost("visits", node.cost_per_visit, arrive)
-        if logging:
-            rec.log(env.now, c.id, "abandoned" if abandoned else "visited", node.name, wait)
         wait_total += wait
         if outcome is not None:
             outcome.touchpoints.append(node.name)
         # (b) the experience
         if experience is not None:
             experience.add(node, wait, z, failed, abandoned, stats)
+        if logging:
+            rec.log(
+                env.now,
+                c.id,
+                "abandoned" if abandoned else ("failed" if failed else "visited"),
+                node.name,
+                arrival=arrive,
+                service_start=math.nan if abandoned else arrive + wait,
+                wait=wait,
+                perceived=experience.end if experience is not None else math.nan,
+            )
         if abandoned:
             if abandoned is True:
                 abandoned_journey = True
@@ -193,7 +202,15 @@ def end_journey(
         if surveyed:
             answer_survey(model, c, outcome, ltr, experience, now, expectation)
     if model.logging:
-        rec.log(now, c.id, "purchase" if purchased else "exit", None, amount)
+        rec.log(
+            now,
+            c.id,
+            "purchase" if purchased else "exit",
+            amount=amount,
+            ltr=math.nan if c.ltr is None else c.ltr,
+            satisfaction=c.satisfaction,
+            expectation=c.expectation,
+        )
     if model.on_journey_end is not None:
         model.ending = c  # pull_forward(c) now means: the next journey right after this one
         model.on_journey_end(model.api, c, outcome)

@@ -432,7 +432,14 @@ class JourneyModel:
                 wom.notify()
         self.recorder.acquire(cohort, referred, seg.stats)
         if self.logging:
-            self.recorder.log(now, customer.id, "acquired", None, seg.name)
+            self.recorder.log(
+                now,
+                customer.id,
+                "acquired",
+                segment=seg.name,
+                satisfaction=customer.satisfaction,
+                expectation=customer.expectation,
+            )
         if self.on_acquire is not None:
             self.on_acquire(self.api, customer)
         # one-off customers (pure queueing) live exactly one journey: no life loop around it
@@ -459,9 +466,13 @@ class JourneyModel:
                 * c.frequency_multiplier
                 * (1.0 + psych.loyalty_frequency_effect * c.loyalty)
             )
-            if not self.churn_per_period and u_churn < hazard(c):
-                self.churn(c)
-                return
+            if not self.churn_per_period:
+                p_churn = hazard(c)
+                if self.logging:
+                    self._log_decision(c, p_churn)
+                if u_churn < p_churn:
+                    self.churn(c)
+                    return
             if profile is not None:  # the same draw, read against the demand profile
                 gap = max(profile.advance(env.now, gap) - env.now, 0.0)
             if c.pulled:  # a strategy pulled the next need forward during the journey
@@ -517,6 +528,17 @@ class JourneyModel:
             yield env.timeout(interval)
             action(self.api)
 
+    def _log_decision(self, customer: Customer, p_churn: float) -> None:
+        """Event log only: a churn decision and its probability (``churned`` follows if left)."""
+        self.recorder.log(
+            self.env.now,
+            customer.id,
+            "churn_decision",
+            churn_probability=p_churn,
+            satisfaction=customer.satisfaction,
+            expectation=customer.expectation,
+        )
+
     def churn(self, customer: Customer, period: int | None = None) -> None:
         """Customer leaves for good (counted in ``period``, default: the current one)."""
         if not customer.active:
@@ -540,7 +562,13 @@ class JourneyModel:
             rec.segments.get(customer.segment),
         )
         if self.logging:
-            self.recorder.log(now, customer.id, "churned", None, None)
+            self.recorder.log(
+                now,
+                customer.id,
+                "churned",
+                satisfaction=customer.satisfaction,
+                expectation=customer.expectation,
+            )
 
     # -- periods -------------------------------------------------------------------------------
 
@@ -565,7 +593,11 @@ class JourneyModel:
             for customer in list(self.active.values()):
                 if customer.acquired_at > started:
                     continue
-                if customer.churn_rng.random() < hazard(customer):
+                u_churn = customer.churn_rng.random()
+                p_churn = hazard(customer)
+                if self.logging:
+                    self._log_decision(customer, p_churn)
+                if u_churn < p_churn:
                     self.churn(customer, period=ended)
         if self.on_period is not None:
             self.on_period(self.api, ended)

@@ -290,10 +290,48 @@ class Recorder:
             seg.discounts += discount
             seg.clv_sum += value
 
-    def log(self, *event: Any) -> None:
-        """Append to the event log (only called when the log is on)."""
+    def log(
+        self,
+        time: float,
+        customer: int,
+        event: str,
+        touchpoint: str | None = None,
+        *,
+        segment: str | None = None,
+        arrival: float = math.nan,
+        service_start: float = math.nan,
+        wait: float = math.nan,
+        perceived: float = math.nan,
+        amount: float = math.nan,
+        ltr: float = math.nan,
+        satisfaction: float = math.nan,
+        expectation: float = math.nan,
+        churn_probability: float = math.nan,
+    ) -> None:
+        """Append one event to the log (only called when the log is on).
+
+        Times in days, ``wait`` in days (the table shows minutes); see
+        :data:`journeysim.engine.results.EVENT_COLUMNS` for each column's one meaning.
+        """
         assert self.events is not None
-        self.events.append(event)
+        self.events.append(
+            (
+                time,
+                customer,
+                event,
+                touchpoint,
+                segment,
+                arrival,
+                service_start,
+                wait * MINUTES_PER_DAY,
+                perceived,
+                amount,
+                ltr,
+                satisfaction,
+                expectation,
+                churn_probability,
+            )
+        )
 
     def finish_queues(self) -> None:
         """Close the queue-length integrals at the horizon."""

@@ -22,7 +22,39 @@ from journeysim.scenario.units import MINUTES_PER_DAY
 if TYPE_CHECKING:
     from journeysim.engine.model import JourneyModel
 
-__all__ = ["KPI_COLUMNS", "Results", "SEGMENT_COLUMNS", "TABLES", "segment_table", "write_tables"]
+__all__ = [
+    "EVENT_COLUMNS",
+    "KPI_COLUMNS",
+    "Results",
+    "SEGMENT_COLUMNS",
+    "TABLES",
+    "segment_table",
+    "write_tables",
+]
+
+#: The event log's columns (``simulate(..., event_log=True)``), one meaning each. Times are
+#: simulation days since the start; NaN (or empty) where a column does not apply to the event.
+EVENT_COLUMNS: dict[str, str] = {
+    "time": "day the event happened (visits: when the visit ended, served or abandoned)",
+    "customer": "customer id (unique within the run)",
+    "event": "acquired | visited | failed (visited, the touchpoint failed: sent to recovery) | "
+    "abandoned (left the queue) | purchase | exit (journey ended without buying) | survey | "
+    "churn_decision (the customer decided whether to leave) | churned",
+    "touchpoint": "touchpoint of a visit",
+    "segment": "segment of an acquired customer",
+    "arrival": "day the customer arrived at the touchpoint (visits)",
+    "service_start": "day service started (visits; NaN when abandoned)",
+    "wait_minutes": "minutes waited in the queue (visits; until abandoning if abandoned)",
+    "perceived": "perceived quality of the visit, on the scenario's quality scale (psychology on)",
+    "amount": "money paid, in the scenario's currency (purchase; 0 at exit)",
+    "ltr": "likelihood to recommend, 0-10 (survey answer; at journey end the current one)",
+    "satisfaction": "satisfaction after the event, on the quality scale (journey end, acquired, "
+    "churned)",
+    "expectation": "expectation after the event, on the quality scale (journey end, acquired, "
+    "churned)",
+    "churn_probability": "probability of leaving at a churn decision (churn_decision events: "
+    "after each journey, or at each period boundary, as the scenario decides churn)",
+}
 
 #: Tables written by :meth:`Results.write`.
 TABLES = ("kpis", "timeline", "touchpoints", "cohorts", "segments")
@@ -46,7 +78,8 @@ class Results:
         One row per segment: acquired, active at the end, retention, NPS, CSAT, CES,
         purchases, revenue and CLV of that segment's customers (see :data:`SEGMENT_COLUMNS`).
     events:
-        The event log, only when ``simulate(..., event_log=True)``.
+        The event log, only when ``simulate(..., event_log=True)``: one row per event, the
+        columns of :data:`EVENT_COLUMNS` (times in days, waits in minutes).
     profile:
         Waits, service level and load by touchpoint, weekday and hour of the touchpoints that
         take the operations visit (``None`` if none does); see
@@ -176,9 +209,7 @@ class Results:
             kpis[f"cost_{category}"] = amount
         events = None
         if rec.events is not None:
-            events = pd.DataFrame(
-                rec.events, columns=["time", "customer", "event", "touchpoint", "value"]
-            )
+            events = pd.DataFrame(rec.events, columns=list(EVENT_COLUMNS))
         profile = profile_table(model)
         notes = overload_warnings(model, profile)
         for note in notes:

@@ -63,6 +63,6 @@ def answer_survey(
         seg.csat_sum += csat
         seg.csat_n += 1
     if model.logging:
-        rec.log(now, c.id, "survey", None, ltr)
+        rec.log(now, c.id, "survey", ltr=ltr)
     if model.on_survey is not None:
         model.on_survey(model.api, c, ltr)

@@ -13,21 +13,26 @@ from journeysim.experiments.comparison import (
     run_many,
     summarise,
 )
+from journeysim.experiments.rerun import rerun
 from journeysim.experiments.sensitivity import sensitivity
 from journeysim.experiments.store import load_sweep
 from journeysim.experiments.sweeps import SweepSpec, load_sweep_spec, sweep
+from journeysim.experiments.trace import customer_trace, trace
 
 __all__ = [
     "Comparison",
     "Replications",
     "SweepSpec",
     "compare",
+    "customer_trace",
     "load_sweep",
     "load_sweep_spec",
     "mean_ci",
     "replicate",
+    "rerun",
     "run_many",
     "sensitivity",
     "summarise",
     "sweep",
+    "trace",
 ]

@@ -31,7 +31,7 @@ __all__ = ["Comparison", "Replications", "compare", "mean_ci", "replicate", "run
 
 @dataclass
 class Replications:
-    """Per-replication KPIs and their summary.
+    """Per-replication KPIs, their summary and every replication's tables.
 
     Attributes
     ----------
@@ -39,10 +39,20 @@ class Replications:
         One row per replication (column ``replication``) with every KPI.
     summary:
         One row per KPI: ``mean``, ``sd``, ``ci_low``, ``ci_high`` (95%, Student t), ``n``.
+    timelines, cohorts, touchpoints:
+        Every replication's table, long, with ``strategy, replication`` prepended (the plots
+        draw their 95% bands from these).
+    strategies:
+        The one strategy's name, as a list (so the plots read a Replications like a
+        Comparison of one strategy).
     """
 
     runs: pd.DataFrame
     summary: pd.DataFrame
+    timelines: pd.DataFrame = field(default_factory=pd.DataFrame)
+    cohorts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    touchpoints: pd.DataFrame = field(default_factory=pd.DataFrame)
+    strategies: list[str] = field(default_factory=list)
 
 
 def summarise(runs: pd.DataFrame, kpis: Sequence[str] = KPI_COLUMNS) -> pd.DataFrame:
@@ -142,9 +152,33 @@ def replicate(
     resolve_strategy(strategy, scenario)  # an unknown name fails here, before any run
     check_planned_work(scenario)
     tasks = [(scenario, strategy, seed, (r,)) for r in range(replications)]
-    frames = run_many(tasks, workers, executor, progress, description=_name(strategy))
-    runs = _stack(frames, range(replications))
-    return Replications(runs=runs, summary=summarise(runs))
+    outputs = run_many(
+        tasks, workers, executor, progress, description=_name(strategy), function=_run_tables
+    )
+    runs = _stack([o["kpis"] for o in outputs], range(replications))
+    name = str(runs["strategy"].iloc[0]) if "strategy" in runs else _name(strategy)
+    labels = [(name, r) for r in range(replications)]
+    return Replications(
+        runs=runs,
+        summary=summarise(runs),
+        timelines=_long_tables(labels, outputs, "timeline"),
+        cohorts=_long_tables(labels, outputs, "cohorts"),
+        touchpoints=_long_tables(labels, outputs, "touchpoints"),
+        strategies=[name],
+    )
+
+
+def _long_tables(
+    labels: Sequence[tuple[str, int]], outputs: Sequence[dict[str, pd.DataFrame]], key: str
+) -> pd.DataFrame:
+    """One long table of every run's ``key`` table with ``strategy, replication`` prepended."""
+    frames = []
+    for (name, r), output in zip(labels, outputs, strict=True):
+        frame = output[key].drop(columns=["strategy"], errors="ignore")
+        frame.insert(0, "replication", r)
+        frame.insert(0, "strategy", name)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
 
 
 def _check_replications(replications: int) -> None:
@@ -190,6 +224,8 @@ class Comparison:
         As ``table``, per segment: one row per (strategy, segment, KPI) with ``mean, ci_low,
         ci_high, diff, diff_ci_low, diff_ci_high, n`` (differences paired by replication
         against the baseline's same segment).
+    seed, scenario_name, currency, annual_discount_rate:
+        What the comparison ran (for reports) and how money is shown and discounted.
     """
 
     table: pd.DataFrame
@@ -202,6 +238,33 @@ class Comparison:
     common_random_numbers: bool = True
     segments: pd.DataFrame = field(default_factory=pd.DataFrame)
     segment_table: pd.DataFrame = field(default_factory=pd.DataFrame)
+    seed: int = 0
+    scenario_name: str = ""
+    currency: str = "EUR"
+    annual_discount_rate: float = 0.1
+
+    @property
+    def replications(self) -> int:
+        """Replications per strategy."""
+        return int(self.runs["replication"].nunique()) if len(self.runs) else 0
+
+    def payback(self) -> pd.DataFrame:
+        """Cumulative and discounted profit difference vs the baseline by period, with CIs.
+
+        See :func:`journeysim.experiments.payback.payback_table`.
+        """
+        from journeysim.experiments.payback import payback_table
+
+        return payback_table(self)
+
+    def break_even(self) -> pd.DataFrame:
+        """Break-even period per strategy with its interval, NPV and ROI at the horizon.
+
+        See :func:`journeysim.experiments.payback.break_even_table`.
+        """
+        from journeysim.experiments.payback import break_even_table
+
+        return break_even_table(self)
 
     def wide(self, kpis: Sequence[str] | None = None) -> pd.DataFrame:
         """The table as KPI rows x strategy columns of ``mean`` (a quick overview)."""
@@ -297,13 +360,7 @@ def compare(
     labels = [(name, r) for name in names for r in range(replications)]
 
     def long(key: str) -> pd.DataFrame:
-        frames = []
-        for (name, r), output in zip(labels, outputs, strict=True):
-            frame = output[key].drop(columns=["strategy"], errors="ignore")
-            frame.insert(0, "replication", r)
-            frame.insert(0, "strategy", name)
-            frames.append(frame)
-        return pd.concat(frames, ignore_index=True)
+        return _long_tables(labels, outputs, key)
 
     runs = long("kpis")
     runs["strategy"] = pd.Categorical(runs["strategy"], categories=names)  # keep given order
@@ -342,6 +399,10 @@ def compare(
         baseline=reference,
         strategies=names,
         common_random_numbers=common_random_numbers,
+        seed=int(seed),
+        scenario_name=scenario.name,
+        currency=scenario.money.currency,
+        annual_discount_rate=scenario.money.annual_discount_rate,
     )
 
 

@@ -9,11 +9,13 @@ mu* (mean absolute elementary effect), its confidence interval and sigma.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from journeysim.confidence import t_half_width
 from journeysim.errors import ScenarioError
 from journeysim.experiments.designs import make_design, salib_problem
 from journeysim.experiments.store import load_sweep, read_manifest
@@ -49,7 +51,11 @@ def sensitivity(
     -------
     pandas.DataFrame
         Sobol: ``kpi, parameter, S1, S1_conf, ST, ST_conf``;
-        Morris: ``kpi, parameter, mu_star, mu_star_conf, mu, sigma``.
+        Morris: ``kpi, parameter, mu_star, mu_star_conf, mu, mu_conf, sigma`` (``mu_conf``:
+        Student-t half-width of the signed mean elementary effect over the trajectories).
+        A KPI undefined (NaN) at some design points (retention on a horizon with no complete
+        period after acquisition, NPS without survey answers) is left out with a warning that
+        names it; the others are analysed.
     """
     out = Path(out)
     manifest = read_manifest(out)
@@ -86,16 +92,19 @@ def sensitivity(
     for name in names:  # compare like with like: values as the results columns store them
         points[name] = [spec.parameters[name].stored(_plain(v)) for v in points[name]]
     per_values = data.groupby(names, dropna=False)[kpis].mean()
-    means = per_values.reindex(
+    index = (
         pd.MultiIndex.from_frame(points[names])
         if len(names) > 1
         else pd.Index(points[names[0]], name=names[0])
     )
-    if means.isna().any().any():
-        distinct = means[~means.index.duplicated()]  # Morris trajectories revisit points
-        lacking = distinct.isna().any(axis=1).to_numpy()
+    means = per_values.reindex(index)
+    # a point lacks a run only when no successful row exists (a KPI may be NaN in an ok run)
+    ran = data.groupby(names, dropna=False).size().reindex(index).notna().to_numpy()
+    if not ran.all():
+        distinct = ~index.duplicated()  # Morris trajectories revisit points
+        lacking = ~ran & distinct
         tried = attempted.groupby(names, dropna=False).size()
-        tried = tried.reindex(distinct.index).fillna(0).to_numpy() > 0
+        tried = tried.reindex(index).fillna(0).to_numpy() > 0
         failed, unrun = int((lacking & tried).sum()), int((lacking & ~tried).sum())
         reasons = []
         if failed:
@@ -109,6 +118,23 @@ def sensitivity(
             f"{'; '.join(reasons)}; the indices need every point",
             source=str(out),
         )
+    undefined = {}
+    for kpi in kpis:
+        missing = int(means[kpi].isna().to_numpy()[~index.duplicated()].sum())
+        if missing:
+            undefined[kpi] = missing
+    if undefined:
+        total = int((~index.duplicated()).sum())
+        text = "; ".join(
+            f"{kpi} is undefined (NaN) at "
+            + ("every" if n == total else f"{n} of {total}")
+            + f" design points{_why(kpi)}"
+            for kpi, n in undefined.items()
+        )
+        kpis = [k for k in kpis if k not in undefined]
+        if not kpis:
+            raise ScenarioError(f"nothing to analyse: {text}", source=str(out))
+        warnings.warn(f"not analysed: {text}; analysing {', '.join(kpis)}", stacklevel=2)
     problem = salib_problem(spec.parameters)
     rows = []
     for kpi in kpis:
@@ -151,7 +177,26 @@ def sensitivity(
                         "mu_star": result["mu_star"][i],
                         "mu_star_conf": result["mu_star_conf"][i],
                         "mu": result["mu"][i],
+                        "mu_conf": float(
+                            t_half_width(result["sigma"][i], spec.design.samples, conf_level)
+                        ),
                         "sigma": result["sigma"][i],
                     }
                 )
     return pd.DataFrame(rows)
+
+
+#: Why a KPI can be undefined in a run (said when it is left out).
+_WHY = {
+    "retention_rate": "retention needs a complete period after a customer's acquisition period",
+    "churn_rate": "churn needs a complete period after a customer's acquisition period",
+    "nps": "NPS needs survey answers",
+    "csat": "CSAT needs survey answers",
+    "ces": "CES needs survey answers",
+    "mean_wait_minutes": "waits need a queued touchpoint with visits",
+}
+
+
+def _why(kpi: str) -> str:
+    reason = _WHY.get(kpi)
+    return f" ({reason})" if reason else ""

@@ -2,10 +2,15 @@
 
 A sweep is a design (which points), a set of strategies and a number of replications. Each run
 (point x strategy x replication) has a **key**, a hash of the validated scenario at that point,
-the strategy and the replication. Its random streams derive from the sweep seed, the point's
-hash and the replication: not from the strategy, so strategies at a point share random numbers
-(common random numbers), and never from the order of execution, so every engine and any number
-of workers give identical results.
+the strategy and the replication. Its random streams derive from the sweep seed and its
+**identity**: with ``common_random_numbers = true`` (the default) the identity is
+``(replication,)``, so replication ``r`` meets the same customers, needs and draws at every
+design point and under every strategy, and differences between points are paired (the same
+streams as replication ``r`` of :func:`journeysim.compare` with the same seed); with ``false``
+it is ``(point hash..., replication)``, independent streams per point (sweeps written before
+this option existed ran that way). Never from the strategy, and never from the order of
+execution, so every engine and any number of workers give identical results. Each row stores
+its ``seed`` and ``identity``, so :func:`rerun` can repeat any stored run alone.
 
 Runs go to a :class:`~journeysim.experiments.store.SweepStore` the moment they finish
 (see there for why a kill loses nothing); ``resume`` reads the keys already stored and runs
@@ -59,7 +64,17 @@ __all__ = [
 ]
 
 #: Columns every result row has besides parameters and outcomes.
-META_COLUMNS = ("point", "strategy", "replication", "seed", "key", "status", "error", "attempts")
+META_COLUMNS = (
+    "point",
+    "strategy",
+    "replication",
+    "seed",
+    "identity",
+    "key",
+    "status",
+    "error",
+    "attempts",
+)
 
 
 Retries = bounded_int(0, 100)
@@ -78,6 +93,10 @@ class SweepSpec(FrozenModel):
     strategies: list[str] = Field(default_factory=lambda: ["baseline"], min_length=1)
     replications: PositiveCount = 1
     seed: Seed = 0
+    common_random_numbers: bool = Field(
+        default=True,
+        description="Replication r shares its random numbers across design points (paired).",
+    )
     outcomes: list[str] = Field(default_factory=list, description="KPIs kept (all).")
     overrides: dict[str, Any] = Field(default_factory=dict, description="Fixed overrides.")
     design: Design = Design()
@@ -358,6 +377,8 @@ def sweep(
         "runs": total,
         "design_matrix": unit.tolist() if unit is not None else None,
     }
+    if isinstance(runner, ScenarioModel):  # lets rerun() rebuild any point alone
+        manifest["scenario_path"] = str(Path(runner.path).resolve())
     store = SweepStore(out, spec.batch_size)
     describe = f"sweep {spec.name!r}"
     store.check(manifest, resume, describe)  # a wrong directory fails before a cluster starts
@@ -579,7 +600,9 @@ def _tasks(
                 yielded.add(key)
                 if key in done:  # stored before a resume: counted as done already
                     continue
-                identity = (*point_id, replication)
+                identity = (
+                    (replication,) if spec.common_random_numbers else (*point_id, replication)
+                )
                 todo.append(
                     _Task(index, values, strategy, replication, key, identity, payload, error)
                 )
@@ -610,6 +633,7 @@ def _row(spec: SweepSpec, task: _Task, result: tuple[str, str | None, int, dict]
             "strategy": task.strategy,
             "replication": task.replication,
             "seed": spec.seed,
+            "identity": json.dumps(list(task.identity)),
             "key": task.key,
             "status": status,
             "error": error,

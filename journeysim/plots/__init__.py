@@ -12,6 +12,7 @@ The views live in one module per family (``journeys``, ``customers``, ``comparis
 
 from journeysim.plots.comparisons import comparison_forest, cost_benefit
 from journeysim.plots.customers import cohort_retention, survival_curve, timeline, timeline_panel
+from journeysim.plots.differences import timeline_differences
 from journeysim.plots.files import save_figures
 from journeysim.plots.journeys import (
     journey_graph,
@@ -20,13 +21,17 @@ from journeysim.plots.journeys import (
     wait_distribution,
 )
 from journeysim.plots.operations import service_profile
+from journeysim.plots.payback import payback_curve
 from journeysim.plots.sweeps import response_curve, response_heatmap, sensitivity_bars
+from journeysim.plots.trace import customer_trace_plot
 
 __all__ = [
     "cohort_retention",
     "comparison_forest",
     "cost_benefit",
+    "customer_trace_plot",
     "journey_graph",
+    "payback_curve",
     "response_curve",
     "response_heatmap",
     "save_figures",
@@ -34,6 +39,7 @@ __all__ = [
     "service_profile",
     "survival_curve",
     "timeline",
+    "timeline_differences",
     "timeline_panel",
     "touchpoint_utilisation",
     "touchpoint_waits",

@@ -11,7 +11,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
-from journeysim.confidence import t_half_width
+from journeysim.confidence import MIN_REPLICATIONS, t_half_width
 
 if TYPE_CHECKING:
     from journeysim.engine.results import Results
@@ -63,6 +63,6 @@ def _compact(value: float, _pos: int | None = None) -> str:
 
 def _mean_half(values: pd.Series) -> tuple[float, float]:
     v = values.to_numpy(dtype=float)
-    if len(v) < 2:
-        return float(v.mean()), 0.0
+    if len(v) < MIN_REPLICATIONS:
+        return (float(v.mean()) if len(v) else float("nan")), 0.0
     return float(v.mean()), float(t_half_width(v.std(ddof=1), len(v)))

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 import numpy as np
+import pandas as pd
 from matplotlib import patheffects
 from matplotlib.axes import Axes
 
@@ -23,29 +24,37 @@ if TYPE_CHECKING:
 
 def journey_graph(
     scenario: Scenario,
-    results: Results | None = None,
+    results: Results | Comparison | None = None,
     color_by: str = "mean_wait_minutes",
     ax: Axes | None = None,
+    strategy: str | None = None,
 ) -> Axes:
-    """The touchpoint graph left to right along the journey.
+    """The touchpoint graph left to right along the journey, with routing probabilities.
 
     Columns are longest-path depths from the entry (loops broken), so a touchpoint sits to the
     right of every step that can lead to it and terminals sit at the far right. Edge widths
     show flow (expected traversals per journey, from the routing probabilities and the traffic
-    equations); dashed edges are failures sent to service recovery. With ``results`` nodes are
-    coloured by a touchpoint column (``mean_wait_minutes``, ``mean_csat``, ``utilisation`` ...)
-    with a colour bar; for ``mean_csat`` dark means low, for the others dark means high.
+    equations) and each edge is labelled with its routing probability; dashed edges are
+    failures sent to service recovery. Each edge bends just enough to pass no other node.
+
+    With ``results`` nodes are coloured by a touchpoint column (``mean_wait_minutes``,
+    ``mean_csat``, ``utilisation`` ...) on a **fixed** scale in the column's unit (waits 0-30
+    min, utilisation and rates 0-1, CSAT 1-5; widened only when a value exceeds it), so a
+    13-second wait stays pale; the colour bar is the legend. Dark is always bad.
 
     Parameters
     ----------
     scenario:
         The scenario whose graph is drawn.
     results:
-        Optional run whose ``touchpoints`` table colours the nodes.
+        Optional run, Replications or Comparison whose ``touchpoints`` table colours the nodes
+        (mean over replications).
     color_by:
-        A numeric column of ``results.touchpoints``.
+        A numeric column of the touchpoints table.
     ax:
         Axes to draw on (a new figure when None).
+    strategy:
+        With a Comparison: whose touchpoints colour the nodes (default: the baseline).
 
     Returns
     -------
@@ -55,44 +64,50 @@ def journey_graph(
     graph = build_graph(scenario)
     flow = _expected_visits(graph)
     pos = _layout(graph)
-    for long_edges, rad in ((False, 0.08), (True, 0.3)):
-        # edges that skip a column arc more, so they do not run through the nodes between
-        edges = [
-            (u, v, d)
-            for u, v, d in graph.edges(data=True)
-            if (abs(pos[v][0] - pos[u][0]) > 1) == long_edges
-        ]
-        if not edges:
-            continue
+    xs = [p[0] for p in pos.values()]
+    ys = [p[1] for p in pos.values()]
+    ax.set_xlim(min(xs) - 0.5, max(xs) + 0.5)
+    ax.set_ylim(min(ys) - 0.8, max(ys) + 0.8)
+    ax.set_autoscale_on(False)
+    routes = _edge_routes(graph, pos, ax)
+    for (u, v), (rad, _) in routes.items():
+        d = graph.edges[u, v]
         nx.draw_networkx_edges(
             graph,
             pos,
-            edgelist=[(u, v) for u, v, _ in edges],
+            edgelist=[(u, v)],
             ax=ax,
-            width=[0.5 + 6 * flow.get(u, 0) * d["p"] for u, _, d in edges],
-            style=["dashed" if d["kind"] == "recovery" else "solid" for _, _, d in edges],
+            width=0.5 + 6 * flow.get(u, 0) * d["p"],
+            style="dashed" if d["kind"] == "recovery" else "solid",
             alpha=0.5,
             arrowsize=12,
             connectionstyle=f"arc3,rad={rad}",
-            node_size=1400,
+            node_size=_NODE_SIZE,
+        )
+        mid = _bezier(ax, pos[u], pos[v], rad, np.array([0.5]))[0]
+        x, y = ax.transData.inverted().transform(mid)
+        ax.text(
+            x,
+            y,
+            f"{d['p']:.2g}",
+            fontsize=6,
+            ha="center",
+            va="center",
+            color="dimgrey",
+            bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
+            gid=f"edge:{u}->{v}",
         )
     values = None
     if results is not None:
-        numeric = [c for c in results.touchpoints.columns if c != "touchpoint"]
-        if color_by not in numeric:
-            raise ScenarioError(
-                f"unknown touchpoint column {color_by!r}; allowed: {', '.join(numeric)}",
-                field="color_by",
-            )
-        values = results.touchpoints.set_index("touchpoint")[color_by]
+        values = _touchpoint_means(results, color_by, strategy)
     touch = [n for n in graph if graph.nodes[n]["kind"] == "touchpoint"]
     other = [n for n in graph if n not in touch]
-    nx.draw_networkx_nodes(graph, pos, nodelist=other, ax=ax, node_color="#dddddd", node_size=1100)
+    nx.draw_networkx_nodes(
+        graph, pos, nodelist=other, ax=ax, node_color="#dddddd", node_size=_NODE_SIZE - 300
+    )
     if values is not None:
         colours = [values.get(n, np.nan) for n in touch]
-        low, high = np.nanmin(colours), np.nanmax(colours)
-        if not high > low:  # e.g. no waits anywhere: keep the scale honest, not +-0.1
-            high = low + max(abs(low) * 0.1, 1.0)
+        low, high = color_scale(color_by, colours)
         mappable = nx.draw_networkx_nodes(
             graph,
             pos,
@@ -102,19 +117,128 @@ def journey_graph(
             cmap="viridis" if color_by in _HIGH_IS_GOOD else "viridis_r",
             vmin=low,
             vmax=high,
-            node_size=1400,
+            node_size=_NODE_SIZE,
         )
-        ax.figure.colorbar(mappable, ax=ax, label=label(color_by), shrink=0.8)
+        ax.figure.colorbar(mappable, ax=ax, label=_column_label(color_by), shrink=0.8)
     else:
         nx.draw_networkx_nodes(
-            graph, pos, nodelist=touch, ax=ax, node_color="#9ecae1", node_size=1400
+            graph, pos, nodelist=touch, ax=ax, node_color="#9ecae1", node_size=_NODE_SIZE
         )
     texts = nx.draw_networkx_labels(graph, pos, ax=ax, font_size=7)
     for text in texts.values():  # readable on dark and light nodes alike
         text.set_path_effects([patheffects.withStroke(linewidth=2.5, foreground="white")])
-    ax.set_title(f"Journey graph: {scenario.name} (edge width = flow)")
+    whose = f" ({strategy})" if strategy else ""
+    ax.set_title(
+        f"Journey graph: {scenario.name}{whose} (edge width = flow, label = routing probability)"
+    )
     ax.axis("off")
     return ax
+
+
+_NODE_SIZE = 1400  # points squared
+
+#: Fixed colour scales (low, high) of touchpoint columns, in the column's unit.
+_SCALES = {
+    "mean_wait_minutes": (0.0, 30.0),
+    "mean_wait_served_minutes": (0.0, 30.0),
+    "p90_wait_minutes": (0.0, 60.0),
+    "utilisation": (0.0, 1.0),
+    "abandonment_rate": (0.0, 1.0),
+    "mean_csat": (1.0, 5.0),
+}
+
+#: Units of touchpoint columns that are not KPIs.
+_UNITS = {
+    "mean_wait_minutes": "mean wait (minutes)",
+    "mean_wait_served_minutes": "mean wait of served visits (minutes)",
+    "p90_wait_minutes": "90th percentile wait (minutes)",
+    "utilisation": "utilisation (share of server time busy, 0-1)",
+    "abandonment_rate": "abandonment (share of visits, 0-1)",
+    "mean_csat": "mean CSAT (1-5)",
+    "mean_queue_length": "mean queue length (customers)",
+    "arrival_rate_per_day": "arrivals per day",
+}
+
+
+def _column_label(column: str) -> str:
+    return _UNITS.get(column, label(column))
+
+
+def color_scale(column: str, values: Sequence[float]) -> tuple[float, float]:
+    """The fixed colour scale of a touchpoint column, widened only to fit larger values."""
+    finite = [v for v in values if v == v]
+    if column in _SCALES:
+        low, high = _SCALES[column]
+        if finite and max(finite) > high:
+            high = float(np.ceil(max(finite)))
+        if finite and min(finite) < low:
+            low = float(np.floor(min(finite)))
+        return low, high
+    low, high = (min(finite), max(finite)) if finite else (0.0, 1.0)
+    if not high > low:  # e.g. the same everywhere: keep the scale honest, not +-0.1
+        high = low + max(abs(low) * 0.1, 1.0)
+    return float(low), float(high)
+
+
+def _touchpoint_means(results: object, column: str, strategy: str | None) -> pd.Series:
+    """Mean of a touchpoints column per touchpoint (over replications of one strategy)."""
+    if hasattr(results, "strategies"):
+        frame = results.touchpoints
+        name = strategy or getattr(results, "baseline", None) or results.strategies[0]
+        frame = frame[frame["strategy"] == name]
+    else:
+        frame = results.touchpoints
+    numeric = [c for c in frame.columns if c not in ("touchpoint", "strategy", "replication")]
+    if column not in numeric:
+        raise ScenarioError(
+            f"unknown touchpoint column {column!r}; allowed: {', '.join(numeric)}",
+            field="color_by",
+        )
+    return frame.groupby("touchpoint", sort=False)[column].mean()
+
+
+def _bezier(
+    ax: Axes, a: tuple[float, float], b: tuple[float, float], rad: float, t: np.ndarray
+) -> np.ndarray:
+    """Points (display coordinates) of matplotlib's ``arc3,rad`` curve from a to b."""
+    (x1, y1), (x2, y2) = ax.transData.transform([a, b])
+    cx = (x1 + x2) / 2 + rad * (y2 - y1)
+    cy = (y1 + y2) / 2 - rad * (x2 - x1)
+    t = t[:, None]
+    start, control, end = np.array([x1, y1]), np.array([cx, cy]), np.array([x2, y2])
+    return (1 - t) ** 2 * start + 2 * (1 - t) * t * control + t**2 * end
+
+
+def _edge_routes(
+    graph: nx.DiGraph, pos: dict[str, tuple[float, float]], ax: Axes
+) -> dict[tuple[str, str], tuple[float, float]]:
+    """Per edge: the smallest arc bend whose curve passes no other node, and its clearance.
+
+    Clearance is the smallest distance (pixels) between the curve and another node's centre,
+    minus the node's radius: positive means the edge runs clear of every node.
+    """
+    radius = np.sqrt(_NODE_SIZE) / 2 * ax.figure.dpi / 72
+    centres = {n: ax.transData.transform(p) for n, p in pos.items()}
+    t = np.linspace(0.05, 0.95, 37)
+    routes = {}
+    for u, v in graph.edges:
+        others = np.array([c for n, c in centres.items() if n not in (u, v)])
+        best = (0.08, -np.inf)
+        # a pair of opposite edges bends to opposite sides (arc3 bends relative to direction)
+        for rad in (0.08, 0.2, -0.2, 0.35, -0.35, 0.5, -0.5, 0.7, -0.7):
+            curve = _bezier(ax, pos[u], pos[v], rad, t)
+            if len(others):
+                gaps = np.linalg.norm(curve[:, None, :] - others[None, :, :], axis=2)
+                clearance = float(gaps.min() - radius)
+            else:
+                clearance = np.inf
+            if clearance > 4:
+                best = (rad, clearance)
+                break
+            if clearance > best[1]:
+                best = (rad, clearance)
+        routes[(u, v)] = best
+    return routes
 
 
 #: Touchpoint columns where a high value is good (colour maps flip so dark is always bad).
@@ -262,10 +386,10 @@ def wait_distribution(
     if touchpoints is None:
         queued = results.touchpoints[results.touchpoints["capacity"].notna()]
         touchpoints = list(queued["touchpoint"])
-    visits = results.events[results.events["event"].isin(["visited", "abandoned"])]
+    visits = results.events[results.events["event"].isin(["visited", "failed", "abandoned"])]
     for i, name in enumerate(touchpoints):
         minutes = np.sort(
-            visits.loc[visits["touchpoint"] == name, "value"].to_numpy(dtype=float) * 1440.0
+            visits.loc[visits["touchpoint"] == name, "wait_minutes"].to_numpy(dtype=float)
         )
         if len(minutes) == 0:
             continue
