@@ -1,0 +1,79 @@
+"""Fits against published numbers: sBG (Fader & Hardie 2007), BG/NBD on CDNOW (FHL 2005)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from journeysim.calibrate.bgnbd import _expected_numeric, expected_repeats
+from journeysim.calibrate.data import load_transactions, read_cdnow
+from journeysim.calibrate.sbg import fit_sbg
+from journeysim.calibrate.transactions import fit_basket, fit_transactions
+
+CDNOW = Path(__file__).parent / "data" / "CDNOW_sample.txt"
+
+
+@pytest.mark.parametrize(
+    ("alive", "alpha", "beta"),
+    [
+        ([1000, 631, 468, 382, 326, 289, 262, 241], 0.704, 1.182),  # "regular"
+        ([1000, 869, 743, 653, 593, 551, 517, 491], 0.668, 3.806),  # "high end"
+    ],
+)
+def test_sbg_reproduces_fader_hardie_2007(alive, alpha, beta):
+    fit = fit_sbg(alive)[0]
+    assert fit.alpha.value == pytest.approx(alpha, abs=5e-4)
+    assert fit.beta.value == pytest.approx(beta, abs=5e-4)
+    assert fit.alpha.low < alpha < fit.alpha.high and fit.alpha.se > 0
+    assert np.allclose(fit.observed["model"], fit.survival(np.arange(8)))
+
+
+def test_sbg_pools_cohorts_of_different_ages():
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {"0": [1000, 500], "1": [631, 316], "2": [468, np.nan], "segment": ["r", "r"]}
+    )
+    fit = fit_sbg(frame)[0]
+    assert fit.cohorts == 2 and fit.customers == 1500 and fit.periods == 2
+
+
+@pytest.fixture(scope="module")
+def cdnow():
+    table = load_transactions(read_cdnow(CDNOW), today="2025-01-01")
+    return fit_transactions(table, calibration_end="1997-09-30", unit_days=7.0)
+
+
+def test_cdnow_bgnbd_reproduces_fader_hardie_lee_2005(cdnow):
+    seg = cdnow.segments["all"]
+    assert seg.customers == 2357
+    fit = seg.repeat["bgnbd"]
+    for got, published in zip(fit.params, (0.243, 4.414, 0.793, 2.426), strict=True):
+        assert got == pytest.approx(published, abs=2e-3)
+    assert fit.loglik == pytest.approx(-9582.4, abs=0.1)  # FHL 2005, section 4
+
+
+def test_cdnow_holdout_tracking_within_five_percent(cdnow):
+    track = cdnow.tracking
+    assert track["holdout"].any() and not track["holdout"].all()
+    last = track.iloc[-1]
+    assert last["observed"] == 4339
+    assert abs(last["model"] / last["observed"] - 1) < 0.08  # MBG/NBD (the engine's model)
+
+
+@pytest.mark.parametrize("model", ["bgnbd", "mbgnbd"])
+@pytest.mark.parametrize("a", [0.793, 2.5])
+def test_expected_repeats_closed_form_matches_quadrature(model, a):
+    closed = expected_repeats(20.0, 0.243, 4.414, a, 2.426, model)
+    assert closed == pytest.approx(_expected_numeric(20.0, 0.243, 4.414, a, 2.426, model), rel=1e-3)
+
+
+def test_basket_lognormal_recovers_mean_and_sd():
+    rng = np.random.default_rng(4)
+    sigma2 = np.log(1 + (30 / 45) ** 2)
+    draws = rng.lognormal(np.log(45) - sigma2 / 2, np.sqrt(sigma2), 20000)
+    fit = fit_basket(draws)
+    assert fit.mean.low < 45 < fit.mean.high
+    assert fit.sd.low < 30 < fit.sd.high
