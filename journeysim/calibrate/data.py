@@ -193,8 +193,7 @@ def _dates(
 
 def _numbers(series: pd.Series, name: str, column: str, offset: int) -> pd.Series:
     if pd.api.types.is_numeric_dtype(series):
-        values = series.astype(float)
-        bad = values.isna()
+        return series.astype(float)  # missing cells (NaN) are the caller's business
     else:
         text = series.astype(str).str.strip()
         values = pd.to_numeric(text, errors="coerce")

@@ -73,6 +73,8 @@ def walk(
     experience = Experience(expectation, model.psych, surveyed) if psych_on else None
     abandoned_journey = failed_journey = False
     wait_total = 0.0
+    if logging:
+        rec.log(env.now, c.id, "journey", None, seg.name)
     node: Any = model.entry.routing.next(c, env.now, rng.random())
     while node.__class__ is TouchpointNode:
         u_route = rng.random()
