@@ -180,8 +180,9 @@ def build_document(
                     round(count / total, 6), f"event log: {count} of {total} customers"
                 ),
             }
-            if event_log.basket is not None:
-                b = fit_basket(event_log.basket.to_numpy())
+            amounts = event_log.basket.get(seg_name, event_log.basket.get("all"))
+            if amounts is not None:
+                b = fit_basket(amounts)
                 entry["basket"] = {
                     "mean": Fitted(
                         round(b.mean.value, 4),
@@ -230,16 +231,22 @@ def build_document(
     # -- patience from the event log
     if event_log is not None:
         for seg_name, entry in segments.items():
-            fit = event_log.patience.get(seg_name) or event_log.patience.get("all")
-            if fit is None and len(event_log.patience) == 1:
-                fit = next(iter(event_log.patience.values()))
+            fit = event_log.patience.get(seg_name)
+            whose = f"segment {seg_name}"
+            if not fit or fit["abandoned"] == 0:
+                fit, whose = event_log.patience.get("all"), "all segments pooled"
+                if fit and fit["abandoned"] > 0:
+                    notes.append(
+                        f"segment {seg_name}: no abandonment in the log, so its "
+                        "patience is the pooled estimate"
+                    )
             if fit and fit["abandoned"] > 0:
                 est = fit["mean"]
                 entry["patience"] = Fitted(
                     _minutes(est.value),
-                    f"event log: exponential MLE with censoring, {fit['abandoned']} abandoned of "
-                    f"{fit['visits']} queued visits: {est.describe()} min; Kaplan-Meier median "
-                    f"{fit['km_median']:.3g} min",
+                    f"event log ({whose}): exponential MLE with censoring, {fit['abandoned']} "
+                    f"abandoned of {fit['visits']} queued visits: {est.describe()} min; "
+                    f"Kaplan-Meier median {fit['km_median']:.3g} min",
                 )
     # -- population
     population: dict[str, Any] = {}
@@ -302,7 +309,7 @@ def build_document(
     churn_mode = "period" if cohorts else "journey"
     doc: dict[str, Any] = {
         "name": name,
-        "description": "Calibrated by journeysim.calibrate from a firm's data (see the fit report).",
+        "description": "Calibrated from data by journeysim.calibrate (see the fit report).",
         "simulation": {
             "horizon": _days(horizon_days),
             "period": _days(period_days),

@@ -151,7 +151,7 @@ class EventLogFit:
     gap_days: Estimate | None
     patience: dict[str, dict]
     waits: pd.DataFrame
-    basket: pd.Series | None
+    basket: dict[str, np.ndarray]  # purchase amounts by segment, and "all"
     survey: dict[str, float]
     data: list[str] = field(default_factory=list)
 
@@ -168,6 +168,7 @@ def _shares(frame: pd.DataFrame, keys: list[str], target: str) -> pd.DataFrame:
 
 
 def _max_concurrent(starts: np.ndarray, ends: np.ndarray) -> int:
+    ends = np.maximum(ends - 1_000_000, starts)  # 1 ms: hand-overs rounded to the nanosecond
     times = np.concatenate([starts, ends])
     steps = np.concatenate([np.ones(len(starts)), -np.ones(len(ends))])
     order = np.lexsort((steps, times))  # an end before a start at the same instant
@@ -268,6 +269,10 @@ def fit_event_log(table: Table, *, service_level_seconds: float = 20.0) -> Event
         else:
             capacity[tp] = "unlimited"
     staffed = frame[frame["touchpoint"].map(lambda t: capacity.get(t) != "unlimited")]
+    if len(staffed):
+        patience["all"] = fit_patience(
+            staffed["wait"].to_numpy(float), (staffed["event"] == "abandoned").to_numpy()
+        )
     for seg, part in staffed.groupby("segment"):
         patience[str(seg)] = fit_patience(
             part["wait"].to_numpy(float), (part["event"] == "abandoned").to_numpy()
@@ -284,7 +289,7 @@ def fit_event_log(table: Table, *, service_level_seconds: float = 20.0) -> Event
     hourly = weekly = None
     if span >= 7:
         by_hour = np.bincount(starts.dt.hour, minlength=24).astype(float)
-        by_day = np.bincount(starts.dt.weekday, minlength=7).astype(float)
+        by_day = np.bincount(starts.dt.day_of_week, minlength=7).astype(float)
         hourly = list(np.round(by_hour / by_hour.mean(), 4))
         weekly = list(np.round(by_day / by_day.mean(), 4))
     # time between journeys (start to start)
@@ -295,11 +300,16 @@ def fit_event_log(table: Table, *, service_level_seconds: float = 20.0) -> Event
         mean = float(g.mean())
         s = float(g.std(ddof=1)) / math.sqrt(len(g))
         gap_days = Estimate(mean, s, mean - Z95 * s, mean + Z95 * s)
-    basket = None
+    basket: dict[str, np.ndarray] = {}
     if "amount" in frame:
-        amounts = frame.loc[(outcome == "purchase") & is_last, "amount"].dropna()
-        amounts = amounts[amounts > 0]
-        basket = amounts if len(amounts) >= 2 else None
+        bought = frame[(outcome == "purchase") & is_last & (frame["amount"].fillna(0) > 0)]
+        basket = {
+            str(seg): part["amount"].to_numpy(float)
+            for seg, part in bought.groupby("segment")
+            if len(part) >= 2
+        }
+        if len(bought) >= 2:
+            basket["all"] = bought["amount"].to_numpy(float)
     survey = {}
     if "ltr" in frame and frame["ltr"].notna().any():
         ltr = frame["ltr"].dropna()
