@@ -285,6 +285,91 @@ def validate(scenario: ScenarioArg, set_: SetOpt = None) -> None:
     )
 
 
+@app.command("fit")
+def fit_command(
+    out: Annotated[
+        Path,
+        typer.Option(metavar="DIR", help="Write scenario.toml, report.md and tables here."),
+    ],
+    transactions: Annotated[
+        Path | None,
+        typer.Option(metavar="FILE", help="customer_id, date, amount[, segment] (CSV/Parquet)."),
+    ] = None,
+    cohorts: Annotated[
+        Path | None,
+        typer.Option(metavar="FILE", help="Cohort table: cohort[, segment], 0, 1, 2, ..."),
+    ] = None,
+    event_log: Annotated[
+        Path | None,
+        typer.Option(
+            "--event-log", metavar="FILE", help="customer_id, timestamp, touchpoint[, ...]."
+        ),
+    ] = None,
+    column: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--column",
+            metavar="OURS=THEIRS",
+            help="Map a column, e.g. customer_id=CustID (repeatable).",
+        ),
+    ] = None,
+    calibration_end: Annotated[
+        str | None,
+        typer.Option(metavar="DATE", help="Last day of the calibration period (transactions)."),
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option(metavar="DATE", help="End of observation (later rows dropped).")
+    ] = None,
+    unit_days: Annotated[
+        float, typer.Option(min=0.001, metavar="D", help="Time unit of BG/NBD rates, days.")
+    ] = 7.0,
+    name: Annotated[str, typer.Option(metavar="NAME", help="Scenario name.")] = "calibrated",
+    plots: PlotsOpt = False,
+) -> None:
+    """Fit a scenario to a firm's data: transactions, cohort table, journey event log."""
+    from journeysim.calibrate.fit import fit
+
+    if transactions is None and cohorts is None and event_log is None:
+        raise JourneysimError("fit needs --transactions, --cohorts or --event-log")
+    if out.exists() and not out.is_dir():
+        raise JourneysimError(f"--out: {out} is a file, not a directory")
+    mapping = {}
+    for item in column or []:
+        ours, sep, theirs = item.partition("=")
+        if not sep or not ours.strip() or not theirs.strip():
+            raise JourneysimError(f"--column {item!r}: write OURS=THEIRS, e.g. date=OrderDate")
+        mapping[ours.strip()] = theirs.strip()
+    result = fit(
+        transactions=transactions,
+        cohorts=cohorts,
+        event_log=event_log,
+        columns=mapping or None,
+        calibration_end=calibration_end,
+        end=end,
+        unit_days=unit_days,
+        name=name,
+    )
+    written = result.write(out)
+    typer.echo(
+        f"{result.scenario.name}: wrote {len(written)} files to {out} (scenario.toml, report.md)"
+    )
+    for note in result.notes:
+        typer.echo(f"note: {note}")
+    if plots:
+        from journeysim.plots.calibration import holdout_tracking, retention_fit
+
+        folder = out / "plots"
+        folder.mkdir(parents=True, exist_ok=True)
+        axes = []
+        if result.transactions is not None:
+            axes.append(("holdout_tracking", holdout_tracking(result.transactions)))
+        for f in result.cohorts or []:
+            axes.append((f"retention_{f.segment}", retention_fit(f)))
+        for stem, ax in axes:
+            ax.figure.savefig(folder / f"{stem}.png", dpi=100, bbox_inches="tight")
+        typer.echo(f"wrote {len(axes)} plots to {folder}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI, turning user errors into one line and exit code 2."""
     command = typer.main.get_command(app)

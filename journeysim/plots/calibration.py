@@ -1,0 +1,54 @@
+"""Fit-report charts: observed vs model for transactions (holdout tracking) and cohorts (sBG)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from journeysim.plots._common import _axes
+
+__all__ = ["holdout_tracking", "retention_fit"]
+
+
+def holdout_tracking(fit: Any, ax: Any = None) -> Any:
+    """Cumulative repeat purchases by week: observed vs the fitted model, holdout shaded.
+
+    Parameters
+    ----------
+    fit:
+        A :class:`~journeysim.calibrate.TransactionsFit` (or its ``tracking`` frame).
+    ax:
+        Axes to draw on (default: a new figure).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    track = getattr(fit, "tracking", fit)
+    ax = _axes(ax)
+    weeks = track["day"] / 7.0
+    ax.plot(weeks, track["observed"], color="black", label="observed")
+    ax.plot(weeks, track["model"], color="tab:blue", linestyle="--", label="model")
+    if "simulated" in track:
+        ax.plot(weeks, track["simulated"], color="tab:orange", label="simulated")
+    holdout = weeks[track["holdout"].to_numpy()]
+    if len(holdout):
+        ax.axvspan(holdout.min() - 1, holdout.max(), color="0.9", label="holdout")
+    ax.set_xlabel("weeks since the first purchase in the data")
+    ax.set_ylabel("cumulative repeat purchases")
+    ax.set_title("Holdout tracking")
+    ax.legend()
+    return ax
+
+
+def retention_fit(fit: Any, ax: Any = None) -> Any:
+    """Share of a cohort still active by period: observed vs the fitted sBG curve."""
+    ax = _axes(ax)
+    frame = fit.observed
+    ax.plot(frame["period"], frame["observed"], "o", color="black", label="observed")
+    ax.plot(frame["period"], frame["model"], color="tab:blue", label="sBG model")
+    ax.set_xlabel("periods since acquisition")
+    ax.set_ylabel("share still active")
+    ax.set_ylim(0, 1.02)
+    ax.set_title(f"Retention, segment {fit.segment}")
+    ax.legend()
+    return ax
