@@ -14,8 +14,18 @@ from journeysim.calibrate.data import (
     load_transactions,
     read_cdnow,
 )
+from journeysim.calibrate.document import Assumed, Fitted, build_document, plain, to_toml
+from journeysim.calibrate.eventlog import EventLogFit, fit_event_log
+from journeysim.calibrate.export import journey_log
+from journeysim.calibrate.fit import Calibration, fit
 from journeysim.calibrate.mle import Estimate
 from journeysim.calibrate.sbg import SBGFit, fit_sbg, sbg_survival
+from journeysim.calibrate.targets import (
+    TargetCalibration,
+    calibrate_targets,
+    survey_statistics,
+    survey_targets,
+)
 from journeysim.calibrate.transactions import (
     RepeatFit,
     TransactionsFit,
@@ -26,21 +36,35 @@ from journeysim.calibrate.transactions import (
 )
 
 __all__ = [
+    "Assumed",
+    "Calibration",
     "DataError",
     "Dropped",
     "Estimate",
+    "EventLogFit",
+    "Fitted",
+    "TargetCalibration",
     "RepeatFit",
     "SBGFit",
     "Table",
     "TransactionsFit",
+    "build_document",
+    "calibrate_targets",
+    "fit",
     "fit_basket",
+    "fit_event_log",
     "fit_repeat",
     "fit_sbg",
     "fit_transactions",
+    "journey_log",
     "load_cohorts",
     "load_event_log",
     "load_transactions",
+    "plain",
     "read_cdnow",
     "rfm",
     "sbg_survival",
+    "survey_statistics",
+    "survey_targets",
+    "to_toml",
 ]

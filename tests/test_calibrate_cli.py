@@ -1,0 +1,57 @@
+"""`journeysim fit`: a validated scenario with provenance and a report; bad data exits 2."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import journeysim as js
+from journeysim.calibrate.data import read_cdnow
+from journeysim.cli import main
+
+CDNOW = Path(__file__).parent / "data" / "CDNOW_sample.txt"
+
+
+def test_fit_writes_a_valid_commented_scenario_and_report(tmp_path, capsys):
+    orders = tmp_path / "orders.csv"
+    read_cdnow(CDNOW).rename(columns={"date": "OrderDate"}).to_csv(orders, index=False)
+    cohorts = tmp_path / "cohorts.csv"
+    cohorts.write_text("cohort,0,1,2,3,4,5,6,7\n2000,1000,631,468,382,326,289,262,241\n")
+    out = tmp_path / "fit"
+    code = main(
+        [
+            "fit",
+            "--transactions", str(orders),
+            "--column", "date=OrderDate",
+            "--calibration-end", "1997-09-30",
+            "--cohorts", str(cohorts),
+            "--out", str(out),
+            "--plots",
+        ]
+    )  # fmt: skip
+    assert code == 0
+    text = (out / "scenario.toml").read_text()
+    scenario = js.scenario_from_dict(tomllib.loads(text), source="fit")
+    assert scenario.segments["all"].churn.a == 0.70408  # sBG from the cohort table
+    for line in text.splitlines():
+        if "=" in line and not line.startswith(("#", "[", "name", "description")):
+            assert "# fitted:" in line or "# ASSUMED" in line or line.split("=")[0].strip() in {
+                "horizon", "period", "capacity", "distribution", "shop", "purchase", "sd",
+            }, line  # fmt: skip
+    report = (out / "report.md").read_text()
+    assert "21 rows dropped: exact duplicate" in report and "Holdout tracking" in report
+    assert (out / "plots" / "holdout_tracking.png").exists()
+    assert (out / "holdout_tracking.csv").exists()
+
+
+def test_fit_bad_data_is_one_line_and_exit_2(tmp_path, capsys):
+    orders = tmp_path / "orders.csv"
+    orders.write_text("customer_id,date,amount\nA,2024-01-02,1\nB,not a date,2\n")
+    code = main(["fit", "--transactions", str(orders), "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.strip() == (
+        f"journeysim: error: {orders}:3: column 'date': cannot read 'not a date' as a date "
+        "(write ISO 8601, e.g. 2024-03-01 or 2024-03-01T14:05:00+01:00)"
+    )
+    assert main(["fit", "--out", str(tmp_path / "o")]) == 2
