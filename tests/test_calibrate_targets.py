@@ -28,13 +28,13 @@ def test_targets_recover_the_arrival_rate_and_report_identification(small):
         {"population.arrivals_per_day": (5.0, 40.0)},
         {"journeys": (target, 0.03 * target)},
         replications=2,
-        budget=10,
+        budget=14,
     )
     assert fit.targets["met"].all() and not fit.unmet
     assert 16 <= fit.best["population.arrivals_per_day"] <= 24
     ident = fit.identification.set_index("parameter").loc["population.arrivals_per_day"]
     assert ident["share_of_range"] < 0.3  # journeys pin the arrival rate down
-    assert len(fit.evaluations) == 10
+    assert len(fit.evaluations) == 14
 
 
 def test_an_impossible_target_is_reported_unmet(small):

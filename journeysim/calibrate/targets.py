@@ -251,7 +251,9 @@ def calibrate_targets(
                         start,
                         *(
                             np.clip(
-                                start + 0.15 * np.eye(dim)[i] * np.where(start > 0.5, -1, 1), 0, 1
+                                start + (1.0 / n0) * np.eye(dim)[i] * np.where(start > 0.5, -1, 1),
+                                0,
+                                1,
                             )
                             for i in range(dim)
                         ),

@@ -40,6 +40,10 @@ class Results:
         Survival share by acquisition period (rows) and periods since acquisition (columns).
     events:
         The event log, only when ``simulate(..., event_log=True)``.
+    journeys:
+        With the event log: the start of every journey (``time, customer, segment``), so a
+        visit's arrival time, wait and service time can be recovered
+        (:func:`journeysim.calibrate.journey_log`).
     """
 
     kpis: pd.DataFrame
@@ -48,6 +52,7 @@ class Results:
     cohorts: pd.DataFrame
     events: pd.DataFrame | None = None
     costs: dict[str, float] = field(default_factory=dict)
+    journeys: pd.DataFrame | None = None
 
     def write(self, out: str | Path) -> list[Path]:
         """Write the four tables as CSV and Parquet into directory ``out``; return the paths."""
@@ -157,11 +162,12 @@ class Results:
         }
         for category, amount in sorted(rec.costs.items()):
             kpis[f"cost_{category}"] = amount
-        events = None
+        events = journeys = None
         if rec.events is not None:
             events = pd.DataFrame(
                 rec.events, columns=["time", "customer", "event", "touchpoint", "value"]
             )
+            journeys = pd.DataFrame(rec.journey_starts, columns=["time", "customer", "segment"])
         return cls(
             kpis=pd.DataFrame([kpis]),
             timeline=timeline,
@@ -169,6 +175,7 @@ class Results:
             cohorts=cohorts,
             events=events,
             costs=dict(rec.costs),
+            journeys=journeys,
         )
 
 
