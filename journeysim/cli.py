@@ -324,6 +324,12 @@ def fit_command(
         float, typer.Option(min=0.001, metavar="D", help="Time unit of BG/NBD rates, days.")
     ] = 7.0,
     name: Annotated[str, typer.Option(metavar="NAME", help="Scenario name.")] = "calibrated",
+    simulate_holdout: Annotated[
+        int,
+        typer.Option(
+            min=0, metavar="N", help="Also simulate the scenario N times for holdout tracking."
+        ),
+    ] = 0,
     plots: PlotsOpt = False,
 ) -> None:
     """Fit a scenario to a firm's data: transactions, cohort table, journey event log."""
@@ -349,6 +355,8 @@ def fit_command(
         unit_days=unit_days,
         name=name,
     )
+    if simulate_holdout and result.transactions is not None:
+        result.simulate_holdout(simulate_holdout)
     written = result.write(out)
     typer.echo(
         f"{result.scenario.name}: wrote {len(written)} files to {out} (scenario.toml, report.md)"

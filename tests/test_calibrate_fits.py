@@ -77,3 +77,21 @@ def test_basket_lognormal_recovers_mean_and_sd():
     fit = fit_basket(draws)
     assert fit.mean.low < 45 < fit.mean.high
     assert fit.sd.low < 30 < fit.sd.high
+
+
+def test_simulated_holdout_tracking_of_the_calibrated_scenario():
+    from journeysim.calibrate.document import schema_has
+    from journeysim.calibrate.fit import fit
+
+    result = fit(transactions=read_cdnow(CDNOW), calibration_end="1997-09-30", today="2025-01-01")
+    track = result.simulate_holdout(replications=2)
+    assert {"simulated", "simulated_low", "simulated_high"} <= set(track)
+    assert np.all(np.diff(track["simulated"]) >= 0)
+    last = track.iloc[-1]
+    if schema_has("Segment", "need_rate_shape"):
+        # with need-rate heterogeneity the scenario is the fitted MBG/NBD: it tracks the model
+        assert abs(last["simulated"] / last["model"] - 1) < 0.08
+    else:
+        # every customer at the mean rate buys more than a heterogeneous population (Jensen)
+        assert last["simulated"] > last["model"]
+    assert "Simulated scenario at the end of holdout" in result.report()

@@ -40,6 +40,21 @@ class Calibration:
     event_log: EventLogFit | None = None
     notes: list[str] = field(default_factory=list)
 
+    def simulate_holdout(self, replications: int = 3, seed: int = 0) -> pd.DataFrame:
+        """Simulate the scenario and add its curve to the holdout tracking (see :mod:`.tracking`).
+
+        Needs transactions. The report and the tracking plot then show observed, model and
+        simulated cumulative repeat purchases.
+        """
+        from journeysim.calibrate.tracking import simulated_tracking
+
+        if self.transactions is None:
+            raise ValueError("holdout tracking needs transactions")
+        self.transactions.tracking = simulated_tracking(
+            self.scenario, self.transactions, replications, seed
+        )
+        return self.transactions.tracking
+
     def report(self) -> str:
         """The fit report as Markdown: data used and dropped, every fit, holdout, notes."""
         out = [f"# Fit report: {self.scenario.name}", ""]
@@ -137,6 +152,14 @@ def _transactions_section(fit: TransactionsFit) -> list[str]:
         f"{last['observed']:.0f}, model {last['model']:.0f} ({100 * error:+.1f}%).",
         "",
     ]
+    if "simulated" in track:
+        sim_error = last["simulated"] / last["observed"] - 1 if last["observed"] else math.nan
+        out += [
+            f"Simulated scenario at the end of holdout: {last['simulated']:.0f} (95% CI "
+            f"{last['simulated_low']:.0f}-{last['simulated_high']:.0f}), "
+            f"{100 * sim_error:+.1f}% vs observed.",
+            "",
+        ]
     return out
 
 

@@ -115,6 +115,7 @@ class TransactionsFit:
     tracking: pd.DataFrame
     data: list[str] = field(default_factory=list)
     engine_model: Model = "mbgnbd"
+    acquisition_days: float = 0.0  # from the first first-purchase to the last (calibration)
 
     @property
     def arrivals_per_day(self) -> Estimate:
@@ -324,4 +325,7 @@ def fit_transactions(
     else:
         fit = fit_repeat(everyone, engine_model, unit_days)
     track = tracking(frame, fit, cut, end, period_days=7.0)
-    return TransactionsFit(out, cut, end, start, unit_days, track, table.summary(), engine_model)
+    window = float((everyone["first"].max() - everyone["first"].min()).days + 1)
+    return TransactionsFit(
+        out, cut, end, start, unit_days, track, table.summary(), engine_model, window
+    )
