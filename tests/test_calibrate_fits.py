@@ -95,3 +95,35 @@ def test_simulated_holdout_tracking_of_the_calibrated_scenario():
         # every customer at the mean rate buys more than a heterogeneous population (Jensen)
         assert last["simulated"] > last["model"]
     assert "Simulated scenario at the end of holdout" in result.report()
+
+
+def test_patience_mle_handles_censoring():
+    from journeysim.calibrate.eventlog import fit_patience
+
+    rng = np.random.default_rng(7)
+    patience = rng.exponential(6.0, 4000)
+    needed = rng.exponential(4.0, 4000)  # the wait a customer would have had to be served
+    abandoned = patience < needed
+    fit = fit_patience(np.minimum(patience, needed), abandoned)
+    assert fit["mean"].low < 6.0 < fit["mean"].high
+    # ignoring the censored (served) waits would say about 2.4 minutes
+    assert np.mean(np.minimum(patience, needed)[abandoned]) < 3.0
+    assert 6.0 * np.log(2) * 0.85 < fit["km_median"] < 6.0 * np.log(2) * 1.15
+
+
+@pytest.mark.parametrize(
+    ("family", "draw"),
+    [
+        ("exponential", lambda rng: rng.exponential(7.0, 3000)),
+        ("gamma", lambda rng: rng.gamma(4.0, 2.5, 3000)),
+        ("lognormal", lambda rng: rng.lognormal(1.0, 0.8, 3000)),
+        ("deterministic", lambda rng: np.full(50, 2.0)),
+    ],
+)
+def test_service_family_chosen_by_aic(family, draw):
+    from journeysim.calibrate.eventlog import fit_service
+
+    x = draw(np.random.default_rng(3))
+    fit = fit_service(x)
+    assert fit.distribution == family
+    assert fit.mean.low <= x.mean() <= fit.mean.high
