@@ -324,6 +324,26 @@ def fit_command(
         float, typer.Option(min=0.001, metavar="D", help="Time unit of BG/NBD rates, days.")
     ] = 7.0,
     name: Annotated[str, typer.Option(metavar="NAME", help="Scenario name.")] = "calibrated",
+    targets: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="Calibration experiment: [parameters] ranges and [targets] KPI = [value, "
+            "tolerance] (docs/calibration.md).",
+        ),
+    ] = None,
+    scenario: Annotated[
+        Path | None,
+        typer.Option(metavar="FILE", help="Scenario to calibrate with --targets."),
+    ] = None,
+    workers: WorkersOpt = None,
+    engine: Annotated[
+        Literal["local", "dask"], typer.Option(help="Where --targets runs execute.")
+    ] = "local",
+    scheduler: Annotated[
+        str | None, typer.Option(metavar="ADDRESS", help="Dask scheduler (with --engine dask).")
+    ] = None,
+    quiet: QuietOpt = False,
     simulate_holdout: Annotated[
         int,
         typer.Option(
@@ -332,13 +352,19 @@ def fit_command(
     ] = 0,
     plots: PlotsOpt = False,
 ) -> None:
-    """Fit a scenario to a firm's data: transactions, cohort table, journey event log."""
+    """Fit a scenario to a firm's data, or calibrate parameters to target KPIs (--targets).
+
+    Data: transactions, a cohort table, a journey event log (docs/calibration.md).
+    """
     from journeysim.calibrate.fit import fit
 
-    if transactions is None and cohorts is None and event_log is None:
-        raise JourneysimError("fit needs --transactions, --cohorts or --event-log")
     if out.exists() and not out.is_dir():
         raise JourneysimError(f"--out: {out} is a file, not a directory")
+    if targets is not None:
+        _fit_targets(targets, scenario, out, workers, engine, scheduler, quiet)
+        return
+    if transactions is None and cohorts is None and event_log is None:
+        raise JourneysimError("fit needs --transactions, --cohorts, --event-log or --targets")
     mapping = {}
     for item in column or []:
         ours, sep, theirs = item.partition("=")
@@ -376,6 +402,52 @@ def fit_command(
         for stem, ax in axes:
             ax.figure.savefig(folder / f"{stem}.png", dpi=100, bbox_inches="tight")
         typer.echo(f"wrote {len(axes)} plots to {folder}")
+
+
+def _fit_targets(  # noqa: PLR0913
+    targets: Path,
+    scenario: Path | None,
+    out: Path,
+    workers: int | None,
+    engine: str,
+    scheduler: str | None,
+    quiet: bool,
+) -> None:
+    """``journeysim fit --targets``: the calibration experiment, on the sweep engines."""
+    from journeysim.atomic import write_atomic
+    from journeysim.calibrate.targets import (
+        calibrate_targets,
+        calibrated_toml,
+        load_targets_file,
+    )
+    from journeysim.experiments.engines import make_executor
+
+    spec = load_targets_file(targets)
+    path = scenario or spec.pop("scenario_path", None)
+    spec.pop("scenario_path", None)
+    if path is None:
+        raise JourneysimError(f"{targets}: scenario: give scenario = FILE or --scenario FILE")
+    base = load_scenario(path)
+    executor, close, _ = make_executor(engine, workers, scheduler)
+    try:
+        result = calibrate_targets(
+            base, workers=1 if executor is None else None, executor=executor,
+            progress=not quiet, **spec,
+        )  # fmt: skip
+    finally:
+        close()
+    out.mkdir(parents=True, exist_ok=True)
+    text = calibrated_toml(base, result)
+    write_atomic(out / "scenario.toml", lambda tmp: Path(tmp).write_text(text))
+    for name in ("targets", "evaluations", "identification"):
+        frame = getattr(result, name)
+        write_atomic(out / f"{name}.csv", lambda tmp, f=frame: f.to_csv(tmp, index=False))
+    typer.echo(f"{base.name}: {len(result.evaluations)} points; best {result.best}")
+    typer.echo(result.targets.to_string(index=False, float_format=number))
+    typer.echo(result.identification.to_string(index=False, float_format=number))
+    unmet = result.unmet
+    typer.echo(f"targets not met: {', '.join(unmet)}" if unmet else "all targets met")
+    typer.echo(f"wrote {out}/scenario.toml and targets/evaluations/identification.csv")
 
 
 def main(argv: list[str] | None = None) -> int:

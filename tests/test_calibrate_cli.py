@@ -55,3 +55,29 @@ def test_fit_bad_data_is_one_line_and_exit_2(tmp_path, capsys):
         "(write ISO 8601, e.g. 2024-03-01 or 2024-03-01T14:05:00+01:00)"
     )
     assert main(["fit", "--out", str(tmp_path / "o")]) == 2
+
+
+def test_fit_targets_writes_the_calibrated_scenario(tmp_path, capsys):
+    import tomli_w
+
+    small = js.load_scenario(
+        Path(__file__).resolve().parents[1] / "scenarios" / "bank.toml",
+        {"simulation.horizon": "20 d", "population.returning": False},
+    )
+    (tmp_path / "small.toml").write_text(tomli_w.dumps(small.document))
+    (tmp_path / "targets.toml").write_text(
+        'scenario = "small.toml"\nreplications = 1\nbudget = 6\n'
+        '[parameters]\n"population.arrivals_per_day" = [5.0, 30.0]\n'
+        "[targets]\njourneys = [300, 20]\n"
+    )
+    out = tmp_path / "out"
+    assert main(["fit", "--targets", str(tmp_path / "targets.toml"), "--out", str(out),
+                 "--workers", "1", "--quiet"]) == 0  # fmt: skip
+    text = (out / "scenario.toml").read_text()
+    line = next(x for x in text.splitlines() if x.startswith("arrivals_per_day"))
+    assert "# fitted: target calibration, 6 points" in line
+    js.scenario_from_dict(tomllib.loads(text), source="calibrated")
+    assert (out / "identification.csv").exists()
+    (tmp_path / "bad.toml").write_text("[parameters]\nx = [1]\n[targets]\nnps = [1, 2]\n")
+    assert main(["fit", "--targets", str(tmp_path / "bad.toml"), "--out", str(out)]) == 2
+    assert "bad.toml: parameters.x: write [low, high] (two numbers)" in capsys.readouterr().err

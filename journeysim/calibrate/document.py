@@ -54,8 +54,8 @@ def plain(doc: Any) -> Any:
 
 
 def _value(v: Any) -> str:
-    text = tomli_w.dumps({"x": plain(v)})
-    return text.split("=", 1)[1].strip()
+    text = tomli_w.dumps({"x": plain(v)}).split("=", 1)[1].strip()
+    return " ".join(part.strip() for part in text.splitlines())  # arrays on one line
 
 
 def _is_table(v: Any) -> bool:

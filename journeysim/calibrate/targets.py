@@ -303,3 +303,102 @@ def calibrate_targets(
     return TargetCalibration(
         best, float(frame["loss"].min()), pd.DataFrame(trows), frame, pd.DataFrame(ident), profiles
     )
+
+
+def load_targets_file(path: str | Any) -> dict[str, Any]:
+    """Read a calibration-experiment file (TOML; docs/calibration.md).
+
+    ``scenario`` (path, relative to the file), ``[parameters]`` (dotted path = [low, high]),
+    ``[targets]`` (KPI = [value, tolerance]) and optional ``replications``, ``budget``,
+    ``seed``, ``strategy``. Returns keyword arguments for :func:`calibrate_targets` plus
+    ``scenario_path``.
+
+    Raises
+    ------
+    ScenarioError
+        One line naming the file and the field.
+    """
+    import tomllib
+    from pathlib import Path
+
+    path = Path(path)
+    name = str(path)
+    try:
+        raw = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise ScenarioError("no such file", source=name) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"not valid TOML: {exc}", source=name) from None
+    allowed = {"scenario", "parameters", "targets", "replications", "budget", "seed", "strategy"}
+    for key in raw:
+        if key not in allowed:
+            raise ScenarioError(
+                f"unknown key; allowed: {', '.join(sorted(allowed))}", source=name, field=key
+            )
+    out: dict[str, Any] = {}
+    if "scenario" in raw:
+        out["scenario_path"] = (path.parent / str(raw["scenario"])).resolve()
+    for table, what in (("parameters", "[low, high]"), ("targets", "[value, tolerance]")):
+        items = raw.get(table)
+        if not isinstance(items, dict) or not items:
+            raise ScenarioError(
+                f"needs a [{table}] table of KEY = {what}", source=name, field=table
+            )
+        parsed = {}
+        for key, pair in items.items():
+            ok = (
+                isinstance(pair, list)
+                and len(pair) == 2
+                and all(isinstance(x, int | float) and not isinstance(x, bool) for x in pair)
+            )
+            if not ok:
+                raise ScenarioError(
+                    f"write {what} (two numbers)", source=name, field=f"{table}.{key}"
+                )
+            parsed[key] = (float(pair[0]), float(pair[1]))
+        out[table] = parsed
+    for key, kind in (("replications", int), ("budget", int), ("seed", int), ("strategy", str)):
+        if key in raw:
+            if (
+                not isinstance(raw[key], kind)
+                or isinstance(raw[key], bool)
+                or (kind is int and raw[key] < (0 if key == "seed" else 1))
+            ):
+                raise ScenarioError(
+                    f"must be a {'positive integer' if kind is int else 'name'}",
+                    source=name,
+                    field=key,
+                )
+            out[key] = raw[key]
+    return out
+
+
+def calibrated_toml(scenario: Scenario, result: TargetCalibration) -> str:
+    """The scenario's document with the best values, each commented with how it was found."""
+    import copy
+
+    from journeysim.calibrate.document import Fitted, to_toml
+
+    doc = copy.deepcopy(scenario.document)
+    met = ", ".join(
+        f"{r.kpi} {r.mean:.4g} vs {r.target:g} +- {r.tolerance:g} ({'met' if r.met else 'NOT met'})"
+        for r in result.targets.itertuples()
+    )
+    ident = result.identification.set_index("parameter")
+    for path, value in result.best.items():
+        row = ident.loc[path]
+        note = (
+            f"target calibration, {len(result.evaluations)} points: best {value:.4g}, "
+            f"near-optimal {row['near_low']:.4g}-{row['near_high']:.4g} "
+            f"({100 * row['share_of_range']:.0f}% of the range searched); targets: {met}"
+        )
+        node = doc
+        keys = path.split(".")
+        for key in keys[:-1]:
+            node = node.setdefault(key, {})
+        node[keys[-1]] = Fitted(round(value, 6), note)
+    header = (
+        f"Scenario {scenario.name!r} with parameters calibrated to target KPIs "
+        "(journeysim.calibrate.calibrate_targets)."
+    )
+    return to_toml(doc, header)
