@@ -129,3 +129,33 @@ def test_resimulated_kpis_match_within_cis(truth, fitted):
         assert diff["ci_low"] <= 0.03 * abs(np.mean(original[k])) and diff["ci_high"] >= (
             -0.03 * abs(np.mean(original[k]))
         ), (k, diff)
+
+
+def test_segment_rows_that_differ_are_found():
+    from journeysim.calibrate.eventlog import segment_differences
+
+    raw = js.load_scenario(BANK, overrides=SETTINGS).document
+    # bank's two segments share one journey: nothing should differ
+    same = fit_event_log(
+        load_event_log(
+            journey_log(
+                js.simulate(js.scenario_from_dict(raw, source="t"), seed=3, event_log=True)
+            ),
+            today="2100-01-01",
+        )
+    )
+    assert segment_differences(same) == {}
+    # the affluent start at the branch far more often: their entry row differs
+    mass = [
+        r
+        for r in journey_log(
+            js.simulate(js.scenario_from_dict(raw, source="t"), seed=3, event_log=True)
+        ).itertuples()
+    ]
+    assert mass  # (the log exists)
+    log = journey_log(js.simulate(js.scenario_from_dict(raw, source="t"), seed=4, event_log=True))
+    firsts = log.drop_duplicates("journey_id")
+    moved = firsts[(firsts["segment"] == "affluent") & (firsts["touchpoint"] == "app")].index[::2]
+    log.loc[moved, "touchpoint"] = "branch"  # half the affluent app starts become branch starts
+    found = segment_differences(fit_event_log(load_event_log(log, today="2100-01-01")))
+    assert "entry" in found["affluent"]["p"]

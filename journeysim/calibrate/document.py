@@ -248,6 +248,33 @@ def build_document(
                     f"abandoned of {fit['visits']} queued visits: {est.describe()} min; "
                     f"Kaplan-Meier median {fit['km_median']:.3g} min",
                 )
+    # -- segment journeys: rows where a segment routes differently (chi-square, p < 0.01)
+    if event_log is not None:
+        from journeysim.calibrate.eventlog import segment_differences
+
+        journeys_ok = schema_has("Segment", "journey")
+        for seg_name, found in segment_differences(event_log).items():
+            if seg_name not in segments:
+                continue
+            rows = ", ".join(f"{k} (p = {v:.2g})" for k, v in found["p"].items())
+            if not journeys_ok:
+                notes.append(
+                    f"segment {seg_name} differs in {rows} but its own rows are not written: "
+                    "this engine has no segments.NAME.journey"
+                )
+                continue
+            journey: dict[str, Any] = {}
+            if found["entry"] is not None:
+                journey["entry"] = _row(
+                    found["entry"], f"segment {seg_name} journeys starting here"
+                )
+            if found["routes"]:
+                journey["routes"] = {
+                    tp: _row(part, f"segment {seg_name} transitions from {tp}")
+                    for tp, part in found["routes"].items()
+                }
+            segments[seg_name]["journey"] = journey
+            notes.append(f"segment {seg_name}: own journey rows {rows} (chi-square vs the others)")
     # -- population
     population: dict[str, Any] = {}
     if transactions is not None:

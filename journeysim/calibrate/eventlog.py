@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -340,3 +341,44 @@ def fit_event_log(table: Table, *, service_level_seconds: float = 20.0) -> Event
         survey=survey,
         data=table.summary(),
     )
+
+
+def segment_differences(
+    fit: EventLogFit, level: float = 0.01, min_count: int = 30
+) -> dict[str, dict[str, Any]]:
+    """Entry and route rows where a segment differs from the other segments.
+
+    For every segment and row (``entry`` or a touchpoint), a chi-square test of homogeneity
+    compares the segment's counts with the other segments' (``scipy.stats.chi2_contingency``);
+    rows with at least ``min_count`` of the segment's journeys and p < ``level`` are returned
+    as ``{segment: {"entry": frame, "routes": {touchpoint: frame}, "p": {row: p}}}``.
+    """
+    from scipy.stats import chi2_contingency
+
+    out: dict[str, dict[str, Any]] = {}
+    segments = [s for s in fit.segment_customers if s != "all"]
+    if len(segments) < 2:
+        return out
+    tables = [("entry", fit.entry, "touchpoint", None)]
+    rows = fit.routes[fit.routes["segment"] != "all"]
+    tables += [(tp, rows[rows["from"] == tp], "to", tp) for tp in rows["from"].unique()]
+    for seg in segments:
+        for row_name, frame, target, _ in tables:
+            frame = frame[frame["segment"] != "all"]
+            mine = frame[frame["segment"] == seg].groupby(target)["count"].sum()
+            rest = frame[frame["segment"] != seg].groupby(target)["count"].sum()
+            if mine.sum() < min_count or rest.sum() < min_count:
+                continue
+            table = pd.concat([mine, rest], axis=1).fillna(0).to_numpy()
+            if table.shape[0] < 2:
+                continue
+            p = float(chi2_contingency(table)[1])
+            if p < level:
+                part = frame[frame["segment"] == seg]
+                found = out.setdefault(seg, {"entry": None, "routes": {}, "p": {}})
+                found["p"][row_name] = p
+                if row_name == "entry":
+                    found["entry"] = part
+                else:
+                    found["routes"][row_name] = part
+    return out
