@@ -324,6 +324,9 @@ def fit_command(
         float, typer.Option(min=0.001, metavar="D", help="Time unit of BG/NBD rates, days.")
     ] = 7.0,
     name: Annotated[str, typer.Option(metavar="NAME", help="Scenario name.")] = "calibrated",
+    tz: Annotated[
+        str, typer.Option(metavar="ZONE", help="Time zone dates with an offset are converted to.")
+    ] = "UTC",
     targets: Annotated[
         Path | None,
         typer.Option(
@@ -380,6 +383,7 @@ def fit_command(
         end=end,
         unit_days=unit_days,
         name=name,
+        tz=tz,
     )
     if simulate_holdout and result.transactions is not None:
         result.simulate_holdout(simulate_holdout)

@@ -56,6 +56,10 @@ def test_time_zones_converted_and_mixing_refused(tmp_path):
     table = load_transactions(path, today=TODAY)
     assert table.frame["date"].iloc[0] == pd.Timestamp("2024-01-03 01:30")
     assert any("converted to UTC" in n for n in table.notes)
+    paris = load_transactions(path, today=TODAY, tz="Europe/Paris")
+    assert paris.frame["date"].iloc[0] == pd.Timestamp("2024-01-03 02:30")
+    with pytest.raises(DataError, match="unknown time zone 'Mars/Base'"):
+        load_transactions(path, today=TODAY, tz="Mars/Base")
     mixed = write(tmp_path, "customer_id,date,amount\nA,2024-01-02T23:30:00Z,1\nA,2024-01-04,2\n")
     with pytest.raises(DataError, match=r":3: column 'date': .* has no time-zone offset"):
         load_transactions(mixed, today=TODAY)

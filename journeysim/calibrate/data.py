@@ -231,6 +231,19 @@ def _segments(frame: pd.DataFrame, name: str, offset: int) -> None:
     frame["segment"] = frame["segment"].astype(str).str.strip()
 
 
+def _check_tz(tz: str, name: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise DataError(
+            f"unknown time zone {tz!r} (use an IANA name, e.g. UTC or Europe/Paris)",
+            source=name,
+            field="tz",
+        ) from None
+
+
 def _today(today: Any) -> pd.Timestamp:
     if today is None:
         return pd.Timestamp.now(tz="UTC").tz_localize(None).normalize() + pd.Timedelta(days=1)
@@ -278,6 +291,7 @@ def load_transactions(
         Missing column, unreadable date or amount, future date, empty segment, nothing left.
     """
     raw, name, offset = _read(data, source)
+    _check_tz(tz, name)
     frame = _columns(raw, name, ("customer_id", "date", "amount"), ("segment",), columns)
     table = Table(frame, name, rows_read=len(frame))
     if frame.empty:
@@ -459,6 +473,7 @@ def load_event_log(
         duration, or (``require_purchase``) a log in which no journey ends in a purchase.
     """
     raw, name, offset = _read(data, source)
+    _check_tz(tz, name)
     frame = _columns(raw, name, EVENT_LOG_REQUIRED, EVENT_LOG_OPTIONAL, columns)
     table = Table(frame, name, rows_read=len(frame))
     if frame.empty:

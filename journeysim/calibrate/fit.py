@@ -102,6 +102,12 @@ class Calibration:
         tables: dict[str, pd.DataFrame] = {}
         if self.transactions is not None:
             tables["holdout_tracking"] = self.transactions.tracking
+            tables["acquisition"] = pd.concat(
+                [
+                    s.acquisition.assign(segment=s.segment)
+                    for s in self.transactions.segments.values()
+                ]
+            )
         for f in self.cohorts or []:
             tables[f"retention_{f.segment}"] = f.observed
         if self.event_log is not None:
@@ -140,6 +146,9 @@ def _transactions_section(fit: TransactionsFit) -> list[str]:
         out.append(_estimate_row("basket sd", seg.basket.sd))
         out.append(_estimate_row("new customers per day", seg.arrivals_per_day))
         out.append("")
+        acq = seg.acquisition
+        counts = ", ".join(f"{int(n)}" for n in acq["new_customers"])
+        out += [f"New customers by acquisition period (from the data's first day): {counts}", ""]
     track = fit.tracking
     last = track.iloc[-1]
     cut = track[~track["holdout"]].iloc[-1] if (~track["holdout"]).any() else track.iloc[0]
@@ -252,6 +261,7 @@ def fit(
     period_days: float = 30.0,
     horizon_days: float | None = None,
     name: str = "calibrated",
+    tz: str = "UTC",
     today: Any = None,
 ) -> Calibration:
     """Fit a scenario to a firm's data.
@@ -274,6 +284,8 @@ def fit(
         The scenario's horizon (default: the data's span).
     name:
         The scenario's name.
+    tz:
+        Time zone that dates with an offset are converted to (then the offset is dropped).
     today:
         What counts as the future in the data (default: today, UTC).
 
@@ -292,14 +304,14 @@ def fit(
         raise ValueError("give transactions, cohorts or an event log")
     tfit = cfit = efit = None
     if transactions is not None:
-        table = load_transactions(transactions, columns, end=end, today=today)
+        table = load_transactions(transactions, columns, end=end, tz=tz, today=today)
         tfit = fit_transactions(
             table, calibration_end=calibration_end, unit_days=unit_days, period_days=period_days
         )
     if cohorts is not None:
         cfit = fit_sbg(load_cohorts(cohorts))
     if event_log is not None:
-        efit = fit_event_log(load_event_log(event_log, columns, today=today))
+        efit = fit_event_log(load_event_log(event_log, columns, tz=tz, today=today))
     doc, notes = build_document(
         name=name,
         transactions=tfit,
