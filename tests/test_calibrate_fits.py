@@ -127,3 +127,15 @@ def test_service_family_chosen_by_aic(family, draw):
     fit = fit_service(x)
     assert fit.distribution == family
     assert fit.mean.low <= x.mean() <= fit.mean.high
+
+
+def test_patience_family_by_censored_aic():
+    from journeysim.calibrate.eventlog import fit_patience
+
+    rng = np.random.default_rng(7)
+    patience = rng.lognormal(1.5, 0.5, 4000)
+    needed = rng.exponential(4.0, 4000)
+    families = fit_patience(np.minimum(patience, needed), patience < needed)["families"]
+    best = min(families, key=lambda f: families[f]["aic"])
+    assert best == "lognormal"
+    assert families["lognormal"]["mean"] == pytest.approx(np.exp(1.5 + 0.125), rel=0.05)

@@ -240,8 +240,27 @@ def build_document(
                         f"segment {seg_name}: no abandonment in the log, so its "
                         "patience is the pooled estimate"
                     )
-            if fit and fit["abandoned"] > 0:
+            families = (fit or {}).get("families") or {}
+            best = min(families, key=lambda f: families[f]["aic"]) if families else "exponential"
+            if fit and best != "exponential" and _patience_tables():
+                chosen = families[best]
+                aics = ", ".join(f"{k} {v['aic']:.1f}" for k, v in families.items())
+                entry["patience"] = {
+                    "distribution": Fitted(
+                        best,
+                        f"event log ({whose}): censored MLE, {fit['abandoned']} abandoned of "
+                        f"{fit['visits']} queued visits; lowest AIC of {aics}",
+                    ),
+                    "mean": Fitted(_minutes(chosen["mean"]), f"{best} censored MLE mean"),
+                    "sd": Fitted(_minutes(chosen["sd"]), f"{best} censored MLE sd"),
+                }
+            elif fit and fit["abandoned"] > 0:
                 est = fit["mean"]
+                if best != "exponential":
+                    notes.append(
+                        f"segment {seg_name}: patience fits {best} best (AIC) but this engine "
+                        "takes only an exponential patience: the exponential MLE is written"
+                    )
                 entry["patience"] = Fitted(
                     _minutes(est.value),
                     f"event log ({whose}): exponential MLE with censoring, {fit['abandoned']} "
@@ -361,6 +380,25 @@ def build_document(
         },
     }
     return doc, notes
+
+
+def _patience_tables() -> bool:
+    """Whether the engine takes ``patience = {distribution, mean, sd}`` (the operations issue)."""
+    from journeysim.scenario.schema import Segment
+
+    try:
+        Segment.model_validate(
+            {
+                "share": 1.0,
+                "basket": {"mean": 1.0},
+                "time_between_needs": "1 d",
+                "churn": {"a": 1.0, "b": 1.0},
+                "patience": {"distribution": "lognormal", "mean": "3 min", "sd": "1 min"},
+            }
+        )
+    except (ValueError, TypeError):
+        return False
+    return True
 
 
 def _sbg_churn(f: SBGFit) -> dict[str, Fitted]:

@@ -123,7 +123,9 @@ def fit_patience(waits: np.ndarray, abandoned: np.ndarray) -> dict[str, float | 
     surv = np.cumprod(np.where(d, 1 - 1 / at_risk, 1.0))
     below = np.flatnonzero(surv <= 0.5)
     median = float(w[below[0]]) if len(below) else math.inf
+    families = _censored_families(waits, abandoned) if k >= 10 else {}
     return {
+        "families": families,
         "abandoned": k,
         "visits": len(waits),
         "mean": Estimate(
@@ -131,6 +133,40 @@ def fit_patience(waits: np.ndarray, abandoned: np.ndarray) -> dict[str, float | 
         ),
         "km_median": median,
     }
+
+
+def _censored_families(waits: np.ndarray, abandoned: np.ndarray) -> dict[str, dict[str, float]]:
+    """Exponential, lognormal and gamma patience by censored MLE; AIC, mean and sd (minutes).
+
+    log L = sum over abandoned visits of log f(wait) + sum over served ones of log S(wait).
+    """
+    from scipy import optimize, stats
+
+    w = np.maximum(waits, 1e-6)
+    done, cens = w[abandoned], w[~abandoned & (waits > 0)]
+    out: dict[str, dict[str, float]] = {}
+    mean = float(waits.sum() / abandoned.sum())
+    ll = float(
+        np.sum(stats.expon.logpdf(done, scale=mean)) + np.sum(stats.expon.logsf(cens, scale=mean))
+    )
+    out["exponential"] = {"aic": 2 - 2 * ll, "mean": mean, "sd": mean}
+    for name, dist in (("lognormal", stats.lognorm), ("gamma", stats.gamma)):
+
+        def nll(z: np.ndarray, dist: Any = dist) -> float:
+            shape, scale = np.exp(z)
+            value = -(
+                np.sum(dist.logpdf(done, shape, 0, scale))
+                + np.sum(dist.logsf(cens, shape, 0, scale))
+            )
+            return float(value) if np.isfinite(value) else 1e300
+
+        start = np.log([1.0, mean])
+        best = optimize.minimize(nll, start, method="Nelder-Mead")
+        shape, scale = np.exp(best.x)
+        m, v = dist.stats(shape, 0, scale, moments="mv")
+        if np.isfinite(m) and np.isfinite(v):
+            out[name] = {"aic": 4 + 2 * float(best.fun), "mean": float(m), "sd": float(np.sqrt(v))}
+    return out
 
 
 @dataclass
