@@ -84,7 +84,7 @@ def test_simulated_holdout_tracking_of_the_calibrated_scenario():
     from journeysim.calibrate.fit import fit
 
     result = fit(transactions=read_cdnow(CDNOW), calibration_end="1997-09-30", today="2025-01-01")
-    track = result.simulate_holdout(replications=2)
+    track = result.simulate_holdout(replications=1)
     assert {"simulated", "simulated_low", "simulated_high"} <= set(track)
     assert np.all(np.diff(track["simulated"]) >= 0)
     last = track.iloc[-1]
