@@ -84,13 +84,14 @@ def test_simulated_holdout_tracking_of_the_calibrated_scenario():
     from journeysim.calibrate.fit import fit
 
     result = fit(transactions=read_cdnow(CDNOW), calibration_end="1997-09-30", today="2025-01-01")
-    track = result.simulate_holdout(replications=1)
+    track = result.simulate_holdout(replications=3)
     assert {"simulated", "simulated_low", "simulated_high"} <= set(track)
     assert np.all(np.diff(track["simulated"]) >= 0)
     last = track.iloc[-1]
     if schema_has("Segment", "need_rate_shape"):
         # with need-rate heterogeneity the scenario is the fitted MBG/NBD: it tracks the model
-        assert abs(last["simulated"] / last["model"] - 1) < 0.08
+        # (measured on the issue-12 engine: 3,968, 95% CI 3,551-4,384, vs the model's 4,050)
+        assert last["simulated_low"] <= last["model"] <= last["simulated_high"]
     else:
         # every customer at the mean rate buys more than a heterogeneous population (Jensen)
         assert last["simulated"] > last["model"]
