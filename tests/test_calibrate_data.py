@@ -149,3 +149,33 @@ def test_parquet_reads_like_csv(tmp_path):
     frame.to_parquet(path)
     table = load_transactions(path, {"customer_id": "id"}, today=TODAY)
     assert list(table.frame["amount"]) == [1.0, 2.0]
+
+
+def test_a_segment_too_small_to_fit_is_named(tmp_path):
+    from journeysim.calibrate.transactions import fit_transactions
+
+    rows = ["customer_id,date,amount,segment"]
+    for i in range(40):
+        rows += [f"c{i},2024-01-0{1 + i % 5},10,big", f"c{i},2024-03-0{1 + i % 5},12,big"]
+    rows += ["x1,2024-01-02,5,tiny", "x1,2024-02-02,5,tiny"]
+    table = load_transactions(write(tmp_path, "\n".join(rows) + "\n"), today=TODAY)
+    with pytest.raises(DataError, match="segment 'tiny' has 1 customers .* at least 30"):
+        fit_transactions(table, calibration_end="2024-03-01")
+
+
+def test_a_minimal_event_log_fits(tmp_path):
+    from journeysim.calibrate.eventlog import fit_event_log
+
+    lines = ["customer_id,timestamp,touchpoint,outcome"]
+    for i in range(60):
+        day = f"2024-01-{1 + i % 28:02d}"
+        lines += [f"c{i},{day}T10:00,web,", f"c{i},{day}T10:07,checkout,purchase" if i % 3 else
+                  f"c{i},{day}T10:07,checkout,exit"]  # fmt: skip
+    fit = fit_event_log(load_event_log(write(tmp_path, "\n".join(lines) + "\n", "log.csv"),
+                                       today=TODAY))  # fmt: skip
+    routes = fit.routes.set_index(["from", "to"])
+    assert routes.loc[("web", "checkout"), "p"] == 1.0
+    assert routes.loc[("checkout", "purchase"), "count"] == 40
+    assert fit.capacity == {"web": "unlimited", "checkout": "unlimited"}
+    assert fit.service["web"].distribution == "deterministic"  # 7 minutes to the next visit
+    assert fit.service["web"].mean.value == pytest.approx(7.0)
