@@ -97,7 +97,8 @@ def fit_positive(
     theta = np.exp(z)
     try:
         cov = np.linalg.inv(hessian(on_logs, z))
-        se_log = np.sqrt(np.diag(cov))
+        with np.errstate(invalid="ignore"):  # not positive definite: no SE (reported as such)
+            se_log = np.sqrt(np.diag(cov))
     except np.linalg.LinAlgError:
         se_log = np.full(len(z), np.nan)
     estimates = []
