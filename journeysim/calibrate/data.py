@@ -443,6 +443,7 @@ EVENT_LOG_OPTIONAL = (
     "amount",
     "ltr",
     "csat",
+    "ces",
     "segment",
 )
 OUTCOMES = ("purchase", "exit", "abandon")
@@ -463,8 +464,8 @@ def load_event_log(
     Columns ``customer_id, timestamp, touchpoint`` plus optional ``journey_id`` (else a new
     journey starts after ``session_gap`` days of silence), ``event`` (``visited`` or
     ``abandoned``), ``wait`` and ``duration`` (minutes), ``outcome`` (on a journey's last row:
-    ``purchase``, ``exit`` or ``abandon``), ``amount``, ``ltr`` (0-10), ``csat`` (1-5) and
-    ``segment``. The timestamp is the arrival at the touchpoint. See docs/calibration.md.
+    ``purchase``, ``exit`` or ``abandon``), ``amount``, ``ltr`` (0-10), ``csat`` (1-5),
+    ``ces`` (1-7) and ``segment``. The timestamp is the arrival at the touchpoint. See docs/calibration.md.
 
     Raises
     ------
@@ -488,7 +489,7 @@ def load_event_log(
         frame["timestamp"], name, "timestamp", offset, tz, _today(today)
     )
     table.notes += notes
-    for col in ("wait", "duration", "amount", "ltr", "csat"):
+    for col in ("wait", "duration", "amount", "ltr", "csat", "ces"):
         if col in frame:
             frame[col] = _numbers(frame[col], name, col, offset)
             negative = frame[col] < 0

@@ -77,12 +77,16 @@ def survey_statistics(results_or_log: Any, waited_minutes: float = 5.0) -> dict[
         if waited.any() and (~waited).any()
         else math.nan
     )
-    return {
+    out = {
         "nps": float(100 * ((ltr >= 9).mean() - (ltr <= 6).mean())),
         "mean_ltr": float(ltr.mean()),
         "sd_ltr": float(ltr.std(ddof=1)) if len(ltr) > 1 else math.nan,
         "ltr_wait_gap": gap,
     }
+    for col in ("csat", "ces"):  # answers joined to journeys may carry these too
+        if col in log and log[col].notna().any():
+            out[f"mean_{col}"] = float(log[col].mean())
+    return out
 
 
 def survey_targets(
@@ -103,11 +107,15 @@ def survey_targets(
         "sd_ltr": stats["sd_ltr"] / math.sqrt(2 * max(n - 1, 1)),
         "ltr_wait_gap": 2 * stats["sd_ltr"] / math.sqrt(n),
     }
+    for col in ("csat", "ces"):
+        if col in answers and answers[col].notna().sum() > 1:
+            values = answers[col].dropna()
+            se[f"mean_{col}"] = float(values.std(ddof=1)) / math.sqrt(len(values))
     tol = tolerances or {}
     return {
         k: (v, tol.get(k, 2 * se[k]))
         for k, v in stats.items()
-        if math.isfinite(v) and math.isfinite(se[k])
+        if math.isfinite(v) and math.isfinite(se.get(k, math.nan))
     }
 
 
