@@ -465,7 +465,8 @@ def load_event_log(
     journey starts after ``session_gap`` days of silence), ``event`` (``visited`` or
     ``abandoned``), ``wait`` and ``duration`` (minutes), ``outcome`` (on a journey's last row:
     ``purchase``, ``exit`` or ``abandon``), ``amount``, ``ltr`` (0-10), ``csat`` (1-5),
-    ``ces`` (1-7) and ``segment``. The timestamp is the arrival at the touchpoint. See docs/calibration.md.
+    ``ces`` (1-7) and ``segment``. The timestamp is the arrival at the touchpoint. See
+    docs/calibration.md.
 
     Raises
     ------
