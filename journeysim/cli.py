@@ -394,7 +394,7 @@ def fit_command(
     for note in result.notes:
         typer.echo(f"note: {note}")
     if plots:
-        from journeysim.plots.calibration import holdout_tracking, retention_fit
+        from journeysim.plots.calibration import holdout_tracking, retention_fit, service_fit
 
         folder = out / "plots"
         folder.mkdir(parents=True, exist_ok=True)
@@ -403,6 +403,9 @@ def fit_command(
             axes.append(("holdout_tracking", holdout_tracking(result.transactions)))
         for f in result.cohorts or []:
             axes.append((f"retention_{f.segment}", retention_fit(f)))
+        if result.event_log is not None:
+            for tp, service in result.event_log.service.items():
+                axes.append((f"service_{tp}", service_fit(service, tp)))
         for stem, ax in axes:
             ax.figure.savefig(folder / f"{stem}.png", dpi=100, bbox_inches="tight")
         typer.echo(f"wrote {len(axes)} plots to {folder}")

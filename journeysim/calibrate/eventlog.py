@@ -70,6 +70,23 @@ class ServiceFit:
     sd: float
     n: int
     aic: dict[str, float]
+    sample: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
+
+    def pdf(self, minutes: np.ndarray) -> np.ndarray:
+        """Density of the chosen family (same mean and sd) at ``minutes``; deterministic: NaN."""
+        from scipy import stats
+
+        x = np.asarray(minutes, dtype=float)
+        m, s = self.mean.value, self.sd
+        if self.distribution == "exponential":
+            return stats.expon.pdf(x, scale=m)
+        if self.distribution == "gamma":
+            k = (m / s) ** 2
+            return stats.gamma.pdf(x, k, scale=m / k)
+        if self.distribution == "lognormal":
+            sigma2 = math.log1p((s / m) ** 2)
+            return stats.lognorm.pdf(x, math.sqrt(sigma2), scale=m * math.exp(-sigma2 / 2))
+        return np.full(x.shape, np.nan)
 
 
 def fit_service(minutes: np.ndarray) -> ServiceFit:
@@ -86,7 +103,7 @@ def fit_service(minutes: np.ndarray) -> ServiceFit:
     half = float(stats.t.ppf(0.975, n - 1)) * sd_sample / math.sqrt(n)
     estimate = Estimate(mean, sd_sample / math.sqrt(n), mean - half, mean + half)
     if np.ptp(x) <= 1e-3 * mean:
-        return ServiceFit("deterministic", estimate, 0.0, n, {})
+        return ServiceFit("deterministic", estimate, 0.0, n, {}, x)
     x = np.maximum(x, 1e-9 * mean)
     aic = {"exponential": 2 * 1 - 2 * float(np.sum(stats.expon.logpdf(x, scale=mean)))}
     s, _, scale = stats.lognorm.fit(x, floc=0)
@@ -100,7 +117,7 @@ def fit_service(minutes: np.ndarray) -> ServiceFit:
         sd = math.sqrt(k) * theta
     else:
         sd = mean
-    return ServiceFit(best, estimate, sd, n, aic)
+    return ServiceFit(best, estimate, sd, n, aic, x)
 
 
 def fit_patience(waits: np.ndarray, abandoned: np.ndarray) -> dict[str, float | Estimate]:

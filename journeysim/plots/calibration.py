@@ -6,7 +6,7 @@ from typing import Any
 
 from journeysim.plots._common import _axes
 
-__all__ = ["holdout_tracking", "retention_fit"]
+__all__ = ["holdout_tracking", "retention_fit", "service_fit"]
 
 
 def holdout_tracking(fit: Any, ax: Any = None) -> Any:
@@ -50,5 +50,34 @@ def retention_fit(fit: Any, ax: Any = None) -> Any:
     ax.set_ylabel("share still active")
     ax.set_ylim(0, 1.02)
     ax.set_title(f"Retention, segment {fit.segment}")
+    ax.legend()
+    return ax
+
+
+def service_fit(fit: Any, touchpoint: str = "", ax: Any = None) -> Any:
+    """Histogram of observed service times with the density of the family chosen by AIC.
+
+    Parameters
+    ----------
+    fit:
+        A :class:`~journeysim.calibrate.eventlog.ServiceFit`.
+    touchpoint:
+        Name for the title.
+    ax:
+        Axes to draw on (default: a new figure).
+    """
+    import numpy as np
+
+    ax = _axes(ax)
+    x = fit.sample
+    top = float(np.quantile(x, 0.99)) if len(x) else 1.0
+    ax.hist(x[x <= top], bins=40, density=True, color="0.75", label=f"observed (n = {fit.n})")
+    grid = np.linspace(max(top / 400, 1e-6), top, 300)
+    density = fit.pdf(grid)
+    if np.isfinite(density).any():
+        ax.plot(grid, density, color="tab:blue", label=f"{fit.distribution} (lowest AIC)")
+    ax.set_xlabel("service time (minutes)")
+    ax.set_ylabel("density")
+    ax.set_title(f"Service time{': ' + touchpoint if touchpoint else ''}")
     ax.legend()
     return ax
