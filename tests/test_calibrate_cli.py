@@ -81,3 +81,41 @@ def test_fit_targets_writes_the_calibrated_scenario(tmp_path, capsys):
     (tmp_path / "bad.toml").write_text("[parameters]\nx = [1]\n[targets]\nnps = [1, 2]\n")
     assert main(["fit", "--targets", str(tmp_path / "bad.toml"), "--out", str(out)]) == 2
     assert "bad.toml: parameters.x: write [low, high] (two numbers)" in capsys.readouterr().err
+
+
+def test_fit_event_log_csv_round_trip_through_the_cli(tmp_path):
+    from journeysim.calibrate.export import journey_log
+
+    bank = Path(__file__).resolve().parents[1] / "scenarios" / "bank.toml"
+    small = js.load_scenario(
+        bank,
+        {"simulation.horizon": "20 d", "population.returning": False,
+         "touchpoints.contact_centre.capacity": 1,
+         "touchpoints.contact_centre.service.mean": "100 min"},
+    )  # fmt: skip
+    log = tmp_path / "contacts.csv"
+    journey_log(js.simulate(small, seed=2, event_log=True)).to_csv(log, index=False)
+    out = tmp_path / "fit"
+    assert main(["fit", "--event-log", str(log), "--out", str(out), "--plots"]) == 0
+    scenario = js.scenario_from_dict(tomllib.loads((out / "scenario.toml").read_text()))
+    assert set(scenario.touchpoints) == set(small.touchpoints)
+    assert scenario.touchpoints["contact_centre"].capacity == 1
+    assert (out / "plots" / "service_contact_centre.png").exists()
+    assert "## Event log" in (out / "report.md").read_text()
+
+
+def test_fit_from_a_cohort_table_alone():
+    import pandas as pd
+
+    from journeysim.calibrate.fit import fit
+
+    table = pd.DataFrame(
+        {"cohort": ["a", "b"], "segment": ["regular", "high_end"], "0": [1000, 1000],
+         "1": [631, 869], "2": [468, 743], "3": [382, 653]}
+    )  # fmt: skip
+    result = fit(cohorts=table)
+    assert result.scenario.simulation.churn == "period"
+    assert (
+        result.scenario.segments["high_end"].churn.b > result.scenario.segments["regular"].churn.b
+    )
+    assert "ASSUMED" in result.toml
