@@ -364,7 +364,7 @@ def fit_command(
     if out.exists() and not out.is_dir():
         raise JourneysimError(f"--out: {out} is a file, not a directory")
     if targets is not None:
-        _fit_targets(targets, scenario, out, workers, engine, scheduler, quiet)
+        _fit_targets(targets, scenario, out, workers, engine, scheduler, quiet, plots)
         return
     if transactions is None and cohorts is None and event_log is None:
         raise JourneysimError("fit needs --transactions, --cohorts, --event-log or --targets")
@@ -419,6 +419,7 @@ def _fit_targets(  # noqa: PLR0913
     engine: str,
     scheduler: str | None,
     quiet: bool,
+    plots: bool = False,
 ) -> None:
     """``journeysim fit --targets``: the calibration experiment, on the sweep engines."""
     from journeysim.atomic import write_atomic
@@ -455,6 +456,15 @@ def _fit_targets(  # noqa: PLR0913
     unmet = result.unmet
     typer.echo(f"targets not met: {', '.join(unmet)}" if unmet else "all targets met")
     typer.echo(f"wrote {out}/scenario.toml and targets/evaluations/identification.csv")
+    if plots:
+        from journeysim.plots.calibration import calibration_profile
+
+        folder = out / "plots"
+        folder.mkdir(parents=True, exist_ok=True)
+        for parameter in result.best:
+            ax = calibration_profile(result, parameter)
+            ax.figure.savefig(folder / f"profile_{parameter}.png", dpi=100, bbox_inches="tight")
+        typer.echo(f"wrote {len(result.best)} plots to {folder}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -72,7 +72,8 @@ def test_fit_targets_writes_the_calibrated_scenario(tmp_path, capsys):
     )
     out = tmp_path / "out"
     assert main(["fit", "--targets", str(tmp_path / "targets.toml"), "--out", str(out),
-                 "--workers", "1", "--quiet"]) == 0  # fmt: skip
+                 "--workers", "1", "--quiet", "--plots"]) == 0  # fmt: skip
+    assert (out / "plots" / "profile_population.arrivals_per_day.png").exists()
     text = (out / "scenario.toml").read_text()
     line = next(x for x in text.splitlines() if x.startswith("arrivals_per_day"))
     assert "# fitted: target calibration, 6 points" in line

@@ -49,3 +49,25 @@ def test_service_fit_overlays_the_chosen_density():
     grid = line.get_xdata()
     assert np.trapezoid(line.get_ydata(), grid) == pytest.approx(0.99, abs=0.03)
     assert "store" in ax.get_title()
+
+
+def test_calibration_profile_marks_best_and_near_optimal():
+    from journeysim.calibrate.targets import TargetCalibration
+    from journeysim.plots.calibration import calibration_profile
+
+    evaluations = pd.DataFrame({"p": [1.0, 2.0, 3.0, 4.0], "loss": [50.0, 1.0, 0.5, 30.0]})
+    result = TargetCalibration(
+        best={"p": 3.0},
+        loss=0.5,
+        targets=pd.DataFrame({"kpi": ["x"], "met": [True]}),
+        evaluations=evaluations,
+        identification=pd.DataFrame(
+            {"parameter": ["p"], "near_low": [2.0], "near_high": [3.0], "share_of_range": [1 / 3]}
+        ),
+        profiles={},
+    )
+    ax = calibration_profile(result, "p")
+    near = ax.collections[1].get_offsets()
+    assert sorted(near[:, 0]) == [2.0, 3.0]
+    assert ax.get_lines()[0].get_xdata()[0] == 3.0
+    assert "33% of range" in ax.get_title()

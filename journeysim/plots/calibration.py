@@ -1,4 +1,8 @@
-"""Fit-report charts: observed vs model for transactions (holdout tracking) and cohorts (sBG)."""
+"""Calibration charts: observed vs model, and the identification profile of a target fit.
+
+Observed vs model: holdout tracking (transactions), sBG retention (cohorts), service times
+(event logs). Each function takes ``ax=None`` and returns the Axes.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from typing import Any
 
 from journeysim.plots._common import _axes
 
-__all__ = ["holdout_tracking", "retention_fit", "service_fit"]
+__all__ = ["calibration_profile", "holdout_tracking", "retention_fit", "service_fit"]
 
 
 def holdout_tracking(fit: Any, ax: Any = None) -> Any:
@@ -79,5 +83,40 @@ def service_fit(fit: Any, touchpoint: str = "", ax: Any = None) -> Any:
     ax.set_xlabel("service time (minutes)")
     ax.set_ylabel("density")
     ax.set_title(f"Service time{': ' + touchpoint if touchpoint else ''}")
+    ax.legend()
+    return ax
+
+
+def calibration_profile(result: Any, parameter: str, ax: Any = None) -> Any:
+    """Loss of every evaluated point against one parameter, near-optimal points highlighted.
+
+    A narrow valley means the targets identify the parameter; a flat floor across the range
+    means they do not (see :func:`journeysim.calibrate.calibrate_targets`).
+
+    Parameters
+    ----------
+    result:
+        A :class:`~journeysim.calibrate.TargetCalibration`.
+    parameter:
+        One of its dotted paths.
+    ax:
+        Axes to draw on (default: a new figure).
+    """
+    ax = _axes(ax)
+    frame = result.evaluations
+    ident = result.identification.set_index("parameter").loc[parameter]
+    near = (frame[parameter] >= ident["near_low"]) & (frame[parameter] <= ident["near_high"])
+    best = frame["loss"].min()
+    near &= frame["loss"] <= best + 1 + len(result.targets)
+    ax.scatter(frame[parameter], frame["loss"] + 1e-9, color="0.6", label="evaluated points")
+    ax.scatter(
+        frame.loc[near, parameter], frame.loc[near, "loss"] + 1e-9, color="tab:blue",
+        label="near-optimal",
+    )  # fmt: skip
+    ax.axvline(result.best[parameter], color="tab:blue", linestyle="--", label="best")
+    ax.set_yscale("log")
+    ax.set_xlabel(parameter)
+    ax.set_ylabel("loss (sum of squared target misses in tolerances)")
+    ax.set_title(f"Identification of {parameter}: {100 * ident['share_of_range']:.0f}% of range")
     ax.legend()
     return ax
