@@ -331,8 +331,8 @@ def fit_command(
         Path | None,
         typer.Option(
             metavar="FILE",
-            help="Calibration experiment: [parameters] ranges and [targets] KPI = [value, "
-            "tolerance] (docs/calibration.md).",
+            help="Calibration experiment file: parameter ranges and target KPIs with "
+            "tolerances (docs/calibration.md).",
         ),
     ] = None,
     scenario: Annotated[
