@@ -353,12 +353,25 @@ def build_document(
         else:
             horizon_days = period_days * max(f.periods for f in cohorts or [])
     churn_mode = "period" if cohorts else "journey"
+    weekday: dict[str, Any] = {}
+    if (
+        event_log is not None
+        and event_log.start is not None
+        and demand_ok
+        and event_log.hourly is not None
+        and schema_has("SimulationSettings", "start_weekday")
+    ):
+        day = event_log.start.day_name().lower()
+        weekday["start_weekday"] = Fitted(
+            day, f"event log starts on {event_log.start.date()}: the demand profile's day 0"
+        )
     doc: dict[str, Any] = {
         "name": name,
         "description": "Calibrated from data by journeysim.calibrate (see the fit report).",
         "simulation": {
             "horizon": _days(horizon_days),
             "period": _days(period_days),
+            **weekday,
             "churn": Assumed(
                 churn_mode,
                 "period: sBG from the cohort table; journey: MBG/NBD "

@@ -208,6 +208,7 @@ class EventLogFit:
     basket: dict[str, np.ndarray]  # purchase amounts by segment, and "all"
     survey: dict[str, float]
     data: list[str] = field(default_factory=list)
+    start: pd.Timestamp | None = None  # the log's first timestamp (day 0 of the scenario)
 
 
 def _shares(frame: pd.DataFrame, keys: list[str], target: str) -> pd.DataFrame:
@@ -393,6 +394,7 @@ def fit_event_log(table: Table, *, service_level_seconds: float = 20.0) -> Event
         basket=basket,
         survey=survey,
         data=table.summary(),
+        start=frame["timestamp"].min(),
     )
 
 
