@@ -421,6 +421,188 @@ def _interrupt(signum: int, frame: object) -> None:
     raise _Interrupted
 
 
+@app.command("fit")
+def fit_command(
+    out: Annotated[
+        Path,
+        typer.Option(metavar="DIR", help="Write scenario.toml, report.md and tables here."),
+    ],
+    transactions: Annotated[
+        Path | None,
+        typer.Option(metavar="FILE", help="customer_id, date, amount[, segment] (CSV/Parquet)."),
+    ] = None,
+    cohorts: Annotated[
+        Path | None,
+        typer.Option(metavar="FILE", help="Cohort table: cohort[, segment], 0, 1, 2, ..."),
+    ] = None,
+    event_log: Annotated[
+        Path | None,
+        typer.Option(
+            "--event-log", metavar="FILE", help="customer_id, timestamp, touchpoint[, ...]."
+        ),
+    ] = None,
+    column: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--column",
+            metavar="OURS=THEIRS",
+            help="Map a column, e.g. customer_id=CustID (repeatable).",
+        ),
+    ] = None,
+    calibration_end: Annotated[
+        str | None,
+        typer.Option(metavar="DATE", help="Last day of the calibration period (transactions)."),
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option(metavar="DATE", help="End of observation (later rows dropped).")
+    ] = None,
+    unit_days: Annotated[
+        float, typer.Option(min=0.001, metavar="D", help="Time unit of BG/NBD rates, days.")
+    ] = 7.0,
+    name: Annotated[str, typer.Option(metavar="NAME", help="Scenario name.")] = "calibrated",
+    tz: Annotated[
+        str, typer.Option(metavar="ZONE", help="Time zone dates with an offset are converted to.")
+    ] = "UTC",
+    targets: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="Calibration experiment file: parameter ranges and target KPIs with "
+            "tolerances (docs/calibration.md).",
+        ),
+    ] = None,
+    scenario: Annotated[
+        Path | None,
+        typer.Option(metavar="FILE", help="Scenario to calibrate with --targets."),
+    ] = None,
+    workers: WorkersOpt = None,
+    engine: Annotated[
+        Literal["local", "dask"], typer.Option(help="Where --targets runs execute.")
+    ] = "local",
+    scheduler: Annotated[
+        str | None, typer.Option(metavar="ADDRESS", help="Dask scheduler (with --engine dask).")
+    ] = None,
+    quiet: QuietOpt = False,
+    simulate_holdout: Annotated[
+        int,
+        typer.Option(
+            min=0, metavar="N", help="Also simulate the scenario N times for holdout tracking."
+        ),
+    ] = 0,
+    plots: PlotsOpt = False,
+) -> None:
+    """Fit a scenario to a firm's data, or calibrate parameters to target KPIs (--targets).
+
+    Data: transactions, a cohort table, a journey event log (docs/calibration.md).
+    """
+    from journeysim.calibrate.fit import fit
+
+    if out.exists() and not out.is_dir():
+        raise JourneysimError(f"--out: {out} is a file, not a directory")
+    if targets is not None:
+        _fit_targets(targets, scenario, out, workers, engine, scheduler, quiet, plots)
+        return
+    if transactions is None and cohorts is None and event_log is None:
+        raise JourneysimError("fit needs --transactions, --cohorts, --event-log or --targets")
+    mapping = {}
+    for item in column or []:
+        ours, sep, theirs = item.partition("=")
+        if not sep or not ours.strip() or not theirs.strip():
+            raise JourneysimError(f"--column {item!r}: write OURS=THEIRS, e.g. date=OrderDate")
+        mapping[ours.strip()] = theirs.strip()
+    result = fit(
+        transactions=transactions,
+        cohorts=cohorts,
+        event_log=event_log,
+        columns=mapping or None,
+        calibration_end=calibration_end,
+        end=end,
+        unit_days=unit_days,
+        name=name,
+        tz=tz,
+    )
+    if simulate_holdout and result.transactions is not None:
+        result.simulate_holdout(simulate_holdout)
+    written = result.write(out)
+    typer.echo(
+        f"{result.scenario.name}: wrote {len(written)} files to {out} (scenario.toml, report.md)"
+    )
+    for note in result.notes:
+        typer.echo(f"note: {note}")
+    if plots:
+        from journeysim.plots.calibration import holdout_tracking, retention_fit, service_fit
+
+        folder = out / "plots"
+        folder.mkdir(parents=True, exist_ok=True)
+        axes = []
+        if result.transactions is not None:
+            axes.append(("holdout_tracking", holdout_tracking(result.transactions)))
+        for f in result.cohorts or []:
+            axes.append((f"retention_{f.segment}", retention_fit(f)))
+        if result.event_log is not None:
+            for tp, service in result.event_log.service.items():
+                axes.append((f"service_{tp}", service_fit(service, tp)))
+        for stem, ax in axes:
+            ax.figure.savefig(folder / f"{stem}.png", dpi=100, bbox_inches="tight")
+        typer.echo(f"wrote {len(axes)} plots to {folder}")
+
+
+def _fit_targets(  # noqa: PLR0913
+    targets: Path,
+    scenario: Path | None,
+    out: Path,
+    workers: int | None,
+    engine: str,
+    scheduler: str | None,
+    quiet: bool,
+    plots: bool = False,
+) -> None:
+    """``journeysim fit --targets``: the calibration experiment, on the sweep engines."""
+    from journeysim.atomic import write_atomic
+    from journeysim.calibrate.targets import (
+        calibrate_targets,
+        calibrated_toml,
+        load_targets_file,
+    )
+    from journeysim.experiments.engines import make_executor
+
+    spec = load_targets_file(targets)
+    path = scenario or spec.pop("scenario_path", None)
+    spec.pop("scenario_path", None)
+    if path is None:
+        raise JourneysimError(f"{targets}: scenario: give scenario = FILE or --scenario FILE")
+    base = load_scenario(path)
+    executor, close, _ = make_executor(engine, workers, scheduler)
+    try:
+        result = calibrate_targets(
+            base, workers=1 if executor is None else None, executor=executor,
+            progress=not quiet, **spec,
+        )  # fmt: skip
+    finally:
+        close()
+    out.mkdir(parents=True, exist_ok=True)
+    text = calibrated_toml(base, result)
+    write_atomic(out / "scenario.toml", lambda tmp: Path(tmp).write_text(text))
+    for name in ("targets", "evaluations", "identification"):
+        frame = getattr(result, name)
+        write_atomic(out / f"{name}.csv", lambda tmp, f=frame: f.to_csv(tmp, index=False))
+    typer.echo(f"{base.name}: {len(result.evaluations)} points; best {result.best}")
+    typer.echo(result.targets.to_string(index=False, float_format=number))
+    typer.echo(result.identification.to_string(index=False, float_format=number))
+    unmet = result.unmet
+    typer.echo(f"targets not met: {', '.join(unmet)}" if unmet else "all targets met")
+    typer.echo(f"wrote {out}/scenario.toml and targets/evaluations/identification.csv")
+    if plots:
+        from journeysim.plots.calibration import calibration_profile
+
+        folder = out / "plots"
+        folder.mkdir(parents=True, exist_ok=True)
+        for parameter in result.best:
+            ax = calibration_profile(result, parameter)
+            ax.figure.savefig(folder / f"profile_{parameter}.png", dpi=100, bbox_inches="tight")
+        typer.echo(f"wrote {len(result.best)} plots to {folder}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI, turning user errors into one line and exit code 2.
 

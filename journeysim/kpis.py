@@ -144,6 +144,8 @@ SEGMENT_COLUMNS: tuple[str, ...] = (
     "clv",
 )
 assert all(name in KPIS for name in SEGMENT_COLUMNS)
+
+
 def display_scale(name: str, difference: bool = False, currency: str = "EUR") -> tuple[float, str]:
     """Factor and unit text to show a KPI (or a difference of it) in its natural unit.
 

@@ -189,6 +189,8 @@ def segment_comparison_table(table: pd.DataFrame, strategies: list[str], baselin
         own = table[table["segment"] == name].drop(columns="segment")
         blocks.append(f"Segment {name}\n" + comparison_table(own, strategies, baseline))
     return "\n\n".join(blocks)
+
+
 def payback_lines(comparison: Any) -> str:
     """One line per strategy: break-even period with its interval, NPV and ROI at the horizon.
 

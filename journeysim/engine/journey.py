@@ -74,6 +74,8 @@ def walk(
     )
     abandoned_journey = failed_journey = False
     wait_total = 0.0
+    if logging:
+        rec.journey_starts.append((env.now, c.id, seg.name))
     node: Any = model.entry.routing.next(c, env.now, rng.random())
     while node.__class__ is TouchpointNode:
         u_route = rng.random()

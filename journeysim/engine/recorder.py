@@ -223,6 +223,8 @@ class Recorder:
         self.churned = 0
         self.events: list[tuple[Any, ...]] | None = [] if event_log else None
         self.segments = {name: SegmentStats(name, n) for name in segments}
+        # with the event log: (time, customer, segment) of every journey's start
+        self.journey_starts: list[tuple[float, int, str]] | None = [] if event_log else None
 
     # -- helpers used by the model -------------------------------------------------------------
 

@@ -80,6 +80,10 @@ class Results:
     events:
         The event log, only when ``simulate(..., event_log=True)``: one row per event, the
         columns of :data:`EVENT_COLUMNS` (times in days, waits in minutes).
+    journeys:
+        With the event log: the start of every journey (``time, customer, segment``), so a
+        visit's arrival time, wait and service time can be recovered
+        (:func:`journeysim.calibrate.journey_log`).
     profile:
         Waits, service level and load by touchpoint, weekday and hour of the touchpoints that
         take the operations visit (``None`` if none does); see
@@ -96,6 +100,7 @@ class Results:
     segments: pd.DataFrame = field(default_factory=pd.DataFrame)
     events: pd.DataFrame | None = None
     costs: dict[str, float] = field(default_factory=dict)
+    journeys: pd.DataFrame | None = None
     profile: pd.DataFrame | None = None
     warnings: list[str] = field(default_factory=list)
 
@@ -207,9 +212,10 @@ class Results:
         }
         for category, amount in sorted(rec.costs.items()):
             kpis[f"cost_{category}"] = amount
-        events = None
+        events = journeys = None
         if rec.events is not None:
             events = pd.DataFrame(rec.events, columns=list(EVENT_COLUMNS))
+            journeys = pd.DataFrame(rec.journey_starts, columns=["time", "customer", "segment"])
         profile = profile_table(model)
         notes = overload_warnings(model, profile)
         for note in notes:
@@ -222,6 +228,7 @@ class Results:
             segments=segment_table(model),
             events=events,
             costs=dict(rec.costs),
+            journeys=journeys,
             profile=profile,
             warnings=notes,
         )
