@@ -59,6 +59,7 @@ class KPI:
 KPIS: dict[str, KPI] = {
     k.name: k
     for k in (
+        KPI("customers_at_start", "customers at start (burn-in)", "customers", "count", None),
         KPI("customers_acquired", "customers acquired", "customers", "count", True, True),
         KPI("customers_referred", "  of which referred", "customers", "count", True, True),
         KPI("customers_active_end", "customers active at end", "customers", "count", True),
@@ -127,6 +128,7 @@ def unit(name: str) -> str:
 #: KPIs of the registry computed over one segment's customers; :func:`journeysim.compare`
 #: gives each a mean, CI and paired difference per segment.
 SEGMENT_COLUMNS: tuple[str, ...] = (
+    "customers_at_start",
     "customers_acquired",
     "customers_referred",
     "customers_active_end",

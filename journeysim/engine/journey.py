@@ -119,8 +119,10 @@ def walk(
         if abandoned:
             if abandoned is True:
                 abandoned_journey = True
-                rec.p_abandoned[rec.period_of(env.now)] += 1
-                seg.stats.abandoned += 1
+                period = rec.period_of(env.now)
+                rec.p_abandoned[period] += 1
+                if period != rec.trash:
+                    seg.stats.abandoned += 1
                 node = EXIT
                 break
             node = abandoned  # the operations visit switched the customer to another touchpoint
@@ -163,8 +165,10 @@ def end_journey(
     rec = model.recorder
     now = model.env.now
     c.journeys += 1
-    rec.p_journeys[rec.period_of(now)] += 1
-    seg.stats.journeys += 1
+    period = rec.period_of(now)
+    rec.p_journeys[period] += 1
+    if period != rec.trash:  # not in the burn-in
+        seg.stats.journeys += 1
     purchased = terminal == PURCHASE
     amount = 0.0
     if purchased:
@@ -213,7 +217,8 @@ def end_journey(
             satisfaction=c.satisfaction,
             expectation=c.expectation,
         )
-    if model.on_journey_end is not None:
+    if outcome is not None and model.on_journey_end is not None:  # (a journey of the burn-in
+        # that ends after day 0 has no outcome: its hooks were off when it started)
         model.ending = c  # pull_forward(c) now means: the next journey right after this one
         model.on_journey_end(model.api, c, outcome)
         model.ending = None

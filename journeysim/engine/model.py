@@ -14,6 +14,7 @@ decisions (:mod:`journeysim.engine.churn`). Strategies see it only through
 from __future__ import annotations
 
 import gc
+import math
 from bisect import bisect_right
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
@@ -103,8 +104,10 @@ class JourneyModel:
         self.scenario = scenario
         self.streams = streams
         self.strategy = strategy
-        self.env = simpy.Environment()
         sim = scenario.simulation
+        # a burn-in runs before day 0: the clock starts at -burn_in (nothing counted before 0)
+        self.burn_in = sim.burn_in
+        self.env = simpy.Environment(initial_time=-sim.burn_in)
         self.horizon = sim.horizon
         self.warmup = sim.warmup
         self.period = sim.period
@@ -127,6 +130,7 @@ class JourneyModel:
             gross_margin=scenario.money.gross_margin,
             event_log=event_log,
             segments=tuple(scenario.segments),
+            burn_in=sim.burn_in,
         )
         self.logging = event_log
         self.calendar = Calendar(sim.weekday0)
@@ -267,7 +271,9 @@ class JourneyModel:
 
     def _run(self, progress: Callable[[float, int], None] | None) -> Recorder:
         env = self.env
-        if self.strategy is not None and hasattr(self.strategy, "setup"):
+        if self.burn_in > 0:
+            env.process(self._day_zero())
+        elif self.strategy is not None and hasattr(self.strategy, "setup"):
             self.strategy.setup(self.api)
         env.process(self._arrivals())
         wom = self.word_of_mouth
@@ -294,6 +300,31 @@ class JourneyModel:
                 node.stats.scheduled = node.capacity.server_days(self.warmup, self.horizon)
         self._book_fixed_costs()
         return self.recorder
+
+    def _day_zero(self) -> Generator[simpy.Event, Any, None]:
+        """End of the burn-in: the strategy's hooks and processes start acting at day 0.
+
+        During the burn-in the business runs without them (its transform, e.g. added staff or
+        quality, is in place), so the starting base has the same customers, needs and draws
+        under every strategy (common random numbers). At day 0 every active customer of the
+        base goes through ``on_acquire`` (the CRM file, loyalty enrolment), oldest first.
+        """
+        hooks = {
+            name: getattr(self, name)
+            for name in ("on_journey_end", "on_survey", "on_period", "on_acquire")
+        }
+        hooked = self.hooked
+        self.on_journey_end = self.on_survey = self.on_period = self.on_acquire = None
+        self.hooked = False
+        yield self.env.timeout(self.burn_in)
+        for name, hook in hooks.items():
+            setattr(self, name, hook)
+        self.hooked = hooked
+        if self.strategy is not None and hasattr(self.strategy, "setup"):
+            self.strategy.setup(self.api)
+        if self.on_acquire is not None:  # the company knows its existing customers
+            for customer in list(self.active.values()):
+                self.on_acquire(self.api, customer)
 
     def _book_fixed_costs(self) -> None:
         horizon = self.horizon
@@ -556,11 +587,9 @@ class JourneyModel:
                 wom.set_advocacy(customer, 0)
         now = self.env.now
         rec = self.recorder
-        rec.churn(
-            customer.cohort,
-            rec.period_of(now) if period is None else period,
-            rec.segments.get(customer.segment),
-        )
+        if period is None or period < 0:  # a decision at a boundary of the burn-in: not counted
+            period = rec.period_of(now)
+        rec.churn(customer.cohort, period, rec.segments.get(customer.segment))
         if self.logging:
             self.recorder.log(
                 now,
@@ -574,7 +603,9 @@ class JourneyModel:
 
     def _period_ticks(self) -> Generator[simpy.Event, Any, None]:
         env = self.env
-        boundary = 1
+        # the first boundary after the start (day 0, or -burn_in: boundaries before day 0 keep
+        # the burn-in's period churn going; nothing of them is counted)
+        boundary = 1 - math.floor(self.burn_in / self.period + 1e-9) if self.burn_in > 0 else 1
         while boundary * self.period < self.horizon - 1e-9:
             yield env.timeout(boundary * self.period - env.now)
             self._tick(boundary)
@@ -599,5 +630,5 @@ class JourneyModel:
                     self._log_decision(customer, p_churn)
                 if u_churn < p_churn:
                     self.churn(customer, period=ended)
-        if self.on_period is not None:
+        if self.on_period is not None and ended >= 0:
             self.on_period(self.api, ended)

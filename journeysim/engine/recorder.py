@@ -161,10 +161,12 @@ class SegmentStats:
         "ces_n",
         "p_new",
         "cohort_churn",
+        "base",
     )
 
     def __init__(self, name: str, n_periods: int) -> None:
         self.name = name
+        self.base = 0  # the segment's starting base (acquired in the burn-in, active at day 0)
         self.acquired = self.referred = self.churned = 0
         self.journeys = self.purchases = self.abandoned = 0
         self.revenue = self.discounts = self.clv_sum = 0.0
@@ -187,6 +189,7 @@ class Recorder:
         gross_margin: float,
         event_log: bool = False,
         segments: tuple[str, ...] = (),
+        burn_in: float = 0.0,
     ) -> None:
         self.horizon = horizon
         self.period = period
@@ -196,7 +199,14 @@ class Recorder:
         self.n_periods = max(1, math.ceil(horizon / period - 1e-9))
         self.n_full_periods = int(math.floor(horizon / period + 1e-9))
         self.stats = {name: TouchpointStats(name, cap) for name, cap in touchpoints.items()}
-        n = self.n_periods
+        # Index of the burn-in: what happens before day 0 is counted there and thrown away
+        # (finish()), so the per-period counters need no test of time on the hot path.
+        self.trash = self.n_periods
+        self.base = 0  # customers acquired during the burn-in and still active at day 0
+        self.burn_in = burn_in
+        if burn_in > 0:
+            self.period_of = self._period_of_with_burn_in  # type: ignore[method-assign]
+        n = self.n_periods + (1 if burn_in > 0 else 0)
         self.p_new = [0] * n
         self.p_new_referred = [0] * n
         self.p_churned = [0] * n
@@ -225,6 +235,7 @@ class Recorder:
         self.segments = {name: SegmentStats(name, n) for name in segments}
         # with the event log: (time, customer, segment) of every journey's start
         self.journey_starts: list[tuple[float, int, str]] | None = [] if event_log else None
+        self.base_churn = [0] * self.n_periods  # churn of the starting base per period
 
     # -- helpers used by the model -------------------------------------------------------------
 
@@ -233,13 +244,32 @@ class Recorder:
         index = int(t / self.period)
         return index if index < self.n_periods else self.n_periods - 1
 
+    def _period_of_with_burn_in(self, t: float) -> int:
+        """As :meth:`period_of`, and the burn-in's index for times before day 0."""
+        if t < 0.0:
+            return self.trash
+        index = int(t / self.period)
+        return index if index < self.n_periods else self.n_periods - 1
+
     def add_cost(self, category: str, amount: float, t: float) -> None:
-        """Book a cost (strategy spend, staff ...) at time ``t``."""
+        """Book a cost (strategy spend, staff ...) at time ``t`` (nothing before day 0)."""
+        period = self.period_of(t)
+        if period == self.trash:
+            return
         self.costs[category] = self.costs.get(category, 0.0) + amount
-        self.p_cost[self.period_of(t)] += amount
+        self.p_cost[period] += amount
 
     def acquire(self, cohort: int, referred: bool, seg: SegmentStats | None = None) -> None:
-        """Count a new customer in its acquisition period (and in its segment ``seg``)."""
+        """Count a new customer in its acquisition period (and in its segment ``seg``).
+
+        A customer acquired during the burn-in (``cohort`` = the burn-in's index) joins the
+        starting base instead.
+        """
+        if cohort == self.trash:
+            self.base += 1
+            if seg is not None:
+                seg.base += 1
+            return
         self.acquired += 1
         self.p_new[cohort] += 1
         if referred:
@@ -252,7 +282,24 @@ class Recorder:
                 seg.referred += 1
 
     def churn(self, cohort: int, period: int, seg: SegmentStats | None = None) -> None:
-        """Count a churn in ``period`` for a customer acquired in ``cohort`` (in ``seg``)."""
+        """Count a churn in ``period`` for a customer acquired in ``cohort`` (in ``seg``).
+
+        Nothing is counted during the burn-in; the starting base's churn is counted per period
+        (its "cohort" is the burn-in's index).
+        """
+        if period == self.trash:  # left during the burn-in: not part of the starting base
+            self.base -= 1
+            if seg is not None:
+                seg.base -= 1
+            return
+        if cohort == self.trash:
+            self.churned += 1
+            self.p_churned[period] += 1
+            self.base_churn[period] += 1
+            if seg is not None:
+                seg.churned += 1
+                seg.cohort_churn[cohort][period] += 1
+            return
         self.churned += 1
         self.p_churned[period] += 1
         row = self.cohort_churn[cohort]
@@ -277,13 +324,18 @@ class Recorder:
         discounted margin, (amount + discount) x gross_margin - discount.
         """
         period = self.period_of(t)
+        if period == self.trash:
+            return
         if count:
             self.p_purchases[period] += 1
         self.p_revenue[period] += amount
         if discount:
             self.p_discounts[period] += discount
         margin = (amount + discount) * self.gross_margin - discount
-        value = margin * math.exp(-self.daily_discount * (t - acquired_at))
+        # CLV is per customer acquired in the horizon: the starting base adds revenue, not CLV
+        value = (
+            margin * math.exp(-self.daily_discount * (t - acquired_at)) if acquired_at >= 0 else 0.0
+        )
         self.clv_sum += value
         if seg is not None:
             if count:
@@ -336,9 +388,34 @@ class Recorder:
         )
 
     def finish_queues(self) -> None:
-        """Close the queue-length integrals at the horizon."""
+        """Close the queue-length integrals at the horizon; drop the burn-in's counters."""
         for stats in self.stats.values():
             stats.queue_change(self.horizon, self.warmup, 0)
+        n = self.n_periods
+        if self.burn_in > 0 and len(self.p_new) > n:
+            for name in (
+                "p_new",
+                "p_new_referred",
+                "p_churned",
+                "p_journeys",
+                "p_purchases",
+                "p_revenue",
+                "p_discounts",
+                "p_cost",
+                "p_responses",
+                "p_promoters",
+                "p_detractors",
+                "p_csat_sum",
+                "p_csat_n",
+                "p_ces_sum",
+                "p_ces_n",
+                "p_abandoned",
+            ):
+                setattr(self, name, getattr(self, name)[:n])
+            self.cohort_churn = [row[:n] for row in self.cohort_churn[:n]]
+            for seg in self.segments.values():
+                seg.p_new = seg.p_new[:n]
+                seg.cohort_churn = [row[:n] for row in seg.cohort_churn]  # keeps the base row
 
     # -- tables ----------------------------------------------------------------------------------
 
@@ -377,6 +454,15 @@ class Recorder:
         p_new = self.p_new if seg is None else seg.p_new
         cohort_churn = self.cohort_churn if seg is None else seg.cohort_churn
         at_risk = kept = 0
+        # the starting base (burn-in): at risk from period 0 on
+        alive = self.base if seg is None else seg.base
+        if alive:
+            base_churn = self.base_churn if seg is None else seg.cohort_churn[self.trash]
+            for period in range(self.n_full_periods):
+                churned = base_churn[period]
+                at_risk += alive
+                kept += alive - churned
+                alive -= churned
         for cohort in range(self.n_periods):
             churns = cohort_churn[cohort]
             alive = p_new[cohort] - churns.get(cohort, 0)

@@ -128,7 +128,7 @@ class Results:
                 wait_visits += row["visits"]
         touchpoints = pd.DataFrame(touch)
 
-        active = np.cumsum(rec.p_new) - np.cumsum(rec.p_churned)
+        active = rec.base + np.cumsum(rec.p_new) - np.cumsum(rec.p_churned)
         starts = np.arange(n) * rec.period
         timeline = pd.DataFrame(
             {
@@ -188,6 +188,7 @@ class Results:
         purchases = sum(rec.p_purchases)
         kpis = {
             **meta,
+            "customers_at_start": rec.base,
             "customers_acquired": rec.acquired,
             "customers_referred": rec.referred,
             "customers_active_end": len(model.active),
@@ -250,6 +251,7 @@ def segment_table(model: JourneyModel) -> pd.DataFrame:
         rows.append(
             {
                 "segment": name,
+                "customers_at_start": s.base,
                 "customers_acquired": s.acquired,
                 "customers_referred": s.referred,
                 "customers_active_end": active.get(name, 0),

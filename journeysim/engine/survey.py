@@ -39,6 +39,8 @@ def answer_survey(
     period = rec.period_of(now)
     if outcome is not None:
         outcome.ltr = ltr
+    if period == rec.trash:  # during the burn-in: nothing counted (hooks are off then)
+        return
     seg = rec.segments[c.segment]
     rec.p_responses[period] += 1
     seg.responses += 1

@@ -95,6 +95,11 @@ class SimulationSettings(FrozenModel):
         default=0.0,
         description="Touchpoint statistics (waits, utilisation) ignore visits before this.",
     )
+    burn_in: NonNegativeDays = Field(
+        default=0.0,
+        description="Simulated before day 0 and not counted: the customers acquired then are "
+        "the existing base the reported horizon starts from (a steady-state start).",
+    )
     churn: Literal["journey", "period"] = Field(
         default="journey",
         description="When churn is decided: after each journey, or at each period boundary.",
