@@ -1,4 +1,7 @@
-"""journeysim.engine.perception: perceived quality of a visit and the peak-end memory."""
+"""journeysim.engine.perception: perceived quality of a visit and the peak-end memory.
+
+(Issue 13: felt waiting with a tolerance and a rising weight, friendliness / warmth /
+personalization, effort of abandoning, failures and transfers.)"""
 
 from __future__ import annotations
 
@@ -18,13 +21,21 @@ PSYCH = Psychology(
     end_weight=0.4,
     mean_weight=0.2,
     wait_effort_per_hour=2.0,
+    # waiting felt linearly (no tolerance, no escalation) for the formula by hand
+    wait_tolerance="0 min",
+    wait_escalation="1000000 d",
+    abandon_effort=0.0,
+    failure_effort=0.0,
+    transfer_effort=0.0,
 )
 HOUR = 1 / 24
+MINUTE = HOUR / 60
 
 
-def perceive(wait=0.0, z=0.0, failed=False, abandoned=False, **rule):
+def perceive(wait=0.0, z=0.0, failed=False, abandoned=False, known=False, **rule):
     settings = {"quality": 7.0, "consistency": 1.5, "effort": 2.0, "psych": PSYCH, **rule}
-    return QualityPerception(**settings).perceive(None, wait, z, failed, abandoned)
+    quality_rule = QualityPerception(**settings)
+    return quality_rule.perceive(quality_rule.felt_hours(wait), z, failed, abandoned, known)
 
 
 def test_formula_by_hand():
@@ -57,12 +68,15 @@ class Fixed(PerceptionRule):
     def __init__(self, *values):
         self.values = list(values)
 
-    def perceive(self, node, wait, z, failed, abandoned):
+    def felt_hours(self, wait):
+        return wait * 24.0
+
+    def perceive(self, felt, z, failed, abandoned, known):
         return self.values.pop(0)
 
 
 def journey(expectation, values, effort=1.0, waits=None, surveyed=False, stats=None):
-    node = SimpleNamespace(perception=Fixed(*values), effort=effort)
+    node = SimpleNamespace(perception=Fixed(*values), effort=effort, resource=None)
     experience = Experience(expectation, PSYCH, surveyed)
     for i in range(len(values)):
         wait = waits[i] if waits else 0.0
@@ -114,7 +128,7 @@ def test_marks_only_for_surveyed_journeys_and_counted_visits():
 
 def test_experience_uses_the_node_rule():
     node = SimpleNamespace(
-        perception=QualityPerception(7.0, 1.5, 2.0, PSYCH), effort=2.0, name="desk"
+        perception=QualityPerception(7.0, 1.5, 2.0, PSYCH), effort=2.0, name="desk", resource=None
     )
     experience = Experience(7.0, PSYCH, surveyed=False)
     experience.add(node, 0.5 * HOUR, 0.4, True, False, None)
@@ -123,4 +137,56 @@ def test_experience_uses_the_node_rule():
 
 def test_base_rule_is_abstract():
     with pytest.raises(NotImplementedError):
-        PerceptionRule().perceive(None, 0.0, 0.0, False, False)
+        PerceptionRule().perceive(0.0, 0.0, False, False, False)
+    with pytest.raises(NotImplementedError):
+        PerceptionRule().felt_hours(0.0)
+
+
+# -- issue 13 ------------------------------------------------------------------------------
+
+
+def test_felt_waiting_by_hand():
+    """Tolerance 5 min, weight 0.5 within, escalation 30 min: a 35-minute wait is felt as
+    0.5 x 5 + 30 + 30^2 / (2 x 30) = 47.5 minutes; within the tolerance, half."""
+    rule = QualityPerception(7.0, 0.0, 0.0, Psychology())
+    assert rule.felt_hours(4 * MINUTE) == pytest.approx(2 / 60)
+    assert rule.felt_hours(35 * MINUTE) == pytest.approx(47.5 / 60)
+    # the touchpoint's expected wait is the tolerance
+    assert QualityPerception(7.0, 0.0, 0.0, Psychology(), 20 * MINUTE).felt_hours(
+        35 * MINUTE
+    ) == pytest.approx((10 + 15 + 15**2 / 60) / 60)
+
+
+def test_friendliness_warmth_and_personalization_compile_into_the_rule():
+    from journeysim.engine.perception import PersonalizedPerception, compile_perception
+    from journeysim.scenario.schema import Touchpoint
+
+    service = {"mean": "5 min"}
+    plain = compile_perception(Touchpoint(service=service, quality=7.0), PSYCH)
+    assert type(plain) is QualityPerception and plain.quality == 7.0
+    cold = compile_perception(
+        Touchpoint(service=service, quality=7.0, friendliness=-1.0, warmth=-0.5), PSYCH
+    )
+    assert cold.quality == pytest.approx(5.5)
+    personal = compile_perception(
+        Touchpoint(service=service, quality=7.0, personalization=1.5, consistency=0.0), PSYCH
+    )
+    assert isinstance(personal, PersonalizedPerception)
+    base = 7.0 - 0.3 * 1.0  # default effort 1
+    assert personal.perceive(0.0, 0.0, False, False, True) == pytest.approx(base + 1.5)
+    assert personal.perceive(0.0, 0.0, False, False, False) == pytest.approx(base)
+    assert personal.perceive(0.0, 0.0, False, True, True) == PSYCH.abandon_quality
+
+
+def test_abandoning_failing_and_transfers_are_effort():
+    psych = Psychology(abandon_effort=4.0, failure_effort=2.0, transfer_effort=1.0)
+    staffed = [
+        SimpleNamespace(perception=Fixed(5.0), effort=1.0, resource=object()) for _ in range(3)
+    ]
+    self_service = SimpleNamespace(perception=Fixed(5.0), effort=1.0, resource=None)
+    experience = Experience(7.0, psych, surveyed=False)
+    experience.add(staffed[0], 0.0, 0.0, True, False, None)  # failed: 1 + 2
+    experience.add(staffed[1], 0.0, 0.0, False, False, None)  # transferred: 1 + 1
+    experience.add(self_service, 0.0, 0.0, False, False, None)  # 1
+    experience.add(staffed[2], 0.0, 0.0, False, True, None)  # abandoned, no transfer: 1 + 4
+    assert experience.effort == pytest.approx(3 + 2 + 1 + 5)

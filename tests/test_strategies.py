@@ -171,20 +171,20 @@ def test_longer_waits_lower_csat_and_nps_and_crm_cannot_fix_them(retail):
     slow_crm = js.CompositeStrategy(
         "slow_with_crm", [SlowCallCentre(), js.resolve_strategy("crm", retail)]
     )
-    strategies = ["baseline", SlowCallCentre(), slow_crm]
+    strategies = ["baseline", SlowCallCentre(), "crm", slow_crm]
     result = js.compare(retail, strategies, replications=6, seed=5, workers=2)
     assert_up(result, "slow_call_centre", "mean_wait_minutes")
     assert_down(result, "slow_call_centre", "csat")
     assert_down(result, "slow_call_centre", "nps")
-    # Waiting is a problem customers do not report (no complaint is logged): CRM's offers,
-    # campaigns and upsell leave the wait as it is and win back at most a sliver of the loss.
+    # Waiting is a problem customers do not report (only dropped calls are logged): CRM's
+    # offers, campaigns and upsell leave the wait as it is, so the slow call centre costs
+    # (nearly) as much under CRM as without it. Calling back dropped calls (complaint handling)
+    # offsets a part of the NPS loss, never most of it.
     runs = result.runs.set_index(["strategy", "replication"])
     for kpi in ("csat", "nps"):
         loss = mean_ci((runs.loc["baseline", kpi] - runs.loc["slow_call_centre", kpi]).to_numpy())
-        fix = mean_ci(
-            (runs.loc["slow_with_crm", kpi] - runs.loc["slow_call_centre", kpi]).to_numpy()
-        )
-        assert fix["ci_high"] < 0.25 * loss["mean"], (kpi, loss, fix)
+        loss_crm = mean_ci((runs.loc["crm", kpi] - runs.loc["slow_with_crm", kpi]).to_numpy())
+        assert loss_crm["ci_low"] > 0.5 * loss["mean"], (kpi, loss, loss_crm)
     wait = runs["mean_wait_minutes"]
     assert wait["slow_with_crm"].mean() >= 0.95 * wait["slow_call_centre"].mean()
 
