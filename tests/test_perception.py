@@ -23,7 +23,7 @@ PSYCH = Psychology(
     wait_effort_per_hour=2.0,
     # waiting felt linearly (no tolerance, no escalation) for the formula by hand
     wait_tolerance="0 min",
-    wait_escalation="1000000 d",
+    wait_escalation="100000 d",
     abandon_effort=0.0,
     failure_effort=0.0,
     transfer_effort=0.0,
