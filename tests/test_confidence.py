@@ -11,7 +11,7 @@ from scipy import stats
 from journeysim.confidence import MIN_REPLICATIONS, mean_ci, t_half_width
 
 
-@pytest.mark.parametrize("n", [2, 3, 5, 10, 30, 200])
+@pytest.mark.parametrize("n", [3, 5, 10, 30, 200])
 @pytest.mark.parametrize("level", [0.9, 0.95, 0.99])
 def test_half_width_matches_scipy(n, level):
     sd = 2.5
@@ -19,20 +19,21 @@ def test_half_width_matches_scipy(n, level):
     assert float(t_half_width(sd, n, level)) == pytest.approx(expected, rel=1e-12)
 
 
-def test_half_width_by_hand_for_two_values():
-    # t_{0.975, 1} = 12.7062..., sd 1, n 2
-    assert float(t_half_width(1.0, 2)) == pytest.approx(12.7062047 / math.sqrt(2), rel=1e-7)
+def test_half_width_by_hand_for_three_values():
+    # t_{0.975, 2} = 4.3026..., sd 1, n 3
+    assert float(t_half_width(1.0, 3)) == pytest.approx(4.30265273 / math.sqrt(3), rel=1e-7)
 
 
-@pytest.mark.parametrize("n", [0, 1])
-def test_half_width_is_nan_below_two(n):
-    assert MIN_REPLICATIONS == 2
+@pytest.mark.parametrize("n", [0, 1, 2])
+def test_half_width_is_nan_below_three(n):
+    # below 3 replications no interval is shown (issue 15: too few pass silently otherwise)
+    assert MIN_REPLICATIONS == 3
     assert math.isnan(float(t_half_width(1.0, n)))
 
 
 def test_half_width_is_vectorised():
     sd = np.array([1.0, 2.0, 0.5, 3.0])
-    n = np.array([1, 2, 10, 40])
+    n = np.array([2, 3, 10, 40])
     half = t_half_width(sd, n)
     assert half.shape == (4,)
     assert math.isnan(half[0])

@@ -54,7 +54,7 @@ def test_failures_route_to_recovery_and_are_logged_as_complaints():
     assert abs(failed / tp.loc["web", "served"] - 0.5) < 4 * se
     assert tp.loc["desk", "visits"] == failed  # each failure went to recovery, nothing else did
     events = results.events
-    visits = events[events["event"] == "visited"]
+    visits = events[events["event"].isin(["visited", "failed"])]
     after_failure = visits.groupby("customer")["touchpoint"].apply(list)
     assert (after_failure.str.len() == 2).sum() == failed
     assert all(path == ["web", "desk"] for path in after_failure if len(path) == 2)

@@ -39,7 +39,7 @@ def test_windows_read_like_a_rota():
     [
         ("opening_hours", [{"days": "mon-fri", "hours": "8-25"}], "start 0-23, end 1-24"),
         ("opening_hours", [{"days": "mo-fr", "hours": "8-20"}], "unknown weekday"),
-        ("schedule", [{"days": "mon", "hours": "08-20", "servers": -1}], "greater than or equal"),
+        ("schedule", [{"days": "mon", "hours": "08-20", "servers": -1}], "whole number from 0"),
         ("priority", {"nobody": 0}, "unknown segment 'nobody'"),
         ("retry", {"probability": 0.5, "delay": "5 min", "switch_to": "q"}, "switch_to"),
     ],

@@ -293,7 +293,9 @@ def test_scenario_from_dict_validates_exactly_like_a_file(tmp_path):
     broken = minimal(**{"touchpoints__desk__capacity": 0})
     with pytest.raises(ScenarioError) as info:
         js.scenario_from_dict(broken, source="my dict")
-    assert str(info.value).startswith("my dict: touchpoints.desk.capacity: Input should be greater")
+    assert str(info.value).startswith(
+        "my dict: touchpoints.desk.capacity: must be a whole number from 1"
+    )
     path = tmp_path / "s.toml"
     path.write_text(tomli_w.dumps(broken))
     with pytest.raises(ScenarioError) as from_file:
@@ -318,7 +320,7 @@ def test_rebuild_and_overrides_are_public():
     scenario = js.scenario_from_dict(minimal())
     bigger = js.rebuild(scenario, {"touchpoints.desk.capacity": 5})
     assert bigger.touchpoints["desk"].capacity == 5
-    with pytest.raises(ScenarioError, match="greater than 0"):
+    with pytest.raises(ScenarioError, match="whole number from 1"):
         js.rebuild(scenario, {"touchpoints.desk.capacity": 0})
     assert js.parse_override("a.b=2") == ("a.b", 2)
     assert js.apply_overrides({"a": {"b": 1}}, {"a.b": 2}) == {"a": {"b": 2}}

@@ -96,7 +96,7 @@ def test_segment_journey_overrides_entry_and_rows():
     raw = _two_segments(entry={"desk": 1.0}, routes={"desk": {"exit": 1.0}})
     results = js.simulate(js.scenario_from_dict(raw), seed=3, event_log=True)
     events = results.events
-    segment = events[events["event"] == "acquired"].set_index("customer")["value"]
+    segment = events[events["event"] == "acquired"].set_index("customer")["segment"]
     visits = events[events["event"].isin(["visited", "abandoned"])]
     by_segment = visits.groupby(visits["customer"].map(segment))["touchpoint"].unique()
     assert set(by_segment["b"]) == {"desk"}

@@ -65,7 +65,7 @@ def test_investments_may_lower_consistency_and_effort():
 
 @pytest.mark.parametrize("key", ["consistency", "effort"])
 def test_investments_may_not_raise_consistency_or_effort(key):
-    with pytest.raises(ValidationError, match="less than or equal to 0"):
+    with pytest.raises(ValidationError, match="from -10 to 0"):
         TouchpointInvestment(**{key: 0.1})
 
 

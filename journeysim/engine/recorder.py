@@ -298,7 +298,8 @@ class Recorder:
             self.base_churn[period] += 1
             if seg is not None:
                 seg.churned += 1
-                seg.cohort_churn[cohort][period] += 1
+                own = seg.cohort_churn[cohort]
+                own[period] = own.get(period, 0) + 1
             return
         self.churned += 1
         self.p_churned[period] += 1
@@ -412,10 +413,14 @@ class Recorder:
                 "p_abandoned",
             ):
                 setattr(self, name, getattr(self, name)[:n])
-            self.cohort_churn = [row[:n] for row in self.cohort_churn[:n]]
+            self.cohort_churn = [
+                {p: k for p, k in row.items() if p < n} for row in self.cohort_churn[:n]
+            ]
             for seg in self.segments.values():
                 seg.p_new = seg.p_new[:n]
-                seg.cohort_churn = [row[:n] for row in seg.cohort_churn]  # keeps the base row
+                seg.cohort_churn = [  # keeps the base row
+                    {p: k for p, k in row.items() if p < n} for row in seg.cohort_churn
+                ]
 
     # -- tables ----------------------------------------------------------------------------------
 
@@ -459,7 +464,7 @@ class Recorder:
         if alive:
             base_churn = self.base_churn if seg is None else seg.cohort_churn[self.trash]
             for period in range(self.n_full_periods):
-                churned = base_churn[period]
+                churned = base_churn.get(period, 0) if seg is not None else base_churn[period]
                 at_risk += alive
                 kept += alive - churned
                 alive -= churned
