@@ -162,11 +162,12 @@ def test_two_class_priority_matches_cobham():
     waits: dict[str, list[float]] = {"vip": [], "standard": []}
     for r in range(REPLICATIONS):
         events = js.simulate(scenario, seed=31, identity=(r,), event_log=True).events
-        segment = events[events["event"] == "acquired"].set_index("customer")["value"]
+        segment = events[events["event"] == "acquired"].set_index("customer")["segment"]
         visits = events[(events["event"] == "visited") & (events["time"] > 0.5)]
         by_class = visits.assign(segment=visits["customer"].map(segment))
         for name in waits:
-            waits[name].append(by_class.loc[by_class["segment"] == name, "value"].mean() * 1440)
+            own = by_class.loc[by_class["segment"] == name, "wait_minutes"]
+            waits[name].append(own.mean())
     assert_close(waits["vip"], expected[0], 0.06, "VIP wait")
     assert_close(waits["standard"], expected[1], 0.06, "standard wait")
     assert np.mean(waits["vip"]) < np.mean(waits["standard"]) / 3
