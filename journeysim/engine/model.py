@@ -27,7 +27,12 @@ from journeysim.engine.customer import Customer
 from journeysim.engine.journey import walk
 from journeysim.engine.patience import PatienceRule, compile_patience
 from journeysim.engine.recorder import Recorder, SegmentStats
-from journeysim.engine.routing import RoutingRule, SegmentRouting, compile_routing
+from journeysim.engine.routing import (
+    RoutingRule,
+    SegmentRouting,
+    StateRouting,
+    compile_routing,
+)
 from journeysim.engine.service import lognormal_params
 from journeysim.engine.streams import RunStreams
 from journeysim.engine.touchpoint import EntryNode, TouchpointNode
@@ -129,6 +134,7 @@ class JourneyModel:
         for name, node in self.nodes.items():
             recovery = scenario.touchpoints[name].recovery
             node.recovery = self.nodes[recovery] if recovery else None
+        self.track_failures = False  # set by _routing when a rule weighs recent_failure
         self.entry = EntryNode(ENTRY)
         self.entry.routing = self._routing(ENTRY)
         for name in scenario.journey.routes:
@@ -194,6 +200,9 @@ class JourneyModel:
         for name, spec in self.scenario.segments.items():
             own = row_of(journey.for_segment(spec.journey))
             rules[name] = shared if own == default else compile_routing(*own, self._resolve, met)
+        for rule in {id(r): r for r in rules.values()}.values():
+            if isinstance(rule, StateRouting) and rule.weighs("recent_failure"):
+                self.track_failures = True
         if all(rule is shared for rule in rules.values()):
             return shared  # no segment has its own row: the fast path
         return SegmentRouting(rules)
