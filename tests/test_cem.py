@@ -52,7 +52,8 @@ def test_following_up_detractors_recovers_them_at_a_cost(retail):
     assert row["cem_follow_ups"] == detractor_answers > 0  # every detractor who said so
     assert row["cem_recovered"] == row["cem_follow_ups"]  # success probability 1
     assert row["cost_cem_follow_up"] == pytest.approx(5.0 * row["cem_follow_ups"])
-    result = js.compare(retail, ["baseline", follow], replications=3, seed=3, workers=1)
+    # 5 replications: with 3 the retention gain (+0.16 pp) was not always resolved from zero
+    result = js.compare(retail, ["baseline", follow], replications=5, seed=3, workers=1)
     assert paired_gap(result, "follow_up", "nps", "baseline")[1] > 0
     assert paired_gap(result, "follow_up", "retention_rate", "baseline")[1] > 0
 

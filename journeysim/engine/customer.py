@@ -35,7 +35,8 @@ class Customer:
     spend = 0.0
     last_purchase_at: float | None = None
     complaints = 0
-    # the latest journey (or this one so far) had a failed or abandoned visit (state routing)
+    # the latest journey (or this one so far) had a failed or abandoned visit (kept only when
+    # a state-routing rule weighs it: model.track_failures)
     recent_failure = False
     # in the loyalty programme (set by the loyalty strategy; state routing can weigh it)
     member = False

@@ -129,11 +129,13 @@ def walk(
         elif failed:
             failed_journey = True
             c.complaints += 1
-            c.recent_failure = True
+            if model.track_failures:
+                c.recent_failure = True
             node = node.recovery
         else:
             node = node.routing.next(c, env.now, u_route)
-    c.recent_failure = abandoned_journey or failed_journey
+    if model.track_failures:  # only when a state-routing rule weighs recent failures
+        c.recent_failure = abandoned_journey or failed_journey
     if outcome is not None:
         outcome.wait = wait_total
         outcome.effort = experience.effort if experience is not None else 0.0
@@ -182,7 +184,7 @@ def end_journey(
         c.purchases += 1
         c.spend += amount
         c.last_purchase_at = now
-        rec.purchase(now, amount, c.acquired_at, discount=listed - amount, seg=seg.stats)
+        rec.purchase(now, amount, c.acquired_at, listed - amount, True, seg.stats)
     if experience is not None and experience.n:
         psych = model.psych
         remembered = experience.remembered()

@@ -30,7 +30,12 @@ from journeysim.engine.journey import walk
 from journeysim.engine.operations import DEFAULT_SERVICE_LEVEL_TARGET, OpsStats
 from journeysim.engine.patience import PatienceRule, compile_patience
 from journeysim.engine.recorder import Recorder, SegmentStats
-from journeysim.engine.routing import RoutingRule, SegmentRouting, compile_routing
+from journeysim.engine.routing import (
+    RoutingRule,
+    SegmentRouting,
+    StateRouting,
+    compile_routing,
+)
 from journeysim.engine.service import lognormal_params
 from journeysim.engine.streams import RunStreams
 from journeysim.engine.touchpoint import EntryNode, TouchpointNode, uses_operations
@@ -156,6 +161,7 @@ class JourneyModel:
             node.recovery = self.nodes[spec.recovery] if spec.recovery else None
             if node.ops is not None and spec.retry is not None and spec.retry.switch_to:
                 node.ops.switch_to = self.nodes[spec.retry.switch_to]
+        self.track_failures = False  # set by _routing when a rule weighs recent_failure
         self.entry = EntryNode(ENTRY)
         self.entry.routing = self._routing(ENTRY)
         for name in scenario.journey.routes:
@@ -238,6 +244,9 @@ class JourneyModel:
         for name, spec in self.scenario.segments.items():
             own = row_of(journey.for_segment(spec.journey))
             rules[name] = shared if own == default else compile_routing(*own, self._resolve, met)
+        for rule in {id(r): r for r in rules.values()}.values():
+            if isinstance(rule, StateRouting) and rule.weighs("recent_failure"):
+                self.track_failures = True
         if all(rule is shared for rule in rules.values()):
             return shared  # no segment has its own row: the fast path
         return SegmentRouting(rules)

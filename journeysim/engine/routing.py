@@ -88,7 +88,7 @@ class StateRouting(RoutingRule):
         The satisfaction level that counts as 0 for the ``satisfaction`` feature.
     """
 
-    __slots__ = ("base", "targets", "features", "coefs", "met")
+    __slots__ = ("base", "targets", "features", "coefs", "met", "used")
 
     def __init__(
         self,
@@ -105,11 +105,16 @@ class StateRouting(RoutingRule):
             for f in FEATURES
             if any(getattr(w, f) != 0.0 for t, w in weights.items() if t in names)
         ]
+        self.used = used
         self.features = [FEATURES[f] for f in used]
         self.coefs = [
             [getattr(weights[t], f) if t in weights else 0.0 for f in used] for t in names
         ]
         self.met = satisfaction_when_met
+
+    def weighs(self, feature: str) -> bool:
+        """Whether some edge of the row has a non-zero weight on ``feature``."""
+        return feature in self.used
 
     def probabilities(self, customer: Any, now: float) -> list[float]:
         """The row's probabilities for ``customer`` at ``now`` (they sum to 1)."""
