@@ -19,6 +19,7 @@ moments and effort. (c) the end: money, satisfaction, loyalty, advocacy, survey 
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
@@ -26,9 +27,11 @@ import simpy
 
 from journeysim.engine.customer import JourneyOutcome
 from journeysim.engine.perception import Experience
+from journeysim.engine.routing import StaticRouting
 from journeysim.engine.satisfaction import journey_satisfaction, ltr_score
 from journeysim.engine.survey import answer_survey
 from journeysim.engine.touchpoint import TouchpointNode
+from journeysim.engine.visit import queue_visit
 
 if TYPE_CHECKING:
     import random
@@ -85,11 +88,38 @@ def walk(
         z = rng.gauss(0.0, 1.0) if psych_on else 0.0
         failed = node.failure_p > 0.0 and rng.random() < node.failure_p
         arrive = env.now
-        # (a) the visit
-        if node.resource is None:
+        # (a) the visit: a self-service touchpoint has no queue; a staffed one takes its visit
+        # rule, whose default (a FIFO queue with reneging, visit.queue_visit) runs inline here:
+        # a sub-generator per visit would cost 2% of a visit's instructions
+        res = node.resource
+        wait = 0.0
+        abandoned: Any = False
+        if res is None:
             yield env.timeout(service)
-            wait = 0.0
-            abandoned = False
+        elif node.visit is queue_visit:
+            stats = node.stats
+            req = res.request()
+            if not req.triggered:
+                stats.queue_change(arrive, warmup, 1)
+                if patience == math.inf:
+                    yield req
+                else:
+                    yield req | env.timeout(patience)
+                    if not req.triggered:
+                        req.cancel()
+                        abandoned = True
+                now = env.now
+                stats.queue_change(now, warmup, -1)
+                wait = now - arrive
+            if not abandoned:
+                begin = env.now
+                end = begin + service
+                lo = begin if begin > warmup else warmup
+                hi = end if end < horizon else horizon
+                if hi > lo:
+                    stats.busy += hi - lo
+                yield env.timeout(service)
+                res.release(req)
         else:
             wait, abandoned = yield from node.visit(
                 env, node, c, service, patience, warmup, horizon
@@ -133,7 +163,11 @@ def walk(
                 c.recent_failure = True
             node = node.recovery
         else:
-            node = node.routing.next(c, env.now, u_route)
+            routing = node.routing
+            if routing.__class__ is StaticRouting:  # the default rule, looked up inline
+                node = routing.targets[bisect_right(routing.cum, u_route)]
+            else:
+                node = routing.next(c, env.now, u_route)
     if model.track_failures:  # only when a state-routing rule weighs recent failures
         c.recent_failure = abandoned_journey or failed_journey
     if outcome is not None:
