@@ -181,7 +181,7 @@ def test_longer_waits_lower_csat_and_nps_and_crm_cannot_fix_them(retail):
         "slow_with_crm", [SlowCallCentre(), js.resolve_strategy("crm", retail)]
     )
     strategies = ["baseline", SlowCallCentre(), "crm", slow_crm]
-    result = js.compare(retail, strategies, replications=6, seed=5, workers=2)
+    result = js.compare(retail, strategies, replications=12, seed=5, workers=2)
     assert_up(result, "slow_call_centre", "mean_wait_minutes")
     assert_down(result, "slow_call_centre", "csat")
     assert_down(result, "slow_call_centre", "nps")
@@ -190,10 +190,14 @@ def test_longer_waits_lower_csat_and_nps_and_crm_cannot_fix_them(retail):
     # (nearly) as much under CRM as without it. Calling back dropped calls (complaint handling)
     # offsets a part of the NPS loss, never most of it.
     runs = result.runs.set_index(["strategy", "replication"])
+    # (paired by replication: the same customers meet the slow call centre with and without
+    # CRM, so "the loss under CRM is more than half the loss without" is tested on
+    # loss_crm_r - loss_r / 2, replication by replication)
     for kpi in ("csat", "nps"):
-        loss = mean_ci((runs.loc["baseline", kpi] - runs.loc["slow_call_centre", kpi]).to_numpy())
-        loss_crm = mean_ci((runs.loc["crm", kpi] - runs.loc["slow_with_crm", kpi]).to_numpy())
-        assert loss_crm["ci_low"] > 0.5 * loss["mean"], (kpi, loss, loss_crm)
+        loss = (runs.loc["baseline", kpi] - runs.loc["slow_call_centre", kpi]).to_numpy()
+        loss_crm = (runs.loc["crm", kpi] - runs.loc["slow_with_crm", kpi]).to_numpy()
+        kept = mean_ci(loss_crm - 0.5 * loss)
+        assert kept["ci_low"] > 0, (kpi, mean_ci(loss), mean_ci(loss_crm), kept)
     wait = runs["mean_wait_minutes"]
     assert wait["slow_with_crm"].mean() >= 0.95 * wait["slow_call_centre"].mean()
 
