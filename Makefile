@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-# One simulated year, 8 paired replications of 5 strategies: 2-3 minutes on 2 cores.
+# One simulated year, 8 paired replications of 5 strategies: 3-5 minutes on 2 cores.
 demo: $(STAMP)
 	$(BIN)/journeysim compare scenarios/retail.toml \
 		--strategies baseline,crm,cem,loyalty,hybrid --replications 8 \
