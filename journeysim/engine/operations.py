@@ -276,12 +276,7 @@ def ops_visit(
             if served:
                 if counted:
                     stats.answer(wait, slot, period)
-                begin = env.now
-                end = begin + service
-                lo = begin if begin > warmup else warmup
-                hi = end if end < horizon else horizon
-                if hi > lo:
-                    stats.busy += hi - lo
+                stats.add_busy(env.now, service, warmup, horizon)
                 yield env.timeout(service)
                 res.release(req)
                 return waited, False

@@ -12,6 +12,8 @@ import math
 import random
 from typing import TYPE_CHECKING
 
+from journeysim.engine.service import lognormal_params
+
 if TYPE_CHECKING:
     from journeysim.scenario.operations import Distribution
 
@@ -82,8 +84,7 @@ class LognormalPatience(PatienceRule):
     __slots__ = ("mu", "sigma")
 
     def __init__(self, mean: float, sd: float) -> None:
-        sigma2 = math.log1p((sd / mean) ** 2)
-        self.mu, self.sigma = math.log(mean) - sigma2 / 2, math.sqrt(sigma2)
+        self.mu, self.sigma = lognormal_params(mean, sd)
 
     def draw(self, rng: random.Random) -> float:
         """One patience in days."""

@@ -58,12 +58,7 @@ def queue_visit(
         stats.queue_change(now, warmup, -1)
         wait = now - arrive
     if not abandoned:
-        begin = env.now
-        end = begin + service
-        lo = begin if begin > warmup else warmup
-        hi = end if end < horizon else horizon
-        if hi > lo:
-            stats.busy += hi - lo
+        stats.add_busy(env.now, service, warmup, horizon)
         yield env.timeout(service)
         res.release(req)
     return wait, abandoned
