@@ -6,18 +6,20 @@ the graph as a :class:`networkx.DiGraph` (so users can inspect and draw it) and 
 walk ends: every touchpoint is reachable, every probability row sums to one and every node can
 reach a terminal, along the edges a walk can actually take (routes of a touchpoint that always
 fails never are; its recovery edge is). For a finite Markov chain the last condition makes
-termination certain, so a cycle is fine as long as it has an exit.
+termination certain, so a cycle is fine as long as it has an exit. The checks walk plain
+dictionaries: validating a scenario does not import networkx (only :func:`build_graph` does).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
-
-import networkx as nx
 
 from journeysim.errors import ScenarioError
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from journeysim.scenario.schema import Scenario
 
 __all__ = ["ENTRY", "TERMINALS", "build_graph", "validate_journey"]
@@ -38,28 +40,51 @@ def build_graph(scenario: Scenario) -> nx.DiGraph:
     Failure edges (touchpoint -> its recovery touchpoint) carry ``kind="recovery"`` and the
     failure probability, so drawings and reachability checks see them.
     """
+    import networkx as nx  # on first use: validating a scenario does not need it
+
     graph = nx.DiGraph()
     graph.add_node(ENTRY, kind="entry")
     for name in scenario.touchpoints:
         graph.add_node(name, kind="touchpoint")
     for name in TERMINALS:
         graph.add_node(name, kind="terminal")
+    for source, target, p, kind in _edges(scenario):
+        graph.add_edge(source, target, p=p, kind=kind)
+    return graph
+
+
+def _edges(scenario: Scenario) -> Iterator[tuple[str, str, float, str]]:
+    """The journey graph's edges ``(source, target, p, kind)`` in :func:`build_graph`'s order.
+
+    A later edge between the same two nodes replaces an earlier one in the graph.
+    """
     for target, p in scenario.journey.entry.items():
-        graph.add_edge(ENTRY, target, p=p, kind="route")
+        yield ENTRY, target, p, "route"
     for source, row in scenario.journey.routes.items():
         for target, p in row.items():
-            graph.add_edge(source, target, p=p, kind="route")
+            yield source, target, p, "route"
     for name, tp in scenario.touchpoints.items():
         if tp.recovery is not None and tp.failure_probability > 0:
-            graph.add_edge(name, tp.recovery, p=tp.failure_probability, kind="recovery")
+            yield name, tp.recovery, tp.failure_probability, "recovery"
         retry = getattr(tp, "retry", None)  # channel switch after an abandon or balk
         if (
             retry is not None
             and retry.switch_to in scenario.touchpoints
             and retry.switch_probability
         ):
-            graph.add_edge(name, retry.switch_to, p=retry.switch_probability, kind="recovery")
-    return graph
+            yield name, retry.switch_to, retry.switch_probability, "recovery"
+
+
+def _reachable(edges: dict[str, set[str]], start: str) -> set[str]:
+    """Nodes reachable from ``start`` along ``edges`` (``start`` itself only through a cycle)."""
+    seen: set[str] = set()
+    stack = [start]
+    while stack:
+        for nxt in edges.get(stack.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return seen
 
 
 def validate_journey(scenario: Scenario, *, every_touchpoint_reachable: bool = True) -> None:
@@ -133,19 +158,20 @@ def validate_journey(scenario: Scenario, *, every_touchpoint_reachable: bool = T
                     field=f"{field}.{target}",
                 )
 
-    graph = build_graph(scenario)
-    live = nx.DiGraph()
-    live.add_nodes_from(graph)
-    for u, v, data in graph.edges(data=True):
-        if data["kind"] == "route" and u in scenario.touchpoints:
+    edges = {}  # the last edge between two nodes wins, as in build_graph's DiGraph
+    for u, v, p, kind in _edges(scenario):
+        if kind == "route" and u in scenario.touchpoints:
             # a failed visit goes to recovery, not along the routes: a touchpoint that always
             # fails (failure_probability = 1) never takes its routes
-            p = data["p"] * (1.0 - scenario.touchpoints[u].failure_probability)
-        else:
-            p = data["p"]
+            p *= 1.0 - scenario.touchpoints[u].failure_probability
+        edges[u, v] = p
+    forward: dict[str, set[str]] = {}
+    backward: dict[str, set[str]] = {}
+    for (u, v), p in edges.items():
         if p > 0:
-            live.add_edge(u, v)
-    reachable = nx.descendants(live, ENTRY)
+            forward.setdefault(u, set()).add(v)
+            backward.setdefault(v, set()).add(u)
+    reachable = _reachable(forward, ENTRY)
     for name in scenario.touchpoints if every_touchpoint_reachable else ():
         if name not in reachable:
             raise ScenarioError(
@@ -153,7 +179,7 @@ def validate_journey(scenario: Scenario, *, every_touchpoint_reachable: bool = T
             )
     can_finish: set[str] = set()
     for terminal in TERMINALS:
-        can_finish |= nx.ancestors(live, terminal) | {terminal}
+        can_finish |= _reachable(backward, terminal) | {terminal}
     for name in sorted(touchpoints):
         if name not in can_finish:
             raise ScenarioError(

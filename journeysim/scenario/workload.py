@@ -20,8 +20,6 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from journeysim.errors import ScenarioError
 
 if TYPE_CHECKING:
@@ -113,6 +111,8 @@ def _size(n: float) -> str:
 
 def visits_per_journey(scenario: Scenario) -> float:
     """Expected touchpoint visits of one journey (absorbing Markov chain, failures included)."""
+    import numpy as np  # on first use: ``journeysim validate`` pays for it only here
+
     names = list(scenario.touchpoints)
     index = {name: i for i, name in enumerate(names)}
     n = len(names)
