@@ -2,57 +2,141 @@
 
 The public API, layer by layer (see ``docs/architecture.md``): scenarios (plain data), the
 engine's run of one scenario (:func:`simulate`), strategies, many runs (replications,
-comparisons, sweeps, sensitivity) and, imported on first use, :mod:`journeysim.plots`.
+comparisons, sweeps, sensitivity) and :mod:`journeysim.plots`.
+
+Every name is imported on first use (PEP 562 module ``__getattr__``): ``import journeysim``
+loads nothing heavy, ``journeysim.load_scenario`` loads the scenario layer only, and pandas,
+SimPy, SciPy and matplotlib come in with the first name that needs them.
+``from journeysim import simulate`` and ``journeysim.simulate`` work as with eager imports.
 """
 
-from journeysim.engine.customer import Customer, JourneyOutcome
-from journeysim.engine.model import JourneyModel
-from journeysim.engine.results import Results
-from journeysim.errors import JourneysimError, ScenarioError
-from journeysim.experiments import (
-    Comparison,
-    Replications,
-    SweepSpec,
-    compare,
-    load_sweep,
-    replicate,
-    rerun,
-    sensitivity,
-    sweep,
-    trace,
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # what static tools see; at run time __getattr__ imports on first use
+    import journeysim.plots as plots
+    from journeysim.engine.customer import Customer, JourneyOutcome
+    from journeysim.engine.model import JourneyModel
+    from journeysim.engine.results import Results
+    from journeysim.errors import JourneysimError, ScenarioError
+    from journeysim.experiments import (
+        Comparison,
+        Replications,
+        SweepSpec,
+        compare,
+        load_sweep,
+        replicate,
+        rerun,
+        sensitivity,
+        sweep,
+        trace,
+    )
+    from journeysim.kpis import KPI, KPI_COLUMNS, KPIS
+    from journeysim.scenario import (
+        Scenario,
+        apply_overrides,
+        build_graph,
+        load_scenario,
+        parse_override,
+        rebuild,
+        scenario_from_dict,
+    )
+    from journeysim.simulation import simulate
+    from journeysim.strategies import (
+        CEMPolicy,
+        CompositeStrategy,
+        CRMPolicy,
+        LoyaltyPolicy,
+        Strategy,
+        available_strategies,
+        register_strategy,
+        resolve_strategy,
+        set_lever,
+    )
+    from journeysim.version import __version__
+
+#: Where each public name lives: the module imported the first time the name is asked for.
+_EXPORTS = {
+    "Customer": "journeysim.engine.customer",
+    "JourneyOutcome": "journeysim.engine.customer",
+    "JourneyModel": "journeysim.engine.model",
+    "Results": "journeysim.engine.results",
+    "JourneysimError": "journeysim.errors",
+    "ScenarioError": "journeysim.errors",
+    "Comparison": "journeysim.experiments",
+    "Replications": "journeysim.experiments",
+    "SweepSpec": "journeysim.experiments",
+    "compare": "journeysim.experiments",
+    "load_sweep": "journeysim.experiments",
+    "replicate": "journeysim.experiments",
+    "rerun": "journeysim.experiments",
+    "sensitivity": "journeysim.experiments",
+    "sweep": "journeysim.experiments",
+    "trace": "journeysim.experiments",
+    "KPI": "journeysim.kpis",
+    "KPI_COLUMNS": "journeysim.kpis",
+    "KPIS": "journeysim.kpis",
+    "Scenario": "journeysim.scenario",
+    "apply_overrides": "journeysim.scenario",
+    "build_graph": "journeysim.scenario",
+    "load_scenario": "journeysim.scenario",
+    "parse_override": "journeysim.scenario",
+    "rebuild": "journeysim.scenario",
+    "scenario_from_dict": "journeysim.scenario",
+    "simulate": "journeysim.simulation",
+    "CEMPolicy": "journeysim.strategies",
+    "CompositeStrategy": "journeysim.strategies",
+    "CRMPolicy": "journeysim.strategies",
+    "LoyaltyPolicy": "journeysim.strategies",
+    "Strategy": "journeysim.strategies",
+    "available_strategies": "journeysim.strategies",
+    "register_strategy": "journeysim.strategies",
+    "resolve_strategy": "journeysim.strategies",
+    "set_lever": "journeysim.strategies",
+    "__version__": "journeysim.version",
+}
+
+#: Subpackages and modules reachable as attributes (``journeysim.experiments.sweep``) even
+#: before anything imported them.
+_SUBMODULES = frozenset(
+    {
+        "atomic",
+        "calibrate",
+        "cli",
+        "confidence",
+        "engine",
+        "errors",
+        "experiments",
+        "html_report",
+        "kpis",
+        "plots",
+        "report",
+        "scenario",
+        "simulation",
+        "strategies",
+        "version",
+        "widgets",
+    }
 )
-from journeysim.kpis import KPI, KPI_COLUMNS, KPIS
-from journeysim.scenario import (
-    Scenario,
-    apply_overrides,
-    build_graph,
-    load_scenario,
-    parse_override,
-    rebuild,
-    scenario_from_dict,
-)
-from journeysim.simulation import simulate
-from journeysim.strategies import (
-    CEMPolicy,
-    CompositeStrategy,
-    CRMPolicy,
-    LoyaltyPolicy,
-    Strategy,
-    available_strategies,
-    register_strategy,
-    resolve_strategy,
-    set_lever,
-)
-from journeysim.version import __version__
 
 
 def __getattr__(name: str) -> object:
-    """Import ``journeysim.plots`` on first use: matplotlib stays out of plain imports."""
-    if name == "plots":
-        import importlib
+    """Import a public name (or a subpackage such as ``plots``) the first time it is used."""
+    module = _EXPORTS.get(name)
+    if module is not None:
+        value = getattr(importlib.import_module(module), name)
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f"{__name__}.{name}")
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value  # later uses are plain attribute look-ups
+    return value
 
-        return importlib.import_module("journeysim.plots")
-    raise AttributeError(f"module 'journeysim' has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS, *_SUBMODULES})
 
 
 __all__ = [

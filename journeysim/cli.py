@@ -1,6 +1,11 @@
 """The ``journeysim`` command line. It only calls the public API.
 
 Every user error ends as one line on stderr and exit code 2; never a traceback.
+
+Start-up stays light: this module imports only typer and the package's bottom helpers; each
+command imports what it runs (pandas, SimPy, matplotlib ...) when it is called, so
+``journeysim --help`` and ``journeysim validate`` never load them (``tests/test_startup.py``,
+``benchmarks/startup.py``).
 """
 
 from __future__ import annotations
@@ -15,11 +20,7 @@ from typing import Annotated, Literal
 import typer
 
 from journeysim.errors import JourneysimError
-from journeysim.experiments import replicate
 from journeysim.kpis import KPI_COLUMNS
-from journeysim.report import kpi_table, number, segment_table, summary_table
-from journeysim.scenario import load_scenario
-from journeysim.simulation import simulate
 
 app = typer.Typer(
     add_completion=False,
@@ -106,6 +107,11 @@ def run(
     by_segment: BySegmentOpt = False,
 ) -> None:
     """Run a scenario and print its KPI table (mean and 95% CI with --replications)."""
+    from journeysim.experiments import replicate
+    from journeysim.report import kpi_table, segment_table, summary_table
+    from journeysim.scenario.loading import load_scenario
+    from journeysim.simulation import simulate
+
     _needs_out(plots, out)
     spec = load_scenario(scenario, overrides=set_ or None)
     written = f"wrote {out}/{{kpis,timeline,touchpoints,cohorts,segments}}.{{csv,parquet}}"
@@ -241,6 +247,7 @@ def compare(
         raise JourneysimError(f"--report: {report} is a directory; give a file name (.html)")
     from journeysim.experiments import compare as run_compare
     from journeysim.report import comparison_table, segment_comparison_table
+    from journeysim.scenario.loading import load_scenario
 
     spec = load_scenario(scenario, overrides=set_ or None)
     names = [name.strip() for name in strategies.split(",") if name.strip()]
@@ -330,6 +337,7 @@ def sweep_command(
 ) -> None:
     """Run a parameter sweep; results go to a resumable Parquet dataset."""
     from journeysim.experiments.sweeps import load_sweep_spec, sweep
+    from journeysim.report import number
 
     spec, _ = load_sweep_spec(sweepfile)
     out = out or Path(f"{spec.name}-results")
@@ -383,6 +391,7 @@ def rerun_command(
 ) -> None:
     """Repeat one stored sweep run alone (its KPIs equal the stored ones) and show its tables."""
     from journeysim.experiments.rerun import rerun
+    from journeysim.report import kpi_table
 
     _needs_out(False, out)
     results = rerun(sweep_dir, row, event_log=events)
@@ -401,6 +410,8 @@ def rerun_command(
 @app.command()
 def validate(scenario: ScenarioArg, set_: SetOpt = None) -> None:
     """Check a scenario file and say what is wrong (exit code 2) or that it is valid."""
+    from journeysim.scenario.loading import load_scenario
+
     spec = load_scenario(scenario, overrides=set_ or None)
     _announce(spec, 1)  # a run it would refuse is not a valid scenario either
     typer.echo(
@@ -565,6 +576,8 @@ def _fit_targets(  # noqa: PLR0913
         load_targets_file,
     )
     from journeysim.experiments.engines import make_executor
+    from journeysim.report import number
+    from journeysim.scenario.loading import load_scenario
 
     spec = load_targets_file(targets)
     path = scenario or spec.pop("scenario_path", None)
