@@ -109,32 +109,69 @@ def _size(n: float) -> str:
     return f"~{n / 2**30:,.1f} GiB" if n >= 2**30 else f"~{n / 2**20:,.0f} MiB"
 
 
+#: Journey graphs up to this many touchpoints are solved in plain Python (tens of
+#: microseconds, and ``journeysim validate`` need not import numpy); larger ones with numpy.
+_PURE_PYTHON_NODES = 12
+
+
 def visits_per_journey(scenario: Scenario) -> float:
     """Expected touchpoint visits of one journey (absorbing Markov chain, failures included)."""
-    import numpy as np  # on first use: ``journeysim validate`` pays for it only here
-
     names = list(scenario.touchpoints)
     index = {name: i for i, name in enumerate(names)}
     n = len(names)
-    q = np.zeros((n, n))
+    q = [[0.0] * n for _ in range(n)]
     for source, row in scenario.journey.routes.items():
         i = index[source]
         tp = scenario.touchpoints[source]
         for target, p in row.items():
             if target in index:
-                q[i, index[target]] += p * (1.0 - tp.failure_probability)
+                q[i][index[target]] += p * (1.0 - tp.failure_probability)
         if tp.recovery is not None and tp.failure_probability > 0:
-            q[i, index[tp.recovery]] += tp.failure_probability
-    start = np.zeros(n)
+            q[i][index[tp.recovery]] += tp.failure_probability
+    start = [0.0] * n
     for target, p in scenario.journey.entry.items():
         if target in index:
             start[index[target]] += p
-    try:
-        visits = np.linalg.solve((np.eye(n) - q).T, start)
-    except np.linalg.LinAlgError:  # no exit (the graph check refuses such scenarios)
+    # visits v solve (I - Q)^T v = start
+    a = [[float(i == j) - q[j][i] for j in range(n)] for i in range(n)]
+    visits = _solve(a, start) if n <= _PURE_PYTHON_NODES else _solve_numpy(a, start)
+    if visits is None:  # no exit (the graph check refuses such scenarios)
         return math.inf
-    total = float(visits.sum())
+    total = math.fsum(visits)
     return total if math.isfinite(total) and total >= 0 else math.inf
+
+
+def _solve(a: list[list[float]], b: list[float]) -> list[float] | None:
+    """``x`` with ``a @ x = b`` (Gaussian elimination, partial pivoting); None if singular."""
+    n = len(b)
+    m = [[*row, b[i]] for i, row in enumerate(a)]
+    for col in range(n):
+        pivot = max(range(col, n), key=lambda r: abs(m[r][col]))
+        if m[pivot][col] == 0.0:
+            return None
+        m[col], m[pivot] = m[pivot], m[col]
+        top = m[col]
+        for r in range(col + 1, n):
+            row = m[r]
+            factor = row[col] / top[col]
+            if factor:
+                for c in range(col, n + 1):
+                    row[c] -= factor * top[c]
+    x = [0.0] * n
+    for r in reversed(range(n)):
+        row = m[r]
+        x[r] = (row[n] - sum(row[c] * x[c] for c in range(r + 1, n))) / row[r]
+    return x
+
+
+def _solve_numpy(a: list[list[float]], b: list[float]) -> list[float] | None:
+    """:func:`_solve` by LAPACK, for large graphs."""
+    import numpy as np  # imported here: small graphs (and ``journeysim validate``) need none
+
+    try:
+        return np.linalg.solve(np.array(a), np.array(b)).tolist()
+    except np.linalg.LinAlgError:
+        return None
 
 
 def estimate_work(scenario: Scenario) -> Workload:
