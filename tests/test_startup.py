@@ -9,6 +9,7 @@ The timings themselves are in ``benchmarks/startup.py`` and the README's speed s
 
 from __future__ import annotations
 
+import ast
 import importlib
 import json
 import os
@@ -113,3 +114,22 @@ def test_every_public_name_resolves_lazily_and_eagerly():
             assert getattr(module, name) is not None, f"journeysim.{package}.{name}"
     with pytest.raises(AttributeError, match="no attribute 'nosuch'"):
         journeysim.nosuch  # noqa: B018
+
+
+def test_lazy_exports_match_what_type_checkers_see():
+    # the TYPE_CHECKING imports (for IDEs and type checkers) and the lazy table name the same
+    # objects: a name added to one and not the other fails here
+    tree = ast.parse((ROOT / "journeysim" / "__init__.py").read_text())
+    block = next(
+        n for n in tree.body if isinstance(n, ast.If) and "TYPE_CHECKING" in ast.unparse(n)
+    )
+    seen = {}
+    for node in block.body:
+        if isinstance(node, ast.ImportFrom):
+            seen.update({alias.asname or alias.name: node.module for alias in node.names})
+        elif isinstance(node, ast.Import):
+            seen.update({alias.asname or alias.name: alias.name for alias in node.names})
+    exports = journeysim._EXPORTS
+    assert seen.pop("plots") == "journeysim.plots"
+    assert seen == exports
+    assert set(exports) | {"plots"} == set(journeysim.__all__)
