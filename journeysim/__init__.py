@@ -12,7 +12,6 @@ SimPy, SciPy and matplotlib come in with the first name that needs them.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # what static tools see; at run time __getattr__ imports on first use
@@ -98,37 +97,16 @@ _EXPORTS = {
     "__version__": "journeysim.version",
 }
 
-#: Subpackages and modules reachable as attributes (``journeysim.experiments.sweep``) even
-#: before anything imported them.
-_SUBMODULES = frozenset(
-    {
-        "atomic",
-        "calibrate",
-        "cli",
-        "confidence",
-        "engine",
-        "errors",
-        "experiments",
-        "html_report",
-        "kpis",
-        "plots",
-        "report",
-        "scenario",
-        "simulation",
-        "strategies",
-        "version",
-        "widgets",
-    }
-)
-
 
 def __getattr__(name: str) -> object:
-    """Import a public name (or a subpackage such as ``plots``) the first time it is used."""
+    """Import a public name, or a subpackage or module (``plots``), the first time it is used."""
+    import importlib.util
+
     module = _EXPORTS.get(name)
     if module is not None:
         value = getattr(importlib.import_module(module), name)
-    elif name in _SUBMODULES:
-        value = importlib.import_module(f"{__name__}.{name}")
+    elif not name.startswith("__") and importlib.util.find_spec(f"{__name__}.{name}"):
+        value = importlib.import_module(f"{__name__}.{name}")  # journeysim.experiments.sweep
     else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     globals()[name] = value  # later uses are plain attribute look-ups
@@ -136,7 +114,10 @@ def __getattr__(name: str) -> object:
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_EXPORTS, *_SUBMODULES})
+    import pkgutil
+
+    modules = (m.name for m in pkgutil.iter_modules(__path__))
+    return sorted({*globals(), *_EXPORTS, *modules})
 
 
 __all__ = [

@@ -133,3 +133,22 @@ def test_lazy_exports_match_what_type_checkers_see():
     assert seen.pop("plots") == "journeysim.plots"
     assert seen == exports
     assert set(exports) | {"plots"} == set(journeysim.__all__)
+
+
+def test_modules_are_reachable_as_attributes_after_a_plain_import():
+    # with eager imports, `import journeysim` made journeysim.engine.results (and every module
+    # it loaded) reachable as attributes; the lazy package keeps that working
+    code = """
+import functools, pkgutil, journeysim
+assert journeysim.engine.results.EVENT_COLUMNS and journeysim.scenario.workload.estimate_work
+names = [m.name for m in pkgutil.iter_modules(journeysim.__path__)]
+for package in ("engine", "scenario", "strategies", "experiments"):
+    path = [str(journeysim.__path__[0]) + "/" + package]
+    names += [f"{package}.{m.name}" for m in pkgutil.iter_modules(path)]
+for name in names:
+    found = functools.reduce(getattr, name.split("."), journeysim)
+    # experiments.rerun and .trace are the functions of those modules, as always
+    module = found.__module__ if callable(found) else found.__name__
+    assert module == f"journeysim.{name}", (name, found)
+"""
+    assert "pandas" in loaded(code, HEAVY)  # the walk imports everything

@@ -19,3 +19,13 @@ same numbers under every strategy. A new rule never adds to these sequences: it 
 run-level stream of its own (append to ``COMPONENTS``) or a keyed draw
 (:func:`~journeysim.engine.streams.keyed_uniform`), so adding it never shifts the others.
 """
+
+
+def __getattr__(name: str) -> object:
+    """Import a submodule on first use (``import journeysim; journeysim.engine.results``)."""
+    import importlib
+    import importlib.util
+
+    if name.startswith("__") or importlib.util.find_spec(f"{__name__}.{name}") is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return importlib.import_module(f"{__name__}.{name}")

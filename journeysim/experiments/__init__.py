@@ -36,3 +36,13 @@ __all__ = [
     "sweep",
     "trace",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """Import a submodule on first use (``import journeysim; journeysim.experiments.designs``)."""
+    import importlib
+    import importlib.util
+
+    if name.startswith("__") or importlib.util.find_spec(f"{__name__}.{name}") is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return importlib.import_module(f"{__name__}.{name}")

@@ -46,3 +46,13 @@ __all__ = [
     "scenario_from_dict",
     "validate_journey",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """Import a submodule on first use (``import journeysim; journeysim.scenario.workload``)."""
+    import importlib
+    import importlib.util
+
+    if name.startswith("__") or importlib.util.find_spec(f"{__name__}.{name}") is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return importlib.import_module(f"{__name__}.{name}")

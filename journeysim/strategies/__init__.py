@@ -27,3 +27,13 @@ __all__ = [
     "risk_score",
     "set_lever",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """Import a submodule on first use (``import journeysim; journeysim.strategies.crm``)."""
+    import importlib
+    import importlib.util
+
+    if name.startswith("__") or importlib.util.find_spec(f"{__name__}.{name}") is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return importlib.import_module(f"{__name__}.{name}")
