@@ -327,7 +327,7 @@ class ClassroomPage:
         self._outcome = None
         self._started = time.perf_counter()
         self.run.disabled = True
-        self.progress.value = 0
+        self.progress.value = -1
         self._say(f"Running {self._expected} simulations ...")
         threading.Thread(target=self._work, args=(settings, self._job), daemon=True).start()
         self._poll = pn.state.add_periodic_callback(self._tick, period=200)
@@ -345,7 +345,8 @@ class ClassroomPage:
         job, outcome = self._job, self._outcome
         if job is not None and outcome is None:
             done = min(job.finished, self._expected)
-            self.progress.value = int(100 * done / self._expected)
+            # an animated bar until the first runs finish, then the share done
+            self.progress.value = int(100 * done / self._expected) if done else -1
             self._say(
                 f"Running: {done} of {self._expected} simulations done "
                 f"({time.perf_counter() - self._started:.0f} s)"

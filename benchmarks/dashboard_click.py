@@ -1,0 +1,79 @@
+"""Click-to-result time of the classroom dashboard at classroom settings.
+
+What one press of **Run** costs on the server: :func:`journeysim.dashboard.classroom_comparison`
+on the dashboard's persistent pool of worker processes (started once, before the first
+click, as ``journeysim dashboard`` does) plus drawing the page's charts as PNG. The browser's
+share (a websocket message and decoding five images) is small next to it; the browser test
+prints the full click-to-result time it sees.
+
+Each click uses another seed, so no result is served from the dashboard's cache.
+
+    python benchmarks/dashboard_click.py                      # retail, 180 d, 3 replications
+    python benchmarks/dashboard_click.py --horizon 365 --replications 5 --clicks 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import journeysim as js  # noqa: E402
+from journeysim.dashboard import classroom_defaults  # noqa: E402
+from journeysim.dashboard.app import Dashboard  # noqa: E402
+from journeysim.dashboard.progress import CountingExecutor  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("scenario", nargs="?", default=str(ROOT / "scenarios" / "retail.toml"))
+    parser.add_argument("--horizon", type=int, default=180, help="days (default 180)")
+    parser.add_argument("--replications", type=int, default=3)
+    parser.add_argument("--clicks", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=None, help="default: every core")
+    parser.add_argument("--pure-plans", action="store_true", help="also all-CRM and all-CEM")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    args = parser.parse_args()
+
+    scenario = js.load_scenario(args.scenario, args.set or None)
+    settings = classroom_defaults(scenario).updated(
+        horizon_days=args.horizon, replications=args.replications, pure_plans=args.pure_plans
+    )
+    board = Dashboard(scenario, defaults=settings, workers=args.workers)
+    started = time.perf_counter()
+    board.warm_up()
+    print(
+        f"{scenario.name}: {args.horizon} d, {args.replications} paired replications, "
+        f"{2 + 2 * args.pure_plans} strategies, {board.workers} worker processes "
+        f"(started in {time.perf_counter() - started:.1f} s), {os.cpu_count()} cores, "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
+    walls = []
+    try:
+        for click in range(args.clicks):
+            job = CountingExecutor(board.pool)
+            wall0 = time.perf_counter()
+            comparison, figures = board.results(settings.updated(seed=click), job)
+            wall = time.perf_counter() - wall0
+            walls.append(wall)
+            nps = comparison.table.set_index(["strategy", "kpi"]).loc[("plan", "nps"), "diff"]
+            print(
+                f"click {click + 1}: {wall:5.2f} s wall, "
+                f"{job.finished} runs, {sum(len(png) for png in figures.values()) / 1e3:.0f} kB "
+                f"of charts; plan's NPS difference {nps:+.2f}"
+            )
+    finally:
+        board.close()
+    walls.sort()
+    print(f"median click-to-result: {walls[len(walls) // 2]:.2f} s (best {walls[0]:.2f} s)")
+
+
+if __name__ == "__main__":
+    main()
