@@ -73,6 +73,23 @@ def main() -> None:
         board.close()
     walls.sort()
     print(f"median click-to-result: {walls[len(walls) // 2]:.2f} s (best {walls[0]:.2f} s)")
+    # CPU time is what a shared machine's load does not inflate: one click in this process
+    from journeysim.dashboard import classroom_comparison
+    from journeysim.dashboard.app import _figures
+
+    cpu0 = time.process_time()
+    comparison = classroom_comparison(scenario, settings.updated(seed=99), workers=1)
+    cpu_runs = time.process_time() - cpu0
+    _figures(scenario, comparison)
+    cpu_charts = time.process_time() - cpu0 - cpu_runs
+    runs = len(comparison.strategies) * comparison.replications
+    workers = board.workers
+    rounds = -(-runs // workers)
+    print(
+        f"CPU per click: {cpu_runs:.2f} s for {runs} runs + {cpu_charts:.2f} s of charts; "
+        f"on {workers} idle cores about {rounds * cpu_runs / runs + cpu_charts:.1f} s "
+        f"({rounds} rounds of one run per worker, then the charts)"
+    )
 
 
 if __name__ == "__main__":

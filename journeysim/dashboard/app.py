@@ -110,9 +110,16 @@ class Dashboard:
         self._lock = threading.Lock()
 
     def warm_up(self) -> None:
-        """Start the worker processes now, before the web server starts its threads."""
+        """Start the workers and run one tiny click, before the web server starts its threads.
+
+        The workers fork now (not from a busy server) and every worker, and the chart code
+        here, has imported and cached what a click needs: the first real click is as fast as
+        the others.
+        """
         for future in [self.pool.submit(os.getpid) for _ in range(self.workers)]:
             future.result()
+        tiny = self.defaults.updated(horizon_days=2, replications=self.workers, pure_plans=False)
+        _figures(self.scenario, classroom_comparison(self.scenario, tiny, executor=self.pool))
 
     def close(self) -> None:
         """Stop the worker pool."""
@@ -541,6 +548,7 @@ def serve(
         websocket_origin=origins,
         show=False,
         start=False,
+        verbose=False,  # the CLI prints the URL itself
         title=f"journeysim classroom: {dashboard.scenario.name}",
     )
     host = "127.0.0.1" if address == "0.0.0.0" else address
