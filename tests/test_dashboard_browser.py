@@ -107,6 +107,11 @@ def shown(page, kpi: str, strategy: str, field: str) -> str:
     return cell.inner_text().strip().splitlines()[0]
 
 
+def images(page) -> list[str]:
+    """The pictures on the page (charts are PNG data URLs)."""
+    return [img.get_attribute("src") or "" for img in page.locator("img").all()]
+
+
 def run_and_wait(page, previous: str | None = None, timeout: float = 60.0) -> str:
     """Press Run and wait until the status says done (and the table changed, if asked)."""
     page.locator("button", has_text="Run").click()
@@ -161,8 +166,14 @@ def test_dashboard_in_a_real_browser(chromium, server):
                 for kpi in ("nps", "cost", "profit", "retention_rate")
                 for s, f in (("baseline", "mean"), ("plan", "mean"), ("plan", "diff"))
             }
-            page.locator(".bk-tab", has_text="Payback").first.click()
-            page.wait_for_timeout(300)
+            # the journey map recoloured by CSAT: a new picture, no new run
+            page.locator(".bk-tab", has_text="Journey map").first.click()
+            before = images(page)
+            page.locator("button", has_text="CSAT").click()
+            deadline = time.monotonic() + 30
+            while images(page) == before and time.monotonic() < deadline:
+                page.wait_for_timeout(100)
+            assert images(page) != before, "the journey map did not change colour"
             page.locator(".bk-tab", has_text="Key figures").first.click()
             page.wait_for_timeout(300)
             ARTEFACTS.mkdir(parents=True, exist_ok=True)
