@@ -10,6 +10,7 @@ the same settings, and a screenshot at 1280x720 is kept as a test artefact.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import signal
@@ -108,8 +109,9 @@ def shown(page, kpi: str, strategy: str, field: str) -> str:
 
 
 def images(page) -> list[str]:
-    """The pictures on the page (charts are PNG data URLs)."""
-    return [img.get_attribute("src") or "" for img in page.locator("img").all()]
+    """Digests of the pictures on the page (charts are PNG data URLs)."""
+    srcs = [img.get_attribute("src") or "" for img in page.locator("img").all()]
+    return [hashlib.sha1(src.encode()).hexdigest()[:12] for src in srcs]
 
 
 def run_and_wait(page, previous: str | None = None, timeout: float = 60.0) -> str:

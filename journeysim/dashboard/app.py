@@ -539,8 +539,10 @@ def serve(
     port = port or free_port(address)
     dashboard.warm_up()
     origins = [f"{address}:{port}"]
-    if address in ("127.0.0.1", "0.0.0.0"):
+    if address == "127.0.0.1":
         origins.append(f"localhost:{port}")
+    elif address in ("0.0.0.0", "::"):  # the room's network: students use the host's own name
+        origins = ["*"]
     server = pn.serve(
         {"/": dashboard.page},
         port=port,
@@ -551,7 +553,7 @@ def serve(
         verbose=False,  # the CLI prints the URL itself
         title=f"journeysim classroom: {dashboard.scenario.name}",
     )
-    host = "127.0.0.1" if address == "0.0.0.0" else address
+    host = "127.0.0.1" if address in ("0.0.0.0", "::") else address
     url = f"http://{host}:{port}/"
     try:
         server.start()
