@@ -26,7 +26,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import BrokenExecutor, Executor, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import matplotlib
@@ -103,9 +103,7 @@ class Dashboard:
         self.defaults = defaults or classroom_defaults(scenario)
         classroom_case(scenario, self.defaults)  # bad settings fail before the server starts
         self.workers = useful_workers(workers)
-        self.pool: Executor = (
-            process_pool(self.workers) if self.workers > 1 else ThreadPoolExecutor(1)
-        )
+        self.pool: Executor = self._new_pool()
         self._cache: OrderedDict[ClassroomSettings, tuple[Comparison, dict]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -120,6 +118,15 @@ class Dashboard:
             future.result()
         tiny = self.defaults.updated(horizon_days=2, replications=self.workers, pure_plans=False)
         _figures(self.scenario, classroom_comparison(self.scenario, tiny, executor=self.pool))
+
+    def _new_pool(self) -> Executor:
+        return process_pool(self.workers) if self.workers > 1 else ThreadPoolExecutor(1)
+
+    def replace_broken_pool(self) -> None:
+        """A worker died (killed, out of memory): start a new pool for the next click."""
+        with self._lock:
+            old, self.pool = self.pool, self._new_pool()
+        old.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:
         """Stop the worker pool."""
@@ -345,6 +352,9 @@ class ClassroomPage:
             self._outcome = ("ok", settings, comparison, figures)
         except JourneysimError as exc:
             self._outcome = ("error", str(exc))
+        except BrokenExecutor:
+            self.dashboard.replace_broken_pool()
+            self._outcome = ("error", "a worker process stopped; press Run again")
         except Exception as exc:  # shown on the page: a classroom has no terminal to read
             self._outcome = ("error", f"{type(exc).__name__}: {exc}")
 
