@@ -59,7 +59,7 @@ def chromium():
 
 
 @pytest.fixture(scope="module")
-def server():
+def server(tmp_path_factory):
     command = [
         sys.executable,
         "-m",
@@ -78,8 +78,10 @@ def server():
         "2",
     ]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    log = tmp_path_factory.mktemp("dashboard") / "stderr.txt"
+    errors = log.open("w")  # a file, not a pipe nobody reads: the server never blocks on it
     process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env
+        command, stdout=subprocess.PIPE, stderr=errors, text=True, cwd=ROOT, env=env
     )
     url = None
     deadline = time.monotonic() + 90
@@ -92,7 +94,8 @@ def server():
             break
     if url is None:
         process.kill()
-        pytest.fail(f"the dashboard did not start: {process.stderr.read()[-2000:]}")
+        process.wait()
+        pytest.fail(f"the dashboard did not start: {log.read_text()[-2000:]}")
     yield url
     process.send_signal(signal.SIGINT)
     try:
@@ -100,6 +103,7 @@ def server():
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+    errors.close()
 
 
 def shown(page, kpi: str, strategy: str, field: str) -> str:
