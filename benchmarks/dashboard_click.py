@@ -8,8 +8,14 @@ prints the full click-to-result time it sees.
 
 Each click uses another seed, so no result is served from the dashboard's cache.
 
+With ``--browser`` the real page is measured instead: ``journeysim dashboard`` is started on a
+free port and headless Chromium (the system's, through Playwright) presses Run, once per class
+exercise (each a new setting), timing click to "Done"; ``--screenshot PNG`` keeps the page
+after the first click at 1280x720 (the README's picture is made so).
+
     python benchmarks/dashboard_click.py                      # retail, 180 d, 3 replications
     python benchmarks/dashboard_click.py --horizon 365 --replications 5 --clicks 2
+    python benchmarks/dashboard_click.py --browser --screenshot docs/images/dashboard.png
 """
 
 from __future__ import annotations
@@ -40,7 +46,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None, help="default: every core")
     parser.add_argument("--pure-plans", action="store_true", help="also all-CRM and all-CEM")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument("--browser", action="store_true", help="time the real page")
+    parser.add_argument("--screenshot", metavar="PNG", help="with --browser: keep the page")
     args = parser.parse_args()
+    if args.browser:
+        browser_clicks(args)
+        return
 
     scenario = js.load_scenario(args.scenario, args.set or None)
     settings = classroom_defaults(scenario).updated(
@@ -90,6 +101,68 @@ def main() -> None:
         f"on {workers} idle cores about {rounds * cpu_runs / runs + cpu_charts:.1f} s "
         f"({rounds} rounds of one run per worker, then the charts)"
     )
+
+
+def browser_clicks(args: argparse.Namespace) -> None:
+    """Start ``journeysim dashboard`` and time Run in headless Chromium, once per exercise."""
+    import shutil
+    import signal
+    import subprocess
+    import sys
+
+    from playwright.sync_api import sync_playwright
+
+    from journeysim.dashboard import PRESETS
+
+    command = [sys.executable, "-m", "journeysim.cli", "dashboard", args.scenario, "--port", "0"]
+    command += ["--horizon", str(args.horizon), "--replications", str(args.replications)]
+    command += [f"--set={item}" for item in args.set]
+    if args.workers:
+        command += ["--workers", str(args.workers)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    started = time.perf_counter()
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        url = None
+        for line in server.stdout:
+            if " at http://" in line:
+                url = line.split(" at ", 1)[1].split(" ", 1)[0]
+                break
+        if url is None:
+            raise SystemExit("the dashboard did not start")
+        print(f"server up in {time.perf_counter() - started:.1f} s at {url}")
+        chromium = shutil.which("chromium") or "/usr/bin/chromium"
+        flags = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium, args=flags)
+            page = browser.new_page(viewport={"width": 1280, "height": 720})
+            page.goto(url)
+            run = page.locator("button", has_text="Run")
+            run.wait_for(timeout=60_000)
+            titles = [preset.title for key, preset in PRESETS.items() if key != "crm_vs_cem"]
+            walls = []
+            for click in range(args.clicks):
+                title = titles[click % len(titles)]
+                page.locator("select").first.select_option(label=title)
+                page.wait_for_timeout(500)
+                wall0 = time.perf_counter()
+                run.click()
+                status = ""
+                while not status.startswith("Done"):
+                    page.wait_for_timeout(50)
+                    status = page.locator("#js-status").inner_text()
+                walls.append(time.perf_counter() - wall0)
+                print(f"click {click + 1} ({title}): {walls[-1]:.2f} s in the browser; {status}")
+                if click == 0 and args.screenshot:  # the first exercise, as a class sees it
+                    page.wait_for_timeout(500)
+                    page.screenshot(path=args.screenshot)
+                    print(f"screenshot: {args.screenshot}")
+            browser.close()
+        walls.sort()
+        print(f"median click-to-result in the browser: {walls[len(walls) // 2]:.2f} s")
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=30)
 
 
 if __name__ == "__main__":
