@@ -608,7 +608,7 @@ def dashboard_command(
     scenario: Annotated[
         Path | None,
         typer.Argument(
-            metavar="[SCENARIO]",
+            metavar="SCENARIO",
             help="Scenario file (TOML); default: scenarios/retail.toml.",
             show_default=False,
         ),
