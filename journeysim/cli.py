@@ -616,6 +616,77 @@ def _fit_targets(  # noqa: PLR0913
         typer.echo(f"wrote {len(result.best)} plots to {folder}")
 
 
+@app.command("dashboard")
+def dashboard_command(
+    scenario: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="SCENARIO",
+            help="Scenario file (TOML); default: scenarios/retail.toml.",
+            show_default=False,
+        ),
+    ] = None,
+    set_: SetOpt = None,
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, metavar="N", help="Port (0: any free port).")
+    ] = 5006,
+    address: Annotated[
+        str,
+        typer.Option(metavar="HOST", help="Address to listen on (0.0.0.0: the whole network)."),
+    ] = "127.0.0.1",
+    horizon: Annotated[
+        int, typer.Option(min=1, metavar="DAYS", help="Starting horizon in days.")
+    ] = 180,
+    replications: Annotated[
+        int, typer.Option(min=1, metavar="N", help="Starting paired replications (3+ for CIs).")
+    ] = 3,
+    seed: SeedOpt = 0,
+    workers: WorkersOpt = None,
+    open_: Annotated[
+        bool, typer.Option("--open", metavar="", help="Open the page in a web browser.")
+    ] = False,
+) -> None:
+    """Serve the classroom dashboard (CRM vs CEM in the browser) and print its URL."""
+    path = scenario if scenario is not None else _default_scenario()
+    spec = load_scenario(path, overrides=set_ or None)
+    from journeysim.dashboard import missing_extra
+
+    problem = missing_extra()
+    if problem:
+        raise JourneysimError(problem)
+    from journeysim.dashboard.app import Dashboard, serve
+    from journeysim.dashboard.case import classroom_defaults
+
+    defaults = classroom_defaults(spec).updated(
+        horizon_days=horizon, replications=replications, seed=seed
+    )
+    board = Dashboard(spec, defaults=defaults, workers=workers)
+
+    def announce(url: str) -> None:
+        typer.echo(f"journeysim dashboard: scenario {spec.name!r} at {url} (Ctrl-C to stop)")
+        sys.stdout.flush()
+
+    try:
+        serve(board, port=port, address=address, show=open_, announce=announce)
+    except _Interrupted:
+        pass
+    except OSError as exc:  # the port is taken, the address is not this machine's
+        raise JourneysimError(f"cannot serve at {address}:{port}: {exc.strerror or exc}") from None
+    typer.echo("journeysim dashboard: stopped")
+
+
+def _default_scenario() -> Path:
+    for candidate in (
+        Path("scenarios/retail.toml"),
+        Path(__file__).resolve().parents[1] / "scenarios" / "retail.toml",
+    ):
+        if candidate.is_file():
+            return candidate
+    raise JourneysimError(
+        "no SCENARIO given and scenarios/retail.toml not found: give a scenario file"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI, turning user errors into one line and exit code 2.
 

@@ -23,24 +23,46 @@ import pandas as pd
 
 from journeysim.confidence import few_replications_warning
 from journeysim.experiments import Comparison, compare
-from journeysim.scenario.strategy_config import CEMConfig, CRMConfig, TouchpointInvestment
+from journeysim.scenario.strategy_config import (
+    CEMConfig,
+    CRMConfig,
+    LoyaltyConfig,
+    TouchpointInvestment,
+)
 from journeysim.simulation import simulate
-from journeysim.strategies import CompositeStrategy
+from journeysim.strategies.base import CompositeStrategy, Strategy
 from journeysim.strategies.cem import CEMPolicy
 from journeysim.strategies.crm import CRMPolicy
+from journeysim.strategies.loyalty import LoyaltyPolicy
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from journeysim.scenario import Scenario
 
-__all__ = ["budget_mix_strategy", "staffing_table", "trainer_case", "trainer_dashboard"]
+__all__ = [
+    "budget_mix_strategy",
+    "staffing_table",
+    "trainer_case",
+    "trainer_dashboard",
+    "trainer_scenario",
+]
 
 
 def budget_mix_strategy(
-    scenario: Scenario, budget_per_day: float, crm_share: float, staffed_touchpoint: str
+    scenario: Scenario,
+    budget_per_day: float,
+    crm_share: float,
+    staffed_touchpoint: str,
+    *,
+    loyalty: LoyaltyConfig | None = None,
+    name: str = "budget_mix",
 ) -> CompositeStrategy:
-    """A hybrid strategy spending ``budget_per_day``: ``crm_share`` on CRM, the rest on CEM."""
+    """A hybrid strategy spending ``budget_per_day``: ``crm_share`` on CRM, the rest on CEM.
+
+    With ``loyalty`` a loyalty programme runs on top (its rewards and running cost are paid
+    on top of the budget). ``name`` is the strategy's name in tables and plots.
+    """
     crm_budget = budget_per_day * crm_share
     cem_budget = budget_per_day - crm_budget
     crm = CRMConfig(
@@ -64,7 +86,41 @@ def budget_mix_strategy(
             for name in targets
         }
     )
-    return CompositeStrategy("budget_mix", [CRMPolicy(crm, scenario), CEMPolicy(cem)])
+    parts: list[Strategy] = [CRMPolicy(crm, scenario), CEMPolicy(cem)]
+    if loyalty is not None:
+        parts.append(LoyaltyPolicy(loyalty))
+    return CompositeStrategy(name, parts)
+
+
+def trainer_scenario(
+    scenario: Scenario,
+    staff: int = 2,
+    patience_minutes: float = 4.0,
+    staffed_touchpoint: str = "call_centre",
+    horizon: str = "180 d",
+) -> Scenario:
+    """The scenario as the trainer's controls set it (both arms of a comparison run it).
+
+    ``staff`` servers are on duty at ``staffed_touchpoint`` in every hour it is open (a rota
+    in the scenario is replaced by this flat one: peaks are then under- or over-staffed, and
+    every scheduled server-hour is paid); every segment's patience becomes
+    ``patience_minutes`` (exponential mean); the horizon becomes ``horizon``.
+
+    Raises
+    ------
+    ScenarioError
+        If a value is not allowed (e.g. a touchpoint the scenario does not have).
+    """
+    overrides: dict[str, Any] = {
+        "simulation.horizon": horizon,
+        f"touchpoints.{staffed_touchpoint}.capacity": int(staff),
+    }
+    touchpoint = scenario.touchpoints.get(staffed_touchpoint)
+    if touchpoint is not None and touchpoint.schedule is not None:
+        overrides[f"touchpoints.{staffed_touchpoint}.schedule"] = []  # `staff` in every hour
+    for segment in scenario.segments:
+        overrides[f"segments.{segment}.patience"] = f"{patience_minutes} min"
+    return scenario.with_overrides(overrides)
 
 
 def trainer_case(
@@ -94,15 +150,7 @@ def trainer_case(
     """
     from journeysim import plots
 
-    overrides: dict[str, Any] = {
-        "simulation.horizon": horizon,
-        f"touchpoints.{staffed_touchpoint}.capacity": int(staff),
-    }
-    if scenario.touchpoints[staffed_touchpoint].schedule is not None:
-        overrides[f"touchpoints.{staffed_touchpoint}.schedule"] = []  # `staff` in every hour
-    for segment in scenario.segments:
-        overrides[f"segments.{segment}.patience"] = f"{patience_minutes} min"
-    case = scenario.with_overrides(overrides)
+    case = trainer_scenario(scenario, staff, patience_minutes, staffed_touchpoint, horizon)
     mix = budget_mix_strategy(case, budget_per_day, crm_share, staffed_touchpoint)
     result = compare(case, ["baseline", mix], replications=replications, seed=seed, workers=workers)
     fig, axes = plt.subplots(1, 3, figsize=(15, 4))

@@ -54,3 +54,24 @@ def test_only_the_engine_imports_simpy():
     importers = graph.find_modules_that_directly_import("simpy")
     assert importers, "the engine must use SimPy"
     assert all(m.startswith("journeysim.engine.") for m in importers), sorted(importers)
+
+
+def test_the_dashboard_sits_on_top_and_alone_imports_panel():
+    graph = grimp.build_graph("journeysim", include_external_packages=True, cache_dir=None)
+    users = {
+        m
+        for m in graph.find_modules_that_directly_import("journeysim.dashboard")
+        | graph.find_downstream_modules("journeysim.dashboard", as_package=True)
+        if not m.startswith("journeysim.dashboard")
+    }
+    assert users <= {"journeysim.cli"}, sorted(users)  # only the CLI (lazily) uses it
+    if "panel" in graph.modules:  # the optional extra is installed
+        importers = graph.find_modules_that_directly_import("panel")
+        assert importers == {"journeysim.dashboard.app"}, sorted(importers)
+    dashboard_imports = {
+        imported
+        for module in graph.modules
+        if module.startswith("journeysim.dashboard")
+        for imported in graph.find_modules_directly_imported_by(module)
+    }
+    assert "journeysim.widgets" in dashboard_imports  # the trainer's recipe, not a copy
