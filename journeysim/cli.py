@@ -647,6 +647,8 @@ def dashboard_command(
     ] = False,
 ) -> None:
     """Serve the classroom dashboard (CRM vs CEM in the browser) and print its URL."""
+    from journeysim.scenario.loading import load_scenario
+
     path = scenario if scenario is not None else _default_scenario()
     spec = load_scenario(path, overrides=set_ or None)
     from journeysim.dashboard import missing_extra
