@@ -17,7 +17,11 @@ time.
     Wall seconds of the same sweep (retail, 60 days, 10 arrivals a day: ~0.1 s a run) on 1 and
     on 2 local workers, and on a running 2-worker Dask ``LocalCluster``; scaling = rate on 2
     / rate on 1, per round, and the median. Wall time on 2 cores shared with other work says
-    little: the load average before and after each round is printed with it.
+    little: the load average before and after each round is printed with it. Beside it, a
+    bound that load barely moves: 2 x CPU seconds of the 1-worker sweep / CPU seconds of the
+    2-worker sweep (driver and reaped worker processes): the scaling two free cores would give
+    if the runs kept both busy (the driver's extra work per run and unpickling in each worker
+    lower it; serial phases such as starting the pool are not in it).
 ``memory``
     A sweep of tiny runs (retail, 1 day, 2 arrivals a day) on a Dask ``LocalCluster`` of 2
     workers started by the sweep, at several sizes (default 1,000, 5,000 and 10,000 runs), each
@@ -125,12 +129,23 @@ def child_scaling(runs: int) -> dict:
             ),
         ):
             with tempfile.TemporaryDirectory() as tmp:
+                cpu = _cpu()
                 start = time.perf_counter()
                 js.sweep(out=Path(tmp) / "s", **engine, **spec(runs, RUN))
                 seconds[name] = time.perf_counter() - start
+                seconds[f"cpu {name}"] = _cpu() - cpu  # local pools: workers are reaped
     finally:
         cluster.close()
     return seconds
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished children."""
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def child_memory(runs: int) -> dict:
@@ -243,12 +258,14 @@ def main() -> None:
                 before = load()
                 seconds = in_child(tree, "scaling", args.runs)
                 one = seconds["local 1 worker"]
+                cpu_bound = 2 * seconds["cpu local 1 worker"] / seconds["cpu local 2 workers"]
                 rows[name].append(
                     {
                         "load_before": before,
                         "load_after": load(),
                         "seconds": {k: round(v, 2) for k, v in seconds.items()},
                         "scaling_2_local": round(one / seconds["local 2 workers"], 3),
+                        "cpu_bound_scaling_2_local": round(cpu_bound, 3),
                         "scaling_2_dask": round(
                             one / seconds["dask 2 workers (running cluster)"], 3
                         ),
@@ -259,6 +276,9 @@ def main() -> None:
                 "rounds": runs,
                 "median_scaling_2_local": statistics.median(r["scaling_2_local"] for r in runs),
                 "median_scaling_2_dask": statistics.median(r["scaling_2_dask"] for r in runs),
+                "median_cpu_bound_scaling_2_local": statistics.median(
+                    r["cpu_bound_scaling_2_local"] for r in runs
+                ),
             }
             for name, runs in rows.items()
         }
