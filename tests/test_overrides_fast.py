@@ -142,3 +142,20 @@ def test_untouched_tables_are_shared_with_the_base():
     assert scenario.segments is base.segments and scenario.journey is base.journey
     assert base.touchpoints["call_centre"].quality != 6.0  # the base is never changed
     assert base.document["touchpoints"]["call_centre"]["quality"] != 6.0
+
+
+def test_a_swept_value_the_field_refuses_is_one_line_and_exit_2(tmp_path, capsys):
+    from journeysim.cli import main
+
+    sweepfile = tmp_path / "bad.toml"
+    sweepfile.write_text(
+        f"scenario = {str(ROOT / 'scenarios' / 'retail.toml')!r}\n"
+        '[design]\nkind = "lhs"\nsamples = 4\n'
+        '[parameters."touchpoints.call_centre.quality"]\nlow = 5.0\nhigh = 11.0\n'
+    )
+    out = tmp_path / "out"
+    assert main(["sweep", str(sweepfile), "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and str(sweepfile) in err
+    assert "parameters.touchpoints.call_centre.quality" in err and "from 0 to 10" in err
+    assert not out.exists()
