@@ -21,7 +21,9 @@ time.
     bound that load barely moves: 2 x CPU seconds of the 1-worker sweep / CPU seconds of the
     2-worker sweep (driver and reaped worker processes): the scaling two free cores would give
     if the runs kept both busy (the driver's extra work per run and unpickling in each worker
-    lower it; serial phases such as starting the pool are not in it).
+    lower it; serial phases such as starting the pool are not in it). And the figure the
+    issue quoted: (1-worker sweep - the same runs as a plain ``simulate`` loop) / runs, start-up
+    of the sweep included.
 ``memory``
     A sweep of tiny runs (retail, 1 day, 2 arrivals a day) on a Dask ``LocalCluster`` of 2
     workers started by the sweep, at several sizes (default 1,000, 5,000 and 10,000 runs), each
@@ -118,7 +120,7 @@ def child_scaling(runs: int) -> dict:
     cluster = LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     )
-    seconds = {}
+    seconds = {"simulate loop": _simulate_loop(js, runs)}
     try:
         for name, engine in (
             ("local 1 worker", {"workers": 1}),
@@ -137,6 +139,15 @@ def child_scaling(runs: int) -> dict:
     finally:
         cluster.close()
     return seconds
+
+
+def _simulate_loop(js, runs: int) -> float:
+    """Wall seconds of the sweep's runs as plain ``simulate`` calls (the point applied)."""
+    base = js.load_scenario(SCENARIO, RUN)
+    start = time.perf_counter()
+    for i in range(runs):
+        js.simulate(base.with_overrides({QUALITY: 5.0 + 3.0 * i / runs}), seed=1, identity=(i,))
+    return time.perf_counter() - start
 
 
 def _cpu() -> float:
@@ -265,6 +276,9 @@ def main() -> None:
                         "load_after": load(),
                         "seconds": {k: round(v, 2) for k, v in seconds.items()},
                         "scaling_2_local": round(one / seconds["local 2 workers"], 3),
+                        "overhead_ms_per_run_1_worker_vs_loop": round(
+                            1000 * (one - seconds["simulate loop"]) / args.runs, 2
+                        ),
                         "cpu_bound_scaling_2_local": round(cpu_bound, 3),
                         "scaling_2_dask": round(
                             one / seconds["dask 2 workers (running cluster)"], 3
@@ -276,6 +290,9 @@ def main() -> None:
                 "rounds": runs,
                 "median_scaling_2_local": statistics.median(r["scaling_2_local"] for r in runs),
                 "median_scaling_2_dask": statistics.median(r["scaling_2_dask"] for r in runs),
+                "median_overhead_ms_per_run_1_worker_vs_loop": statistics.median(
+                    r["overhead_ms_per_run_1_worker_vs_loop"] for r in runs
+                ),
                 "median_cpu_bound_scaling_2_local": statistics.median(
                     r["cpu_bound_scaling_2_local"] for r in runs
                 ),
