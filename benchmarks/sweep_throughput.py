@@ -29,7 +29,10 @@ time.
     workers started by the sweep, at several sizes (default 1,000, 5,000 and 10,000 runs), each
     in a fresh interpreter: the driver's peak resident memory while the sweep runs (sampled
     every 20 ms) and its growth over the start, and the store's files, bytes and rows.
-    Flat = the same at every size.
+    Flat = the same at every size. ``checkpoints`` (not run by default): one sweep of the
+    largest size on a cluster started with ``dask scheduler`` and ``dask worker`` (the driver
+    then holds only the client, as on a multi-machine cluster), its resident memory and the
+    store read as the 1,000th, 2,000th, 5,000th and 10,000th run is stored.
 
 Run: ``python benchmarks/sweep_throughput.py [machinery scaling memory] [--other ../base]
 [--rounds 3] [--runs 64] [--memory-runs 1000,5000,10000]``.
@@ -207,6 +210,74 @@ def child_memory(runs: int) -> dict:
     }
 
 
+def child_checkpoints(runs: int) -> dict:
+    """One sweep on a cluster started with ``dask scheduler`` / ``dask worker`` (as on many
+    machines): the driver holds only the client, so its memory is the sweep's own. Resident
+    memory and stored rows are read as the 1,000th, 5,000th ... run is stored."""
+    import shutil
+    import socket
+
+    import psutil
+
+    import journeysim as js
+    from journeysim.experiments.store import SweepStore
+
+    _warm_up(js)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    dask = shutil.which("dask", path=str(Path(sys.executable).parent)) or "dask"
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    scheduler = subprocess.Popen(
+        [dask, "scheduler", "--port", str(port), "--dashboard-address", ":0"], **quiet
+    )
+    worker = subprocess.Popen(
+        [dask, "worker", address, "--nworkers", "2", "--nthreads", "1"], **quiet
+    )
+    process = psutil.Process()
+    marks = {n for n in (1000, 2000, 5000, 10000, 20000) if n <= runs}
+    seen: list[dict] = []
+    real_add = SweepStore.add
+    stored = [0]
+
+    def add(self, row):
+        real_add(self, row)
+        stored[0] += 1
+        if stored[0] in marks:
+            files = [p for p in self.out.rglob("*") if p.is_file()]
+            seen.append(
+                {
+                    "runs_stored": stored[0],
+                    "driver_rss_mb": round(process.memory_info().rss / 2.0**20, 1),
+                    "rows_held_by_store": len(self._rows),
+                    "store_files": len(files),
+                    "store_bytes_per_run": round(
+                        sum(p.stat().st_size for p in files) / stored[0], 1
+                    ),
+                }
+            )
+
+    SweepStore.add = add
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            start = time.perf_counter()
+            js.sweep(
+                out=Path(tmp) / "s",
+                engine="dask",
+                scheduler=address,
+                timeout=60,
+                **spec(runs, TINY),
+            )
+            seconds = time.perf_counter() - start
+    finally:
+        worker.terminate()
+        scheduler.terminate()
+        worker.wait(30)
+        scheduler.wait(30)
+    return {"runs": runs, "seconds": round(seconds, 1), "checkpoints": seen}
+
+
 # --------------------------------------------------------------------------------------------
 # the parent: alternate trees, report
 
@@ -241,7 +312,12 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         kind, *rest = args.child
-        function = {"machinery": child_machinery, "scaling": child_scaling, "memory": child_memory}
+        function = {
+            "machinery": child_machinery,
+            "scaling": child_scaling,
+            "memory": child_memory,
+            "checkpoints": child_checkpoints,
+        }
         print(json.dumps(function[kind](*map(int, rest))))
         return
     trees = {"this": ROOT}
@@ -303,6 +379,11 @@ def main() -> None:
         sizes = [int(n) for n in args.memory_runs.split(",")]
         report["memory_dask_local_cluster"] = {
             name: [in_child(tree, "memory", n) for n in sizes] for name, tree in trees.items()
+        }
+    if "checkpoints" in args.what:
+        largest = max(int(n) for n in args.memory_runs.split(","))
+        report["memory_during_one_sweep_external_dask"] = {
+            name: in_child(tree, "checkpoints", largest) for name, tree in trees.items()
         }
     print(json.dumps(report, indent=1))
 
