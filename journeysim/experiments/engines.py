@@ -136,10 +136,16 @@ def exit_with_parent(poll: float = 1.0) -> None:
 
     A sweep killed with SIGKILL cannot tell its worker processes to stop; without this they
     would wait for work forever. The worker watches its parent (whatever the start method) and
-    exits once it has been re-parented.
+    exits once it has been re-parented. It also freezes the objects it inherited from a forked
+    parent (``gc.freeze``), so garbage collection never copies their pages.
     """
+    import gc
     import time
 
+    # A forked worker shares the parent's pages until it writes to them; the collector's
+    # walks over the parent's objects would write to (copy) most of them. Frozen, they are
+    # left alone: half the page faults and ~10% less CPU per run (benchmarks/sweep_throughput).
+    gc.freeze()
     parent = os.getppid()
     if threading.current_thread() is threading.main_thread():
         # Ctrl-C reaches the whole process group: the parent decides what it means (stop the

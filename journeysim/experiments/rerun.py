@@ -78,7 +78,8 @@ def rerun(
         )
     model = ScenarioModel(path, spec.overrides, spec.outcomes, source=str(out))
     values = {name: _raw(spec, name, stored[name]) for name in spec.parameters}
-    material, scenario = model.prepare(_render(spec, values))
+    material, payload = model.prepare(_render(spec, values))
+    scenario = model.scenario(payload)
     digest = hashlib.sha256(material.encode()).digest()
     key = hashlib.sha256(digest + f"|{stored['strategy']}|{stored['replication']}".encode())
     if key.hexdigest()[:32] != stored["key"]:

@@ -170,7 +170,13 @@ def _list_parameters(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 class ScenarioModel:
-    """The default model of a sweep: the scenario at a point, simulated, KPIs returned."""
+    """The default model of a sweep: the scenario at a point, simulated, KPIs returned.
+
+    The scenario file is validated once; each point's overrides are validated against it by
+    :class:`~journeysim.scenario.overrides.PointOverrides` (only the tables they touch, and the
+    journey graph only when they can change it), in the driver to key the run and reject bad
+    points, and again in the worker, which receives the point (a few values), not a scenario.
+    """
 
     def __init__(
         self,
@@ -187,24 +193,46 @@ class ScenarioModel:
             scenario, overrides or None, override_source=f"{source} [overrides]"
         )
         self.outcomes = outcomes
+        self._points: Any = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        # the point validator's caches are rebuilt where the model lands
+        return {k: v for k, v in self.__dict__.items() if k != "_points"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._points = None
+
+    def _at(self, point: dict[str, Any]) -> tuple[Any, str]:
+        if self._points is None:
+            from journeysim.scenario.overrides import PointOverrides
+
+            self._points = PointOverrides(self.base, self.base.document, self.base.with_overrides)
+        return self._points.apply(point)
 
     def prepare(self, point: dict[str, Any]) -> tuple[str, Any]:
-        """Validate the scenario at ``point``: (key material, payload for :meth:`run`)."""
+        """Validate the scenario at ``point``: (key material, payload for :meth:`run`).
+
+        The payload is the point itself (what a worker needs to rebuild the scenario).
+        """
         from journeysim.scenario.workload import check_planned_work
 
         try:
-            scenario = self.base.with_overrides(point)
+            scenario, material = self._at(point)
             check_planned_work(scenario)  # an absurd point is invalid, not a run that hangs
         except ScenarioError as exc:  # the sweep's point is at fault, not the scenario file
             raise ScenarioError(exc.message, source=self.source, field=exc.field) from None
-        material = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, default=str)
-        return material, scenario
+        return material, point
+
+    def scenario(self, payload: Any) -> Any:
+        """The validated scenario of a payload of :meth:`prepare` (a point)."""
+        return self._at(payload)[0]
 
     def run(self, payload: Any, strategy: str, seed: int, identity: tuple[int, ...]) -> dict:
         """Simulate one run and return its outcomes."""
         from journeysim.simulation import simulate
 
-        row = simulate(payload, strategy, seed, identity=identity).kpis.iloc[0]
+        row = simulate(self.scenario(payload), strategy, seed, identity=identity).kpis.iloc[0]
         keep = self.outcomes or list(KPI_COLUMNS)
         return {k: float(row[k]) for k in keep}
 
@@ -252,22 +280,66 @@ def _callable_name(function: Any) -> str:
     return getattr(function, "__qualname__", None) or type(function).__name__
 
 
-def _execute(
-    blob: bytes,
-    payload: Any,
-    strategy: str,
-    seed: int,
-    identity: tuple[int, ...],
-    retries: int,
-) -> tuple[str, str | None, int, dict[str, float]]:
-    """Worker side: run with retries; never raise (a failure becomes a row).
+#: A shipped model: (digest of its cloudpickle bytes, the bytes).
+Shipped = tuple[str, bytes]
 
-    The model travels as cloudpickle bytes, so a model (or a function) defined in a notebook or
-    a script's ``__main__`` reaches any worker, whatever the start method.
-    """
+#: Models unpickled in this process, by digest: a worker unpickles a sweep's model once, not
+#: once per run (unpickling a scenario costs about 2 ms). Only the last few are kept.
+_MODELS: dict[str, Any] = {}
+_MODELS_KEPT = 4
+
+
+def _ship(model: Any) -> Shipped:
     import cloudpickle
 
-    model = cloudpickle.loads(blob)
+    blob = cloudpickle.dumps(model)
+    return hashlib.sha256(blob).hexdigest(), blob
+
+
+def _unshipped(shipped: Shipped) -> Any:
+    digest, blob = shipped
+    model = _MODELS.get(digest)
+    if model is None:
+        import cloudpickle
+
+        model = cloudpickle.loads(blob)
+        while len(_MODELS) >= _MODELS_KEPT:
+            _MODELS.pop(next(iter(_MODELS)))
+        _MODELS[digest] = model
+    return model
+
+
+#: What a worker returns for one run: (status, error, attempts, outcomes).
+Result = tuple[str, str | None, int, dict[str, float]]
+
+
+def _execute_chunk(
+    shipped: Shipped,
+    runs: list[tuple[Any, str, tuple[int, ...]]],
+    seed: int,
+    retries: int,
+) -> tuple[list[Result], float]:
+    """Worker side: a chunk of runs ``(payload, strategy, identity)``; never raises.
+
+    The model travels as cloudpickle bytes, so a model (or a function) defined in a notebook or
+    a script's ``__main__`` reaches any worker, whatever the start method; it is unpickled once
+    per worker process. Returns the results and the seconds the chunk took (the driver sizes
+    chunks from it).
+    """
+    import time
+
+    start = time.perf_counter()
+    model = _unshipped(shipped)
+    results = [
+        _attempt(model, p, strategy, seed, identity, retries) for p, strategy, identity in runs
+    ]
+    return results, time.perf_counter() - start
+
+
+def _attempt(
+    model: Any, payload: Any, strategy: str, seed: int, identity: tuple[int, ...], retries: int
+) -> Result:
+    """One run with retries; a failure becomes a row."""
     error = None
     for attempt in range(1, retries + 2):
         try:
@@ -382,10 +454,8 @@ def sweep(
     store = SweepStore(out, spec.batch_size)
     describe = f"sweep {spec.name!r}"
     store.check(manifest, resume, describe)  # a wrong directory fails before a cluster starts
-    import cloudpickle
-
     try:  # a model that cannot travel to a worker fails here, before anything is written
-        blob = cloudpickle.dumps(runner)
+        shipped = _ship(runner)
     except Exception as exc:
         raise JourneysimError(
             f"the sweep's model cannot be sent to a worker ({type(exc).__name__}: {exc})"
@@ -399,12 +469,15 @@ def sweep(
         bar = _Progress(total, len(done), len(points), progress)
         tasks = _tasks(spec, runner, points, done, bar)
         if executor is None:
+            import cloudpickle
+
+            local = cloudpickle.loads(shipped[1])  # exactly what a worker would run
             for task in tasks:
                 result = (
                     _invalid(task)
                     if task.error is not None
-                    else _execute(
-                        blob, task.payload, task.strategy, spec.seed, task.identity, spec.retries
+                    else _attempt(
+                        local, task.payload, task.strategy, spec.seed, task.identity, spec.retries
                     )
                 )
                 store.add(_row(spec, task, result))
@@ -412,7 +485,8 @@ def sweep(
         else:
             # a local pool broken by a dying worker is replaced; a Dask cluster heals itself
             renew = (lambda: process_pool(parallelism)) if engine == "local" else None
-            _run_parallel(executor, tasks, blob, spec, store, bar, 2 * parallelism, out, renew)
+            flight = _Flight(parallelism, total - len(done))
+            _run_parallel(executor, tasks, shipped, spec, store, bar, flight, out, renew)
     except OSError as exc:  # a full disk, a directory gone read-only ...
         failure = exc
     except BaseException:  # an interrupt: stop the workers now, finished runs are stored
@@ -452,97 +526,159 @@ def _resolve_spec(
     return spec, base_dir, source
 
 
+class _Flight:
+    """How many runs go into one task, and how many tasks may be in flight.
+
+    At most ``2 x parallelism`` tasks are in flight (each worker has one running and one
+    waiting), so the driver holds that many chunks of runs, never the sweep, however many runs
+    it has; finished runs go to the store at once. A chunk is sized to take about
+    :attr:`TARGET` seconds from the measured time per run (one run until something is measured;
+    at most :attr:`MAX` runs), and to at most an even share of the runs left, so the last
+    chunks still keep every worker busy. Long runs thus travel one per task; runs of a few
+    milliseconds travel in dozens, so per-task costs (pickling, a process pool's pipe, a Dask
+    scheduler's bookkeeping) are paid once per chunk.
+    """
+
+    TARGET = 0.1
+    MAX = 64
+
+    def __init__(self, parallelism: int, remaining: int) -> None:
+        self.tasks = 2 * parallelism
+        self.remaining = max(remaining, 0)
+        self.per_run: float | None = None
+        self.runs = 0  # runs in flight now
+        self.peak = 0  # most runs ever in flight at once
+
+    def chunk(self) -> int:
+        """Runs to put into the next task."""
+        if self.per_run is None:
+            return 1
+        size = int(self.TARGET / max(self.per_run, 1e-6))
+        share = -(-self.remaining // self.tasks)
+        return max(1, min(self.MAX, size, share))
+
+    def sent(self, runs: int) -> None:
+        """A task of ``runs`` runs was submitted."""
+        self.runs += runs
+        self.peak = max(self.peak, self.runs)
+
+    def back(self, runs: int, seconds: float | None = None) -> None:
+        """A task of ``runs`` runs came back (``seconds``: the worker's time, if it ran)."""
+        self.runs -= runs
+        if seconds is not None and runs:
+            self.remaining = max(self.remaining - runs, 0)
+            rate = seconds / runs
+            self.per_run = rate if self.per_run is None else 0.7 * self.per_run + 0.3 * rate
+
+
 def _run_parallel(
     executor: Executor,
     tasks: Iterator[_Task],
-    blob: bytes,
+    shipped: Shipped,
     spec: SweepSpec,
     store: SweepStore,
     bar: _Progress,
-    window: int,
+    flight: _Flight,
     out: Path,
     renew: Callable[[], Executor] | None = None,
 ) -> None:
-    """Keep ``window`` runs in flight; store each as it finishes (never the whole sweep).
+    """Keep a bounded number of chunks in flight; store each run as it comes back.
 
     A worker process that dies (killed, out of memory, a crash in native code) breaks a local
     pool and every run in flight with it, and does not say which run killed it. Those runs are
     then run again one at a time on a fresh pool (``renew``): the innocent ones finish, and a run
     that kills its worker even alone is recorded as failed, so the sweep completes and
     ``--resume`` does not trip over it again. A Dask worker lost more often than the cluster
-    tolerates (``KilledWorker``) fails just its run.
+    tolerates (``KilledWorker``) fails its run (a chunk's runs are tried again one at a time).
     """
-    pending: dict[Future, _Task] = {}
+    pending: dict[Future, list[_Task]] = {}
     suspects: list[_Task] = []  # in flight when a worker died: rerun alone
     breaks: dict[str, int] = {}  # how often a run was in flight when its pool broke
     alone: Future | None = None  # the run currently running alone
     exhausted = False
     owned: list[Executor] = []  # pools made here to replace broken ones
 
-    def submit(task: _Task) -> Future:
+    def submit(chunk: list[_Task]) -> Future:
+        runs = [(task.payload, task.strategy, task.identity) for task in chunk]
+        flight.sent(len(chunk))
         try:
-            return executor.submit(
-                _execute, blob, task.payload, task.strategy, spec.seed, task.identity, spec.retries
-            )
+            return executor.submit(_execute_chunk, shipped, runs, spec.seed, spec.retries)
         except BrokenExecutor as exc:  # the pool broke between two submissions
             failed: Future = Future()
             failed.set_exception(exc)
             return failed
+
+    def fill() -> None:
+        nonlocal exhausted
+        while not exhausted and len(pending) < flight.tasks:
+            chunk: list[_Task] = []
+            size = flight.chunk()
+            while len(chunk) < size:
+                task = next(tasks, None)
+                if task is None:
+                    exhausted = True
+                    break
+                if task.error is not None:  # nothing to run: store the rejection at once
+                    store.add(_row(spec, task, _invalid(task)))
+                    bar.finished(task.point)
+                    continue
+                chunk.append(task)
+            if chunk:
+                pending[submit(chunk)] = chunk
 
     try:
         while True:
             if suspects:
                 if not pending:
                     task = suspects.pop(0)
-                    alone = submit(task)
-                    pending[alone] = task
+                    alone = submit([task])
+                    pending[alone] = [task]
             else:
-                while not exhausted and len(pending) < window:
-                    task = next(tasks, None)
-                    if task is None:
-                        exhausted = True
-                        break
-                    if task.error is not None:  # nothing to run: store the rejection at once
-                        store.add(_row(spec, task, _invalid(task)))
-                        bar.finished(task.point)
-                        continue
-                    pending[submit(task)] = task
+                fill()
             if not pending:
                 return
             finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
             broken = False
             for future in finished:
-                task = pending.pop(future)
+                chunk = pending.pop(future)
+                seconds = None
                 try:
-                    result = future.result()
+                    results, seconds = future.result()
                 except BrokenExecutor as exc:
                     if renew is None:
                         raise _lost_worker(exc, out) from exc
                     broken = True
-                    if future is alone:
-                        attempts = breaks.get(task.key, 0) + 1
-                        result = (
-                            "failed",
-                            f"the worker process died running it ({exc})",
-                            attempts,
-                            {},
-                        )
-                    else:
-                        breaks[task.key] = breaks.get(task.key, 0) + 1
-                        suspects.append(task)
+                    flight.back(len(chunk))
+                    if future is not alone:
+                        for task in chunk:
+                            breaks[task.key] = breaks.get(task.key, 0) + 1
+                            suspects.append(task)
                         continue
+                    attempts = breaks.get(chunk[0].key, 0) + 1
+                    results = [
+                        ("failed", f"the worker process died running it ({exc})", attempts, {})
+                    ]
                 except Exception as exc:
                     if type(exc).__name__ != "KilledWorker":
                         for other in pending:
                             other.cancel()
                         raise _lost_worker(exc, out) from exc
-                    result = ("failed", f"the worker died running it ({exc})", 1, {})
-                store.add(_row(spec, task, result))
-                bar.finished(task.point)
+                    flight.back(len(chunk))
+                    if len(chunk) > 1:  # which of them killed the workers? each alone
+                        suspects.extend(chunk)
+                        continue
+                    results = [("failed", f"the worker died running it ({exc})", 1, {})]
+                else:
+                    flight.back(len(chunk), seconds)
+                for task, result in zip(chunk, results, strict=True):
+                    store.add(_row(spec, task, result))
+                    bar.finished(task.point)
             if broken and renew is not None:
-                for task in pending.values():  # all broken with the pool
-                    breaks[task.key] = breaks.get(task.key, 0) + 1
-                    suspects.append(task)
+                for chunk in pending.values():  # all broken with the pool
+                    flight.back(len(chunk))
+                    for task in chunk:
+                        breaks[task.key] = breaks.get(task.key, 0) + 1
+                        suspects.append(task)
                 pending.clear()
                 executor.shutdown(wait=False, cancel_futures=True)
                 executor = renew()

@@ -527,6 +527,21 @@ class Scenario(FrozenModel):
     )
     referrals: ReferralConfig | None = None
 
+    #: Every key :meth:`_consistent` reads (``*``: any table key). A sweep point that touches
+    #: none of them skips these checks (see ``overrides.PointOverrides``): a rule added below
+    #: that reads another key must list it here (tests/test_overrides_fast.py checks them).
+    override_rule_keys: ClassVar[tuple[str, ...]] = (
+        "segments.*.share",
+        "segments.*.journey",
+        "touchpoints.*.priority",
+        "touchpoints.*.retry",
+        "touchpoints.*.recovery",
+        "touchpoints.*.failure_probability",
+        "touchpoints.*.capacity",
+        "journey",
+        "strategies",
+    )
+
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
         total = sum(s.share for s in self.segments.values())
