@@ -49,6 +49,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections.abc import Generator
+from math import log
 from typing import TYPE_CHECKING, Any
 
 import simpy
@@ -60,6 +61,7 @@ from journeysim.engine.satisfaction import journey_satisfaction, ltr_score
 from journeysim.engine.survey import answer_survey
 from journeysim.engine.touchpoint import TouchpointNode
 from journeysim.engine.visit import queue_visit
+from journeysim.scenario.units import MINUTES_PER_DAY
 
 if TYPE_CHECKING:
     import random
@@ -106,6 +108,7 @@ def walk(
     rec = model.recorder
     patience_rule = seg.patience
     patience_finite = patience_rule.finite
+    inf = math.inf
     life = c.life_rng
     if life is not None:
         # life draws of this journey, all made up front so their number never varies
@@ -128,12 +131,17 @@ def walk(
     wait_total = 0.0
     if logging:
         rec.journey_starts.append((env.now, c.id, seg.name))
-    node: Any = model.entry.routing.next(c, env.now, rng.random())
+    routing = model.entry.routing
+    if routing.__class__ is StaticRouting:  # the default rule, looked up inline
+        node: Any = routing.targets[bisect_right(routing.cum, rng.random())]
+    else:
+        node = routing.next(c, env.now, rng.random())
     while node.__class__ is TouchpointNode:
         u_route = rng.random()
         rate = node.service_rate
-        service = rng.expovariate(rate) if rate else node.service.draw(rng)
-        patience = patience_rule.draw(rng) if patience_finite else math.inf
+        # exponential service inline: random.expovariate's formula on the same one draw
+        service = -log(1.0 - rng.random()) / rate if rate else node.service.draw(rng)
+        patience = patience_rule.draw(rng) if patience_finite else inf
         z = rng.gauss(0.0, 1.0) if psych_on else 0.0
         failed = node.failure_p > 0.0 and rng.random() < node.failure_p
         arrive = env.now
@@ -148,7 +156,7 @@ def walk(
                 # a run of self-service visits, one event (see the module docstring): each
                 # visit starts at t and ends at t + service, as SimPy would add them
                 t = arrive
-                limit = t + t if t > 0.0 else (t * 0.5 if t < 0.0 else math.inf)
+                limit = t + t if t > 0.0 else (t * 0.5 if t < 0.0 else inf)
                 if limit > guard:
                     limit = guard
                 while True:
@@ -157,7 +165,7 @@ def walk(
                         if t != env.now:
                             yield env.timeout(t - env.now)  # exact: t <= limit
                         yield env.timeout(service)
-                        limit = end + end if end > 0.0 else (end * 0.5 if end < 0.0 else math.inf)
+                        limit = end + end if end > 0.0 else (end * 0.5 if end < 0.0 else inf)
                         if limit > guard:
                             limit = guard
                     # the visit, counted as TouchpointStats.record_visit(0.0, False, failed)
@@ -196,29 +204,32 @@ def walk(
                     # the next visit of the run: the same draws in the same order as above
                     u_route = rng.random()
                     rate = node.service_rate
-                    service = rng.expovariate(rate) if rate else node.service.draw(rng)
-                    patience = patience_rule.draw(rng) if patience_finite else math.inf
+                    service = -log(1.0 - rng.random()) / rate if rate else node.service.draw(rng)
+                    patience = patience_rule.draw(rng) if patience_finite else inf
                     z = rng.gauss(0.0, 1.0) if psych_on else 0.0
                     failed = node.failure_p > 0.0 and rng.random() < node.failure_p
                 continue
             yield env.timeout(service)
+            stats = node.stats if arrive >= warmup else None
+            if stats is not None:
+                stats.record_visit(wait, abandoned, failed)
         elif node.visit is queue_visit:
             stats = node.stats
             req = res.request()
+            begin = arrive
             if not req.triggered:
                 stats.queue_change(arrive, warmup, 1)
-                if patience == math.inf:
+                if patience == inf:
                     yield req
                 else:
                     yield req | env.timeout(patience)
                     if not req.triggered:
                         req.cancel()
                         abandoned = True
-                now = env.now
-                stats.queue_change(now, warmup, -1)
-                wait = now - arrive
-            if not abandoned:
                 begin = env.now
+                stats.queue_change(begin, warmup, -1)
+                wait = begin - arrive
+            if not abandoned:
                 end = begin + service
                 lo = begin if begin > warmup else warmup
                 hi = end if end < horizon else horizon
@@ -226,13 +237,30 @@ def walk(
                     stats.busy += hi - lo
                 yield env.timeout(service)
                 res.release(req)
+            # counted as TouchpointStats.record_visit(wait, abandoned, failed), inline
+            if arrive >= warmup:
+                stats.visits += 1
+                if wait > 0.0:
+                    stats.hist.add(wait * MINUTES_PER_DAY)
+                else:
+                    stats.hist.zeros += 1
+                if abandoned:
+                    stats.abandoned += 1
+                    stats.wait_abandoned += wait
+                else:
+                    stats.served += 1
+                    stats.wait_served += wait
+                    if failed:
+                        stats.failed += 1
+            else:
+                stats = None
         else:
             wait, abandoned = yield from node.visit(
                 env, node, c, service, patience, warmup, horizon
             )
-        stats = node.stats if arrive >= warmup else None
-        if stats is not None:
-            stats.record_visit(wait, abandoned, failed)
+            stats = node.stats if arrive >= warmup else None
+            if stats is not None:
+                stats.record_visit(wait, abandoned, failed)
         if node.cost_per_visit:
             rec.add_cost("visits", node.cost_per_visit, arrive)
         wait_total += wait
