@@ -13,7 +13,7 @@ import pytest
 import simpy
 
 import journeysim as js
-from journeysim.engine import journey
+from journeysim.engine import journey, touchpoint
 from journeysim.engine.results import TABLES
 from journeysim.engine.routing import StateRouting
 from tests.helpers import RETAIL, minimal
@@ -165,3 +165,30 @@ def test_one_off_customers_and_the_event_log_keep_one_event_per_visit(walk_timeo
     walk_timeouts["walk"] = 0
     logged = js.simulate(_pages_only(simulation__horizon="10 d"), seed=2, event_log=True)
     assert walk_timeouts["walk"] == int(logged.touchpoints["visits"].sum())
+
+
+def test_which_touchpoints_collapse():
+    raw = minimal()
+    raw["touchpoints"].update(
+        fixed={
+            "capacity": "unlimited",
+            "service": {"distribution": "deterministic", "mean": "1 min"},
+        },
+        paid={"capacity": "unlimited", "service": {"mean": "1 min"}, "cost_per_visit": 0.1},
+        hours={
+            "capacity": "unlimited",
+            "service": {"mean": "1 min"},
+            "opening_hours": [{"days": "daily", "hours": "09-17"}],
+        },
+    )
+    raw["journey"]["routes"].update(fixed={"exit": 1.0}, paid={"exit": 1.0}, hours={"exit": 1.0})
+    raw["journey"]["routes"]["web"] = {"fixed": 0.2, "paid": 0.2, "hours": 0.2, "exit": 0.4}
+    scenario = js.scenario_from_dict(raw)
+    collapsible = {name: touchpoint.collapsible(tp) for name, tp in scenario.touchpoints.items()}
+    assert collapsible == {
+        "web": True,
+        "desk": False,
+        "fixed": False,
+        "paid": False,
+        "hours": False,
+    }
