@@ -373,7 +373,9 @@ def _instructions_per_visit(contender: str, network: str, tree: str | None = Non
     counts = []
     for days in (short, long):
         instructions, stdout = callgrind(
-            ["-c", _code(RUNNERS[contender, network]), str(days), "1"], env=_tree_env(tree)
+            ["-c", _code(RUNNERS[contender, network]), str(days), "1"],
+            env=_tree_env(tree),
+            cwd=HERE,  # not a source tree's root: "" on sys.path would shadow PYTHONPATH
         )
         visits = re.search(r"VISITS ([0-9]+)", stdout)
         assert visits, stdout[-500:]
@@ -391,6 +393,7 @@ def _timed_run(contender: str, network: str, days: float, seed: int, tree: str |
         text=True,
         check=True,
         env=env,
+        cwd=HERE,  # not a source tree's root: "" on sys.path would shadow PYTHONPATH
     ).stdout
     _, visits, seconds = out.strip().splitlines()[-1].split()
     return int(visits) / float(seconds)
