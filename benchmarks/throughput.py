@@ -13,8 +13,9 @@ Two networks, each run by journeysim and hand-written as a bare SimPy script:
   (docs/architecture.md, "Events only where something can happen").
 
 Each contender runs in a fresh interpreter, interleaved round by round (the run alone is
-timed); it reports visits per second and the per-round cost ratio journeysim/bare (the cost
-of the toolkit per visit). ``--before TREE`` adds journeysim from another source tree (e.g.
+timed, in CPU seconds: other processes on a shared machine move it less than wall time); it
+reports visits per CPU second and the per-round cost ratio journeysim/bare (the cost of the
+toolkit per visit). ``--before TREE`` adds journeysim from another source tree (e.g.
 an old main) to the same rounds. The memory part runs the queueing network with 1x and 10x
 the events to show that memory does not grow with the number of events.
 
@@ -93,9 +94,9 @@ def journeysim_scenario(days: float) -> journeysim.Scenario:
 
 def run_journeysim(days: float, seed: int = 1) -> tuple[int, float]:
     scenario = journeysim_scenario(days)
-    start = time.perf_counter()
+    start = time.process_time()
     results = journeysim.simulate(scenario, seed=seed)
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     return int(results.touchpoints["visits"].sum()), elapsed
 
 
@@ -127,9 +128,9 @@ def run_bare_simpy(days: float, seed: int = 1) -> tuple[int, float]:
             env.process(customer())
 
     env.process(arrivals())
-    start = time.perf_counter()
+    start = time.process_time()
     env.run(until=horizon)
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     return sum(s[0] for s in stats.values()), elapsed
 
 
@@ -202,9 +203,9 @@ def omnichannel_scenario(days: float) -> journeysim.Scenario:
 
 def run_journeysim_omnichannel(days: float, seed: int = 1) -> tuple[int, float]:
     scenario = omnichannel_scenario(days)
-    start = time.perf_counter()
+    start = time.process_time()
     results = journeysim.simulate(scenario, seed=seed)
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     return int(results.touchpoints["visits"].sum()), elapsed
 
 
@@ -264,9 +265,9 @@ def run_bare_simpy_omnichannel(days: float, seed: int = 1) -> tuple[int, float]:
             env.process(customer())
 
     env.process(arrivals())
-    start = time.perf_counter()
+    start = time.process_time()
     env.run(until=float(days))
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     return sum(s[0] for s in stats.values()), elapsed
 
 
@@ -309,9 +310,9 @@ def run_ciw(days: float, seed: int = 1) -> tuple[int, float] | None:
     )
     ciw.seed(seed)  # Ciw's own global random state: one reason journeysim does not use it
     sim = ciw.Simulation(network)
-    start = time.perf_counter()
+    start = time.process_time()
     sim.simulate_until_max_time(minutes)
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     return len(sim.get_all_records()), elapsed
 
 
