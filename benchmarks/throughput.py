@@ -358,10 +358,10 @@ def _code(function: str) -> str:
 
 
 def _tree_env(tree: str | None) -> dict[str, str]:
-    """The environment that imports journeysim from ``tree`` (None: as this process does)."""
+    """The environment that imports journeysim from ``tree`` (None: this checkout)."""
     if tree is None:
-        return {}
-    return {"PYTHONPATH": tree}
+        tree = os.path.dirname(HERE)
+    return {"PYTHONPATH": os.pathsep.join(p for p in (tree, os.environ.get("PYTHONPATH")) if p)}
 
 
 def _instructions_per_visit(contender: str, network: str, tree: str | None = None) -> float:
