@@ -14,6 +14,34 @@ A new rule takes its randomness from its own place (a keyed draw or a stream of 
 (b) the experience: :class:`~journeysim.engine.perception.Experience` collects perceived
 moments and effort. (c) the end: money, satisfaction, loyalty, advocacy, survey and hooks
 (:func:`end_journey`).
+
+Self-service runs: one event where nothing else can happen
+----------------------------------------------------------
+A visit to a self-service touchpoint changes nothing that another process reads while it
+lasts: no queue, no server, no state of the customer that strategies or other customers see.
+So a *run* of consecutive such visits takes one SimPy event, not one per visit: the walk keeps
+the clock on a local copy ``t`` (each visit starts at ``t`` and ends at ``t + service``, the
+very sum SimPy's timeout would make), counts each visit at its own start time, routes with
+``t`` as "now", and yields one timeout to the end of the run, before the next staffed visit or
+the journey's end. Results are byte-identical to one timeout per visit. It holds when:
+
+- the touchpoint is collapsible (:func:`~journeysim.engine.touchpoint.collapsible`: unlimited
+  capacity, no opening hours, no cost per visit, a service time with a density), compiled into
+  ``node.instant`` at build time;
+- the run allows it (:func:`plan_self_service_runs`): each customer draws from their own visit
+  generator (returning customers; one-off customers share the run's visit stream, whose order
+  across customers follows the events) and no event log is kept (it is written in event order);
+- a failure ends the run: the clock jumps to the failed visit's end before the complaint is
+  counted (strategies and state routing read complaints);
+- the single timeout lands exactly where the visits would have: ``now + (t - now) == t`` holds
+  whenever ``now/2 <= t <= 2 now`` (Sterbenz's lemma), so a visit that would end beyond that,
+  within a microsecond-day of the horizon (the run stops there and the visit never ends), or
+  without moving the clock, waits out its own timeout as before.
+
+Nothing that is counted depends on the real clock during the run: touchpoint counters are
+integers, and what is timed (the visit's start, the journey's end, routing by tenure) uses the
+same float values. A new per-visit effect that another process can see (a cost, a time-bucketed
+count, a queue) must make its touchpoint non-collapsible in ``collapsible``.
 """
 
 from __future__ import annotations
@@ -21,6 +49,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections.abc import Generator
+from math import log
 from typing import TYPE_CHECKING, Any
 
 import simpy
@@ -32,6 +61,7 @@ from journeysim.engine.satisfaction import journey_satisfaction, ltr_score
 from journeysim.engine.survey import answer_survey
 from journeysim.engine.touchpoint import TouchpointNode
 from journeysim.engine.visit import queue_visit
+from journeysim.scenario.units import MINUTES_PER_DAY
 
 if TYPE_CHECKING:
     import random
@@ -39,10 +69,30 @@ if TYPE_CHECKING:
     from journeysim.engine.customer import Customer
     from journeysim.engine.model import JourneyModel, SegmentRuntime
 
-__all__ = ["EXIT", "PURCHASE", "end_journey", "walk"]
+__all__ = ["EXIT", "PURCHASE", "end_journey", "plan_self_service_runs", "walk"]
 
 PURCHASE = "purchase"
 EXIT = "exit"
+
+#: Internal switch: collapse runs of self-service visits into one event (tests turn it off to
+#: check that the tables are the same).
+COLLAPSE_SELF_SERVICE = True
+
+#: A collapsed run ends at least this long (days, ~0.09 s) before the horizon: the run stops at
+#: the horizon (up to rounding), and a visit ending at or after it must never be counted.
+HORIZON_GUARD = 1e-6
+
+
+def plan_self_service_runs(model: JourneyModel) -> None:
+    """Keep ``node.instant`` only where the whole run allows collapsing (module docstring).
+
+    Called once when the model is built: one-off customers share the run's visit stream and
+    the event log is written in event order, so then every visit keeps its own event.
+    """
+    allowed = COLLAPSE_SELF_SERVICE and model.returning and not model.logging
+    if not allowed:
+        for node in model.nodes.values():
+            node.instant = False
 
 
 def walk(
@@ -53,10 +103,12 @@ def walk(
     rng = c.visit_rng
     psych_on = model.psych_on
     warmup, horizon = model.warmup, model.horizon
+    guard = horizon - HORIZON_GUARD
     logging = model.logging
     rec = model.recorder
     patience_rule = seg.patience
     patience_finite = patience_rule.finite
+    inf = math.inf
     life = c.life_rng
     if life is not None:
         # life draws of this journey, all made up front so their number never varies
@@ -79,12 +131,17 @@ def walk(
     wait_total = 0.0
     if logging:
         rec.journey_starts.append((env.now, c.id, seg.name))
-    node: Any = model.entry.routing.next(c, env.now, rng.random())
+    routing = model.entry.routing
+    if routing.__class__ is StaticRouting:  # the default rule, looked up inline
+        node: Any = routing.targets[bisect_right(routing.cum, rng.random())]
+    else:
+        node = routing.next(c, env.now, rng.random())
     while node.__class__ is TouchpointNode:
         u_route = rng.random()
         rate = node.service_rate
-        service = rng.expovariate(rate) if rate else node.service.draw(rng)
-        patience = patience_rule.draw(rng) if patience_finite else math.inf
+        # exponential service inline: random.expovariate's formula on the same one draw
+        service = -log(1.0 - rng.random()) / rate if rate else node.service.draw(rng)
+        patience = patience_rule.draw(rng) if patience_finite else inf
         z = rng.gauss(0.0, 1.0) if psych_on else 0.0
         failed = node.failure_p > 0.0 and rng.random() < node.failure_p
         arrive = env.now
@@ -95,24 +152,84 @@ def walk(
         wait = 0.0
         abandoned: Any = False
         if res is None:
+            if node.instant:
+                # a run of self-service visits, one event (see the module docstring): each
+                # visit starts at t and ends at t + service, as SimPy would add them
+                t = arrive
+                limit = t + t if t > 0.0 else (t * 0.5 if t < 0.0 else inf)
+                if limit > guard:
+                    limit = guard
+                while True:
+                    end = t + service
+                    if not t < end <= limit:  # this visit waits out its own timeout
+                        if t != env.now:
+                            yield env.timeout(t - env.now)  # exact: t <= limit
+                        yield env.timeout(service)
+                        limit = end + end if end > 0.0 else (end * 0.5 if end < 0.0 else inf)
+                        if limit > guard:
+                            limit = guard
+                    # the visit, counted as TouchpointStats.record_visit(0.0, False, failed)
+                    if t >= warmup:
+                        stats = node.stats
+                        stats.visits += 1
+                        stats.hist.zeros += 1
+                        stats.served += 1
+                        if failed:
+                            stats.failed += 1
+                    else:
+                        stats = None
+                    if outcome is not None:
+                        outcome.touchpoints.append(node.name)
+                    if experience is not None:
+                        experience.add(node, 0.0, z, failed, False, stats)
+                    t = end
+                    if failed:  # seen by others: counted at its moment, which ends the run
+                        if t != env.now:
+                            yield env.timeout(t - env.now)
+                        failed_journey = True
+                        c.complaints += 1
+                        if model.track_failures:
+                            c.recent_failure = True
+                        node = node.recovery
+                        break
+                    routing = node.routing
+                    if routing.__class__ is StaticRouting:
+                        node = routing.targets[bisect_right(routing.cum, u_route)]
+                    else:
+                        node = routing.next(c, t, u_route)
+                    if node.__class__ is not TouchpointNode or not node.instant:
+                        if t != env.now:
+                            yield env.timeout(t - env.now)  # the run's one event
+                        break
+                    # the next visit of the run: the same draws in the same order as above
+                    u_route = rng.random()
+                    rate = node.service_rate
+                    service = -log(1.0 - rng.random()) / rate if rate else node.service.draw(rng)
+                    patience = patience_rule.draw(rng) if patience_finite else inf
+                    z = rng.gauss(0.0, 1.0) if psych_on else 0.0
+                    failed = node.failure_p > 0.0 and rng.random() < node.failure_p
+                continue
             yield env.timeout(service)
+            stats = node.stats if arrive >= warmup else None
+            if stats is not None:
+                stats.record_visit(wait, abandoned, failed)
         elif node.visit is queue_visit:
             stats = node.stats
             req = res.request()
+            begin = arrive
             if not req.triggered:
                 stats.queue_change(arrive, warmup, 1)
-                if patience == math.inf:
+                if patience == inf:
                     yield req
                 else:
                     yield req | env.timeout(patience)
                     if not req.triggered:
                         req.cancel()
                         abandoned = True
-                now = env.now
-                stats.queue_change(now, warmup, -1)
-                wait = now - arrive
-            if not abandoned:
                 begin = env.now
+                stats.queue_change(begin, warmup, -1)
+                wait = begin - arrive
+            if not abandoned:
                 end = begin + service
                 lo = begin if begin > warmup else warmup
                 hi = end if end < horizon else horizon
@@ -120,13 +237,30 @@ def walk(
                     stats.busy += hi - lo
                 yield env.timeout(service)
                 res.release(req)
+            # counted as TouchpointStats.record_visit(wait, abandoned, failed), inline
+            if arrive >= warmup:
+                stats.visits += 1
+                if wait > 0.0:
+                    stats.hist.add(wait * MINUTES_PER_DAY)
+                else:
+                    stats.hist.zeros += 1
+                if abandoned:
+                    stats.abandoned += 1
+                    stats.wait_abandoned += wait
+                else:
+                    stats.served += 1
+                    stats.wait_served += wait
+                    if failed:
+                        stats.failed += 1
+            else:
+                stats = None
         else:
             wait, abandoned = yield from node.visit(
                 env, node, c, service, patience, warmup, horizon
             )
-        stats = node.stats if arrive >= warmup else None
-        if stats is not None:
-            stats.record_visit(wait, abandoned, failed)
+            stats = node.stats if arrive >= warmup else None
+            if stats is not None:
+                stats.record_visit(wait, abandoned, failed)
         if node.cost_per_visit:
             rec.add_cost("visits", node.cost_per_visit, arrive)
         wait_total += wait

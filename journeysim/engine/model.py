@@ -26,7 +26,7 @@ from journeysim.engine.arrivals import ArrivalRule, PoissonArrivals, ProfiledArr
 from journeysim.engine.calendar import Calendar, RateProfile
 from journeysim.engine.churn import ChurnRule
 from journeysim.engine.customer import Customer
-from journeysim.engine.journey import walk
+from journeysim.engine.journey import plan_self_service_runs, walk
 from journeysim.engine.operations import DEFAULT_SERVICE_LEVEL_TARGET, OpsStats
 from journeysim.engine.patience import PatienceRule, compile_patience
 from journeysim.engine.recorder import Recorder, SegmentStats
@@ -166,6 +166,7 @@ class JourneyModel:
         self.entry.routing = self._routing(ENTRY)
         for name in scenario.journey.routes:
             self.nodes[name].routing = self._routing(name)
+        plan_self_service_runs(self)  # runs of self-service visits: one event each where safe
         # -- segments and arrivals
         self.segments = [
             SegmentRuntime(n, s, self.recorder.segments[n]) for n, s in scenario.segments.items()

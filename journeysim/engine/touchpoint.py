@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from journeysim.engine.routing import RoutingRule
     from journeysim.scenario.schema import Psychology, Touchpoint
 
-__all__ = ["EntryNode", "TouchpointNode", "uses_operations"]
+__all__ = ["EntryNode", "TouchpointNode", "collapsible", "uses_operations"]
 
 
 def uses_operations(tp: Touchpoint) -> bool:
@@ -38,6 +38,26 @@ def uses_operations(tp: Touchpoint) -> bool:
     if tp.capacity == "unlimited":
         return tp.opening_hours is not None
     return tp.operations
+
+
+def collapsible(tp: Touchpoint) -> bool:
+    """Whether a touchpoint's visits may be part of a collapsed self-service run.
+
+    What the touchpoint itself must be (the walk's rule, :mod:`journeysim.engine.journey`,
+    "Self-service runs"): self-service (unlimited capacity) without opening hours (no
+    operations visit), no cost per visit (a cost is added to sums other processes add to at
+    their own moments), and a service time with a density (not deterministic; the schema keeps
+    the mean and a lognormal's or gamma's sd positive), so that the moment a run ends never
+    coincides with another event's by construction. The run as a whole must also allow it
+    (per-customer visit streams, no event log):
+    :func:`journeysim.engine.journey.plan_self_service_runs`.
+    """
+    return (
+        tp.capacity == "unlimited"
+        and tp.opening_hours is None
+        and not tp.cost_per_visit
+        and tp.service.distribution != "deterministic"
+    )
 
 
 class TouchpointNode:
@@ -59,6 +79,7 @@ class TouchpointNode:
         "staff_cost_per_server_day",
         "ops",
         "visit",
+        "instant",
     )
 
     def __init__(
@@ -104,6 +125,9 @@ class TouchpointNode:
             tp.staff_cost_per_server_hour * 24.0 or tp.staff_cost_per_server_day
         )
         self.stats = stats
+        # visits the walk may collapse into one timeout per run (see journey.py); the model
+        # clears it where the run as a whole does not allow it (plan_self_service_runs)
+        self.instant = self.ops is None and collapsible(tp)
         self.recovery: TouchpointNode | None = None  # wired once every node exists
         self.routing: RoutingRule | Any = None
 
