@@ -609,19 +609,3 @@ def test_progress_over_simulated_days_changes_no_number(capsys):
     for table in ("kpis", "timeline", "touchpoints", "cohorts"):
         assert getattr(plain, table).equals(getattr(shown, table)), table
     assert "active customers" in capsys.readouterr().err
-
-
-def test_predrawn_churn_numbers_are_the_generators_numbers_in_less_memory():
-    import random
-    import sys
-
-    from journeysim.engine.streams import PredrawnUniforms
-
-    seed = 123456789 | (2 << 64)
-    reference = random.Random(seed)
-    expected = [reference.random() for _ in range(40)]
-    predrawn = PredrawnUniforms(seed, 25)
-    assert [predrawn.random() for _ in range(40)] == expected  # 15 past the predrawn ones
-    small = PredrawnUniforms(seed, 25)
-    size = sys.getsizeof(small) + sys.getsizeof(small.values)
-    assert size < sys.getsizeof(random.Random(seed)) / 5

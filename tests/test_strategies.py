@@ -236,9 +236,13 @@ def test_zero_budget_strategies_equal_baseline_exactly(tmp_path):
 
 def test_common_random_numbers_narrow_the_paired_interval(retail):
     short = retail.with_overrides({"simulation.horizon": "180 d"})
-    on = js.compare(short, ["baseline", "cem"], replications=6, seed=2, workers=2)
+    # 10 replications: the width of a 6-replication interval is itself too noisy to compare
+    # (with the per-journey streams of issue 17, seed 2 gave an NPS ratio of 0.60 at 6
+    # replications and 0.42 at 10; at 20 replications CRN's NPS interval is 0.59 points wide,
+    # against 0.74 with the per-customer streams before)
+    on = js.compare(short, ["baseline", "cem"], replications=10, seed=2, workers=2)
     off = js.compare(
-        short, ["baseline", "cem"], replications=6, seed=2, workers=2, common_random_numbers=False
+        short, ["baseline", "cem"], replications=10, seed=2, workers=2, common_random_numbers=False
     )
     for kpi in ("nps", "profit"):
         width_on = diff(on, "cem", kpi)[2] - diff(on, "cem", kpi)[1]

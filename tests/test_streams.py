@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
-from journeysim.engine.streams import COMPONENTS, RunStreams, keyed_uniform, seed_sequence
+from journeysim.engine.streams import (
+    CHURN_SALT,
+    COMPONENTS,
+    RunStreams,
+    keyed_uniform,
+    seed_sequence,
+)
 
 
 def draws(rng, n=5):
@@ -144,28 +152,22 @@ def test_run_key_is_64_bit():
 # --- customer streams ------------------------------------------------------------------------
 
 
-def test_customer_streams_are_deterministic():
-    visit_a, life_a = RunStreams.customer_streams(123456789)
-    visit_b, life_b = RunStreams.customer_streams(123456789)
-    assert draws(visit_a) == draws(visit_b)
-    assert draws(life_a) == draws(life_b)
-
-
-def test_churn_stream_is_deterministic():
-    assert draws(RunStreams.churn_stream(77)) == draws(RunStreams.churn_stream(77))
+def test_journey_streams_are_a_pure_function_of_key_and_journey():
+    first = draws(RunStreams.journey_stream(123456789, 3))
+    # made later, after other journeys' streams drew any amount: the same numbers
+    for other in range(5):
+        draws(RunStreams.journey_stream(123456789, other), n=other * 7)
+    assert draws(RunStreams.journey_stream(123456789, 3)) == first
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2**63, 2**64 - 1])
-def test_visit_life_and_churn_streams_are_distinct(seed):
-    visit, life = RunStreams.customer_streams(seed)
-    churn = RunStreams.churn_stream(seed)
-    sequences = {tuple(draws(visit)), tuple(draws(life)), tuple(draws(churn))}
-    assert len(sequences) == 3
+def test_journeys_of_a_customer_get_distinct_streams(seed):
+    sequences = {tuple(draws(RunStreams.journey_stream(seed, k))) for k in range(20)}
+    assert len(sequences) == 20
+    # distinct from the need-rate seed's generator too
+    assert tuple(draws(random.Random(seed | 3 << 64))) not in sequences
 
 
 def test_customers_with_other_seeds_get_other_streams():
-    a_visit, a_life = RunStreams.customer_streams(10)
-    b_visit, b_life = RunStreams.customer_streams(11)
-    assert draws(a_visit) != draws(b_visit)
-    assert draws(a_life) != draws(b_life)
-    assert draws(RunStreams.churn_stream(10)) != draws(RunStreams.churn_stream(11))
+    assert draws(RunStreams.journey_stream(10, 0)) != draws(RunStreams.journey_stream(11, 0))
+    assert keyed_uniform(10, CHURN_SALT, 0) != keyed_uniform(11, CHURN_SALT, 0)

@@ -23,41 +23,49 @@ class Customer:
     Hidden: satisfaction, expectation, churn propensity. Observable (what CRM sees): recency,
     frequency, monetary value, complaints.
 
-    Counters and strategy levers start as class-level defaults and become instance attributes
-    on first write: creating a customer is on the hot path of every arrival.
+    Attributes live in ``__slots__`` (no instance ``__dict__``) and a customer holds no random
+    generator between journeys: a journey's generator is made when it starts, from the
+    customer's ``key`` and the journey's number (:meth:`RunStreams.journey_stream`), and dropped
+    when it ends. So a customer between journeys costs a few hundred bytes (issue 16: under
+    1 KB per active customer, tests/test_customer.py). Strategies keep their own per-customer
+    data in :attr:`state` (a dict made on first use).
     """
 
-    loyalty = 0.0
-    active = True
-    # observable history (what CRM sees)
-    journeys = 0
-    purchases = 0
-    spend = 0.0
-    last_purchase_at: float | None = None
-    complaints = 0
-    # the latest journey (or this one so far) had a failed or abandoned visit (kept only when
-    # a state-routing rule weighs it: model.track_failures)
-    recent_failure = False
-    # in the loyalty programme (set by the loyalty strategy; state routing can weigh it)
-    member = False
-    # the customer's own need rate per day when need rates vary (0: the segment's rate)
-    need_rate = 0.0
-    # levers strategies may set
-    churn_multiplier = 1.0
-    frequency_multiplier = 1.0
-    basket_multiplier = 1.0
-    discount = 0.0
-    # likelihood to recommend after the latest journey, and advocacy (+1 promoter, -1 detractor)
-    ltr: int | None = None
-    advocacy = 0
-    retry_decisions = 0  # retry/switch decisions taken (keys their random numbers)
-    pulled = False  # a strategy asked for the next journey to start when this one ends
-    waiting = False  # between journeys, waiting for the next need (campaigns may pull it)
-    process: Any = None
-    # period churn decisions draw from their own stream, so journey timing never shifts them
-    churn_rng: Any = None
-    # the customer's seed: keys per-customer strategy decisions (see streams.keyed_uniform)
-    key = 0
+    __slots__ = (
+        "id",
+        "segment",
+        "cohort",
+        "acquired_at",
+        "theta",
+        "expectation",
+        "satisfaction",
+        "visit_rng",
+        "life_rng",
+        "referred",
+        "_state",
+        "loyalty",
+        "active",
+        "journeys",
+        "purchases",
+        "spend",
+        "last_purchase_at",
+        "complaints",
+        "recent_failure",
+        "member",
+        "need_rate",
+        "churn_multiplier",
+        "frequency_multiplier",
+        "basket_multiplier",
+        "discount",
+        "ltr",
+        "advocacy",
+        "retry_decisions",
+        "churn_decisions",
+        "pulled",
+        "waiting",
+        "process",
+        "key",
+    )
 
     def __init__(
         self,
@@ -68,21 +76,63 @@ class Customer:
         theta: float,
         expectation: float,
         satisfaction: float,
-        visit_rng: random.Random,
-        life_rng: random.Random | None,
-        referred: bool,
+        visit_rng: random.Random | None = None,
+        life_rng: random.Random | None = None,
+        referred: bool = False,
     ) -> None:
         self.id = ident
         self.segment = segment
         self.cohort = cohort
         self.acquired_at = acquired_at
-        self.theta = theta
+        self.theta = theta  # base churn propensity (Beta draw)
         self.expectation = expectation
         self.satisfaction = satisfaction
+        # the generators of the journey under way (None between journeys)
         self.visit_rng = visit_rng
         self.life_rng = life_rng
         self.referred = referred
-        self.state: dict[str, Any] = {}
+        self._state: dict[str, Any] | None = None
+        self.loyalty = 0.0
+        self.active = True
+        # observable history (what CRM sees)
+        self.journeys = 0
+        self.purchases = 0
+        self.spend = 0.0
+        self.last_purchase_at: float | None = None
+        self.complaints = 0
+        # the latest journey (or this one so far) had a failed or abandoned visit (kept only
+        # when a state-routing rule weighs it: model.track_failures)
+        self.recent_failure = False
+        # in the loyalty programme (set by the loyalty strategy; state routing can weigh it)
+        self.member = False
+        # the customer's own need rate per day when need rates vary (0: the segment's rate)
+        self.need_rate = 0.0
+        # levers strategies may set
+        self.churn_multiplier = 1.0
+        self.frequency_multiplier = 1.0
+        self.basket_multiplier = 1.0
+        self.discount = 0.0
+        # likelihood to recommend after the latest journey, advocacy (+1 promoter, -1 detractor)
+        self.ltr: int | None = None
+        self.advocacy = 0
+        self.retry_decisions = 0  # retry/switch decisions taken (keys their random numbers)
+        self.churn_decisions = 0  # period churn decisions taken (keys their random numbers)
+        self.pulled = False  # a strategy asked for the next journey to start when this one ends
+        self.waiting = False  # between journeys, waiting for the next need (campaigns may pull)
+        # the pending need while waiting (model.NeedDue; None during a journey of a returning
+        # customer, the SimPy process of a one-off customer's journey)
+        self.process: Any = None
+        # the customer's seed: keys their journeys' generators and per-customer decisions
+        # (see streams.keyed_uniform)
+        self.key = 0
+
+    @property
+    def state(self) -> dict[str, Any]:
+        """Strategies' own data about this customer (made on first use)."""
+        state = self._state
+        if state is None:
+            state = self._state = {}
+        return state
 
 
 class JourneyOutcome:

@@ -37,7 +37,7 @@ from journeysim.engine.routing import (
     compile_routing,
 )
 from journeysim.engine.service import lognormal_params
-from journeysim.engine.streams import RunStreams
+from journeysim.engine.streams import CHURN_SALT, RunStreams, keyed_uniform
 from journeysim.engine.touchpoint import EntryNode, TouchpointNode, uses_operations
 from journeysim.engine.word_of_mouth import WordOfMouth
 from journeysim.errors import ScenarioError
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 
     from journeysim.scenario.schema import Journey, Scenario, Segment
 
-__all__ = ["JourneyModel", "SegmentRuntime"]
+__all__ = ["JourneyModel", "NeedDue", "SegmentRuntime"]
 
 #: First-generation GC threshold while a run executes (Python's default is 700).
 _GC_THRESHOLD = 10_000
@@ -57,6 +57,59 @@ _GC_THRESHOLD = 10_000
 
 #: How often a run with a progress callback reports (steps along the horizon).
 PROGRESS_STEPS = 200
+
+
+class NeedDue:
+    """A returning customer's next need, waiting in the SimPy schedule: 64 bytes, no process.
+
+    Between journeys a customer has no SimPy process and no generator: this small event is
+    scheduled with :meth:`simpy.Environment.schedule` at the moment of the need, and its
+    callback starts the next journeys (:class:`JourneyRunner`). A strategy that pulls the need
+    forward, or a churn meanwhile, cancels it (``customer = None``). Duck-typed for
+    ``Environment.step``, which reads ``callbacks`` and ``_ok`` only (the runner, ``_value``).
+    """
+
+    __slots__ = ("callbacks", "customer")
+    _ok = True
+    _value = None
+
+    def __init__(self, callbacks: tuple[Callable[[NeedDue], None]], customer: Customer) -> None:
+        self.callbacks = callbacks
+        self.customer: Customer | None = customer
+
+
+class JourneyRunner:
+    """Drives a customer's journeys generator as a SimPy process would, without being an event.
+
+    A :class:`simpy.events.Process` costs two events of its own (its start and its end) and a
+    few hundred bytes; journeys start at a :class:`NeedDue` and nothing waits for their end,
+    so this driver resumes the generator with each event it yields (the loop of
+    ``Process._resume``: send the value, or throw a failed event's exception; an event already
+    processed resumes at once). The generator starts inside the callback that makes the runner,
+    at the need's moment. An exception of the generator propagates out of ``env.run``.
+    """
+
+    __slots__ = ("generator",)
+
+    def __init__(self, generator: Generator[simpy.Event, Any, None]) -> None:
+        self.generator = generator
+
+    def resume(self, event: Any) -> None:
+        """Run the generator until it waits for an event not yet processed, or ends."""
+        generator = self.generator
+        while True:
+            try:
+                if event._ok:
+                    event = generator.send(event._value)
+                else:
+                    event._defused = True
+                    event = generator.throw(event._value)
+            except StopIteration:
+                return
+            callbacks = event.callbacks
+            if callbacks is not None:
+                callbacks.append(self.resume)
+                return
 
 
 class SegmentRuntime:
@@ -176,6 +229,8 @@ class JourneyModel:
             total += seg.spec.share
             cum.append(total)
         self.segment_cum = cum
+        self.segment_of = {seg.name: seg for seg in self.segments}
+        self._need_callbacks = (self._need_due,)  # shared by every NeedDue (never mutated)
         # -- demand over time: a profiled rate (arrivals, and needs if they follow it)
         demand = scenario.population.demand
         self.profile: RateProfile | None = None
@@ -414,35 +469,22 @@ class JourneyModel:
             field="referrals.per_promoter_per_day",
         )
 
-    def _draw_prospect(
-        self, attr: random.Random
-    ) -> tuple[SegmentRuntime, float, Any, Any, Any, int]:
-        """Segment, churn propensity, random streams and seed of a new prospect."""
+    def _draw_prospect(self, attr: random.Random) -> tuple[SegmentRuntime, float, Any, int]:
+        """Segment, churn propensity, visit stream (one-off customers) and seed of a prospect."""
         index = bisect_right(self.segment_cum, attr.random())
         seg = self.segments[min(index, len(self.segments) - 1)]
         if self.returning:
             spec = seg.spec
             theta = attr.betavariate(spec.churn.a, spec.churn.b)
             customer_seed = attr.getrandbits(64)
-            visit_rng, life_rng = RunStreams.customer_streams(customer_seed)
-            churn_rng = (
-                # at most one decision per boundary from the one after acquisition on
-                RunStreams.churn_stream(
-                    customer_seed,
-                    self.recorder.n_periods + 1 - self.recorder.period_of(self.env.now),
-                )
-                if self.churn_per_period
-                else None
-            )
-            return seg, theta, visit_rng, life_rng, churn_rng, customer_seed
+            # no generator is made here: each journey makes its own from the seed
+            return seg, theta, None, customer_seed
         # One-off customers (pure queueing) have no life to keep aligned across strategies and
         # never churn: they share the run-level visit stream and skip the Beta draw.
-        return seg, 0.0, self.visit_rng, None, None, 0
+        return seg, 0.0, self.visit_rng, 0
 
-    def _admit(
-        self, prospect: tuple[SegmentRuntime, float, Any, Any, Any, int], referred: bool
-    ) -> Customer:
-        seg, theta, visit_rng, life_rng, churn_rng, key = prospect
+    def _admit(self, prospect: tuple[SegmentRuntime, float, Any, int], referred: bool) -> Customer:
+        seg, theta, visit_rng, key = prospect
         now = self.env.now
         cohort = self.recorder.period_of(now)
         customer = Customer(
@@ -454,11 +496,9 @@ class JourneyModel:
             seg.spec.initial_expectation,
             self.psych.satisfaction_when_met,
             visit_rng,
-            life_rng,
+            None,
             referred,
         )
-        if churn_rng is not None:
-            customer.churn_rng = churn_rng
         # one-off customers have no seed of their own: key them by run and arrival
         customer.key = key or (self.run_key + customer.id) & 0xFFFFFFFFFFFFFFFF
         self.next_id += 1
@@ -483,32 +523,45 @@ class JourneyModel:
             )
         if self.on_acquire is not None:
             self.on_acquire(self.api, customer)
-        # one-off customers (pure queueing) live exactly one journey: no life loop around it
-        life = self._life(customer, seg) if self.returning else walk(self, customer, seg)
-        customer.process = self.env.process(life)
+        if self.returning:  # the first journey starts now, after the current event
+            customer.process = need = NeedDue(self._need_callbacks, customer)
+            customer.waiting = True
+            self.env.schedule(need, simpy.events.URGENT)
+        else:  # one-off customers (pure queueing) live exactly one journey: no life around it
+            customer.process = self.env.process(walk(self, customer, seg))
         return customer
 
-    def _life(self, c: Customer, seg: SegmentRuntime) -> Generator[simpy.Event, Any, None]:
-        """Journeys separated by the time to the next need, until the customer churns."""
+    def _journeys(self, c: Customer, seg: SegmentRuntime) -> Generator[simpy.Event, Any, None]:
+        """A returning customer's journeys until they wait for their next need (or churn).
+
+        Journey number ``k`` draws from its own generator (``RunStreams.journey_stream(key,
+        k)``): the churn number and the uniform of the time to the next need first, then (in
+        :func:`~journeysim.engine.journey.walk`) survey, basket, LTR noise and the visits. The
+        generator ends when the customer starts waiting: the need is a :class:`NeedDue` in the
+        schedule, whose callback starts the next journeys, so a waiting customer holds no
+        process, frame or generator (issue 17: memory per active customer under 1 KB).
+        """
         env = self.env
         psych = self.psych
-        hazard = self.churn_rule.hazard
         profile = self.need_profile
         gap_rate = c.need_rate or seg.gap_rate  # the customer's own rate if rates vary
         while True:
+            rng = RunStreams.journey_stream(c.key, c.journeys)
+            u_churn = rng.random()
+            u_gap = rng.random()
+            c.visit_rng = c.life_rng = rng
             yield from walk(self, c, seg)
+            c.visit_rng = c.life_rng = None
             if not c.active:
                 return
-            life = c.life_rng
-            assert life is not None
-            u_churn = life.random()
-            gap = life.expovariate(
+            # exponential time to the next need: what random.expovariate does with u_gap
+            gap = -math.log(1.0 - u_gap) / (
                 gap_rate
                 * c.frequency_multiplier
                 * (1.0 + psych.loyalty_frequency_effect * c.loyalty)
             )
             if not self.churn_per_period:
-                p_churn = hazard(c)
+                p_churn = self.churn_rule.hazard(c)
                 if self.logging:
                     self._log_decision(c, p_churn)
                 if u_churn < p_churn:
@@ -520,13 +573,18 @@ class JourneyModel:
                 c.pulled = False
                 continue
             c.waiting = True
-            try:
-                yield env.timeout(gap)
-            except simpy.Interrupt:  # a campaign pulled the next need forward
-                pass
-            c.waiting = False
-            if not c.active:
-                return
+            c.process = need = NeedDue(self._need_callbacks, c)
+            env.schedule(need, simpy.events.NORMAL, gap)
+            return
+
+    def _need_due(self, need: NeedDue) -> None:
+        """A waiting customer's need has come: their next journey starts now."""
+        c = need.customer
+        if c is None:  # pulled forward or churned meanwhile
+            return
+        c.waiting = False
+        c.process = None
+        JourneyRunner(self._journeys(c, self.segment_of[c.segment])).resume(need)
 
     # -- what strategies may do (through ModelAPI) ---------------------------------------------
 
@@ -534,9 +592,10 @@ class JourneyModel:
         """Start ``customer``'s next journey now, or right after the current one."""
         if not customer.active or not self.returning:
             return False
-        if customer.waiting:
-            customer.waiting = False
-            customer.process.interrupt("pulled forward")
+        if customer.waiting:  # a new need now (after the current event) replaces the pending one
+            customer.process.customer = None
+            customer.process = need = NeedDue(self._need_callbacks, customer)
+            self.env.schedule(need, simpy.events.URGENT)
             return True
         if customer is self.ending and not customer.pulled:
             customer.pulled = True  # the next journey starts as this one ends
@@ -586,10 +645,10 @@ class JourneyModel:
             return
         customer.active = False
         del self.active[customer.id]
-        if customer.life_rng is not None:
-            # a journey under way keeps its own references; nothing draws for this customer
-            # again, so a CRM file of gone customers does not keep their generators alive
-            customer.visit_rng = customer.life_rng = customer.churn_rng = None
+        if customer.waiting:  # the pending need is cancelled: the schedule lets go of them
+            customer.waiting = False
+            customer.process.customer = None
+            customer.process = None
         wom = self.word_of_mouth
         if wom is not None:
             wom.customers -= 1
@@ -634,7 +693,10 @@ class JourneyModel:
             for customer in list(self.active.values()):
                 if customer.acquired_at > started:
                     continue
-                u_churn = customer.churn_rng.random()
+                # the n-th decision's number: a pure function of (key, n), no generator kept
+                decisions = customer.churn_decisions
+                customer.churn_decisions = decisions + 1
+                u_churn = keyed_uniform(customer.key, CHURN_SALT, decisions)
                 p_churn = hazard(customer)
                 if self.logging:
                     self._log_decision(customer, p_churn)

@@ -88,7 +88,7 @@ class StateRouting(RoutingRule):
         The satisfaction level that counts as 0 for the ``satisfaction`` feature.
     """
 
-    __slots__ = ("base", "targets", "features", "coefs", "met", "used")
+    __slots__ = ("base", "targets", "features", "coefs", "met", "used", "shifted")
 
     def __init__(
         self,
@@ -111,6 +111,14 @@ class StateRouting(RoutingRule):
             [getattr(weights[t], f) if t in weights else 0.0 for f in used] for t in names
         ]
         self.met = satisfaction_when_met
+        # the edges some feature shifts, with their non-zero (feature index, weight) terms: an
+        # edge without any keeps p x exp(0) = p, and a zero term adds nothing to the exponent
+        # (features are finite), so next() skips them and gives the same numbers
+        self.shifted = [
+            (i, [(k, b) for k, b in enumerate(coefs) if b != 0.0])
+            for i, coefs in enumerate(self.coefs)
+            if any(b != 0.0 for b in coefs)
+        ]
 
     def weighs(self, feature: str) -> bool:
         """Whether some edge of the row has a non-zero weight on ``feature``."""
@@ -128,13 +136,15 @@ class StateRouting(RoutingRule):
         return [v / total for v in w]
 
     def next(self, customer: Any, now: float, u: float) -> Any:
-        """The target whose share of the shifted row holds ``u``."""
+        """The target whose share of the shifted row holds ``u`` (as :meth:`probabilities`)."""
         met = self.met
         x = [f(customer, now, met) for f in self.features]
-        w = [
-            p * math.exp(sum(b * v for b, v in zip(coefs, x, strict=True)))
-            for p, coefs in zip(self.base, self.coefs, strict=True)
-        ]
+        w = self.base.copy()
+        for i, terms in self.shifted:
+            exponent = 0.0
+            for k, b in terms:
+                exponent += b * x[k]
+            w[i] *= math.exp(exponent)
         threshold = u * sum(w)
         acc = 0.0
         last = len(w) - 1

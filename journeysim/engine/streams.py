@@ -5,37 +5,42 @@ A run's identity (root seed plus e.g. replication number or design point) become
 strategy decisions ...) gets its own child sequence, addressed by a fixed index rather than by
 spawn order, so adding a component or changing one lever never shifts the draws of another.
 
-Customers carry their own streams too: the attribute stream hands every new customer a 64-bit
-seed, from which two independent generators are made, one for visit-level draws (routing,
-service time, patience, quality) and one for life-level draws (time between needs, basket,
-survey, per-journey churn). Every visit and every journey draws a fixed set of numbers, whatever
-happens in it; churn decided at period boundaries has a third generator of its own, so its
-draws do not depend on how many journeys fitted into a period. That is what makes common random
-numbers work: under two strategies the same customer arrives at the same time, with the same
-churn propensity and the same needs, and a difference in outcome is caused by the strategy, not
-by reshuffled luck. Customers who never return
-(``population.returning = false``, the pure queueing mode) have no life to keep aligned: they
-share one run-level ``visits`` stream, which keeps queueing runs as cheap as a bare SimPy script.
+Customers carry a key instead of generators: the attribute stream hands every new customer a
+64-bit seed (``Customer.key``). Journey number ``k`` of a customer (0 for the first) draws from
+its own generator, :meth:`RunStreams.journey_stream` ``(key, k)``, made when the journey starts
+and dropped when it ends: first the life-level numbers (churn number and time to the next need,
+used at the journey's end; then survey, basket and LTR noise), then the visit-level numbers
+(routing, service time, patience, quality, failure), visit after visit. Every journey draws a
+fixed set of life numbers whatever happens in it, and its visit numbers come last, so the
+numbers of journey ``k`` are a pure function of ``(key, k)``: they do not depend on how many
+visits earlier journeys had (common random numbers across strategies that change routes, waits
+or failures). Churn decided at period boundaries takes the ``n``-th decision's number from
+:func:`keyed_uniform` ``(key, CHURN_SALT, n)``, so its draws do not depend on how many
+journeys fitted into a period. That is what makes common random numbers work: under two
+strategies the same customer arrives at the same time, with the same churn propensity and the
+same needs, and a difference in outcome is caused by the strategy, not by reshuffled luck.
+Customers who never return (``population.returning = false``, the pure queueing mode) have no
+life to keep aligned: they share one run-level ``visits`` stream, which keeps queueing runs as
+cheap as a bare SimPy script.
 
-Generators are :class:`random.Random` instances (Mersenne Twister) seeded from the
-SeedSequence: scalar draws from them cost ~50 ns, against ~1 us for numpy scalar draws, and the
-engine draws one number at a time. There is no module-level random state anywhere.
+Generators are :class:`random.Random` instances (Mersenne Twister): scalar draws from them cost
+~50 ns, against ~1 us for numpy scalar draws, and the engine draws one number at a time. Seeding
+one costs a few microseconds, paid once per journey; holding one costs 2.5 KB, which is why a
+customer between journeys holds none (until version 0.2 every returning customer held two or
+three, ~5-8 KB). There is no module-level random state anywhere.
 """
 
 from __future__ import annotations
 
 import random
-from array import array
 from collections.abc import Sequence
 from statistics import NormalDist
-from typing import Any
 
 import numpy as np
 
 __all__ = [
+    "CHURN_SALT",
     "COMPONENTS",
-    "MAX_PREDRAWN",
-    "PredrawnUniforms",
     "RunStreams",
     "keyed_normal",
     "keyed_uniform",
@@ -57,9 +62,13 @@ COMPONENTS: dict[str, int] = {
     "market": 15,  # which organic prospects a finite market still holds (thinning)
 }
 
-_LIFE_SALT = 1 << 64  # makes a customer's life seed differ from its visit seed
-_CHURN_SALT = 2 << 64  # and their period-churn seed differ from both
-_NEED_SALT = 3 << 64  # and the seed of their need rate (segments.NAME.need_rate_shape)
+# Seeds of a customer's generators: their key in the low 64 bits, the use above. 1 << 64 and
+# 2 << 64 were the life and period-churn generators of version 0.2 (no longer made).
+_NEED_SALT = 3 << 64  # the seed of their need rate (segments.NAME.need_rate_shape)
+_JOURNEY_SHIFT = 4  # journey k's generator: key | (k + 4) << 64
+
+#: Salt of the keyed uniform of a customer's n-th period churn decision (see keyed_uniform).
+CHURN_SALT = 0x16C4
 
 
 _MASK64 = (1 << 64) - 1
@@ -116,27 +125,16 @@ class RunStreams:
         return int.from_bytes(words.tobytes(), "little")
 
     @staticmethod
-    def customer_streams(customer_seed: int) -> tuple[random.Random, random.Random]:
-        """The (visit, life) generators of a customer, from the seed the attribute stream drew."""
-        return random.Random(customer_seed), random.Random(customer_seed | _LIFE_SALT)
+    def journey_stream(customer_seed: int, journey: int) -> random.Random:
+        """The generator of journey number ``journey`` (0 for the first) of a customer.
 
-    @staticmethod
-    def churn_stream(customer_seed: int, decisions: int | None = None) -> Any:
-        """A customer's period-churn numbers: one ``random()`` per period boundary they face.
-
-        Kept apart from the life stream, whose position depends on how many journeys fitted
-        before a boundary, so a lever that only moves journeys in time (staff, waits) leaves
-        every churn decision's random number where it was (common random numbers).
-
-        With ``decisions`` (an upper bound on the boundaries left) of at most
-        :data:`MAX_PREDRAWN`, the numbers are drawn up front into a :class:`PredrawnUniforms`
-        (8 bytes each instead of a 2.5 KB generator per active customer); they are exactly the
-        numbers the generator would give one at a time.
+        A pure function of ``(customer_seed, journey)``: the journey's numbers do not depend on
+        what earlier journeys drew, so journey ``k`` gets the same numbers under every
+        strategy whatever happened before it (common random numbers). The seed is the
+        customer's key with ``journey + 4`` above its 64 bits, distinct from the need-rate
+        seed (``3 << 64``) and from every other customer's seeds.
         """
-        seed = customer_seed | _CHURN_SALT
-        if decisions is not None and decisions <= MAX_PREDRAWN:
-            return PredrawnUniforms(seed, decisions)
-        return random.Random(seed)
+        return random.Random(customer_seed | (journey + _JOURNEY_SHIFT) << 64)
 
     @staticmethod
     def need_rate(customer_seed: int, shape: float, mean: float) -> float:
@@ -159,38 +157,3 @@ def keyed_normal(key: int, salt: int, count: int = 0) -> float:
 
 
 _NORMAL = NormalDist()
-
-#: Most churn numbers drawn up front per customer (beyond, a generator is kept: 2.5 KB).
-MAX_PREDRAWN = 256
-
-
-class PredrawnUniforms:
-    """The first ``count`` numbers of ``random.Random(seed).random()``, drawn up front.
-
-    ``random()`` returns them in order, exactly as the generator would; past ``count`` it
-    goes on from a generator re-created and advanced past them (``random()`` takes two 32-bit
-    words, ``getrandbits(64 * count)`` skips as many), so a caller that asks for more still
-    gets the same sequence.
-    """
-
-    __slots__ = ("seed", "values", "used", "rng")
-
-    def __init__(self, seed: int, count: int) -> None:
-        rng = random.Random(seed)
-        draw = rng.random
-        self.seed = seed
-        self.values = array("d", [draw() for _ in range(count)])
-        self.used = 0
-        self.rng: random.Random | None = None
-
-    def random(self) -> float:
-        """The next number of the sequence."""
-        used = self.used
-        self.used = used + 1
-        if used < len(self.values):
-            return self.values[used]
-        if self.rng is None:
-            self.rng = random.Random(self.seed)
-            if self.values:
-                self.rng.getrandbits(64 * len(self.values))
-        return self.rng.random()

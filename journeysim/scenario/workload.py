@@ -49,8 +49,9 @@ MAX_CUSTOMERS = 200_000_000
 REFERRALS_PER_PROSPECT = 100
 #: Order of magnitude of the engine's speed, for the time estimate (one core).
 VISITS_PER_SECOND = 30_000
-#: Memory of one active returning customer (its object and random generators).
-BYTES_PER_CUSTOMER = 12_000
+#: Memory of one active returning customer: its object and pending need, about 0.9 KB in a
+#: baseline run (benchmarks/scale.py), with room for strategies' per-customer state.
+BYTES_PER_CUSTOMER = 2_000
 #: Above these a run is large enough for the CLI to say so before it starts.
 NOTE_SECONDS = 600.0
 NOTE_BYTES = 2 * 2**30
