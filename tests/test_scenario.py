@@ -19,7 +19,7 @@ def load_raw(tmp_path, raw, overrides=None):
 
 def test_retail_scenario_is_valid_and_durations_are_days():
     scenario = load_scenario(RETAIL)
-    assert scenario.simulation.horizon == 730.0
+    assert scenario.simulation.horizon == 365.0
     assert math.isclose(scenario.touchpoints["call_centre"].service.mean, 9 / 1440)
     assert set(scenario.touchpoints) >= {
         "web",
