@@ -276,7 +276,8 @@ def walk(
                 "abandoned" if abandoned else ("failed" if failed else "visited"),
                 node.name,
                 arrival=arrive,
-                service_start=math.nan if abandoned else arrive + wait,
+                # with retries the answered attempt began after arrive + wait (the delays)
+                service_start=math.nan if abandoned else max(arrive + wait, env.now - service),
                 wait=wait,
                 perceived=experience.end if experience is not None else math.nan,
             )

@@ -42,9 +42,11 @@ EVENT_COLUMNS: dict[str, str] = {
     "churn_decision (the customer decided whether to leave) | churned",
     "touchpoint": "touchpoint of a visit",
     "segment": "segment of an acquired customer",
-    "arrival": "day the customer arrived at the touchpoint (visits)",
+    "arrival": "day the customer arrived at the touchpoint (visits; the first attempt's if "
+    "they retried)",
     "service_start": "day service started (visits; NaN when abandoned)",
-    "wait_minutes": "minutes waited in the queue (visits; until abandoning if abandoned)",
+    "wait_minutes": "minutes waited in the queue (visits; until abandoning if abandoned; with "
+    "retries, the queue time of every attempt, not the delays between them)",
     "perceived": "perceived quality of the visit, on the scenario's quality scale (psychology on)",
     "amount": "money paid, in the scenario's currency (purchase; 0 at exit)",
     "ltr": "likelihood to recommend, 0-10 (survey answer; at journey end the current one)",

@@ -51,7 +51,9 @@ def golden_runs(scenario_path: Path, overrides: dict[str, object] | None = None)
     """The golden record of every strategy of one shipped scenario (with ``overrides``)."""
     import journeysim as js
 
-    changes = {"simulation.horizon": HORIZON, **(overrides or {})}
+    # from an empty start: the shipped burn-in (years of simulated time) would make every golden
+    # run several times slower, and tests/test_segments.py checks the burn-in on its own
+    changes = {"simulation.horizon": HORIZON, "simulation.burn_in": "0 d", **(overrides or {})}
     scenario = js.load_scenario(scenario_path, overrides=changes)
     out: dict[str, dict] = {}
     for strategy in ["baseline", *sorted(scenario.strategies)]:
