@@ -53,7 +53,8 @@ def main() -> None:
         browser_clicks(args)
         return
 
-    scenario = js.load_scenario(args.scenario, args.set or None)
+    # as `journeysim dashboard` does: an empty start unless --set says otherwise
+    scenario = js.load_scenario(args.scenario, ["simulation.burn_in=0 d", *args.set])
     settings = classroom_defaults(scenario).updated(
         horizon_days=args.horizon, replications=args.replications, pure_plans=args.pure_plans
     )

@@ -650,7 +650,9 @@ def dashboard_command(
     from journeysim.scenario.loading import load_scenario
 
     path = scenario if scenario is not None else _default_scenario()
-    spec = load_scenario(path, overrides=set_ or None)
+    # A class compares strategies from an empty start (the shipped files' multi-year burn-in
+    # makes every click several times slower); `--set simulation.burn_in=...` brings it back.
+    spec = load_scenario(path, overrides=["simulation.burn_in=0 d", *(set_ or [])])
     from journeysim.dashboard import missing_extra
 
     problem = missing_extra()
