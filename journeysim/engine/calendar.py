@@ -109,20 +109,49 @@ class RateProfile:
         return total / 24.0
 
     def advance(self, t: float, amount: float) -> float:
-        """The time T (days) at which the integral of the factor from ``t`` reaches ``amount``."""
+        """The time T (days) at which the integral of the factor from ``t`` reaches ``amount``.
+
+        Called once per arrival and per returning customer's need: ``_w`` and ``_w_inverse``
+        are inlined (the very same float operations in the same order, so the same numbers).
+        """
         woff = self.woff
         h = t * 24.0
         a = amount * 24.0
         if not self.seasonal:
             return (self._w_inverse(self._w(h + woff) + a) - woff) / 24.0
+        floor = math.floor
+        week, cum, total, months, moff = self.week, self.cum, self.total, self.months, self.moff
         while True:
-            q = math.floor((h + self.moff) / HOURS_PER_MONTH)
-            end = (q + 1) * HOURS_PER_MONTH - self.moff
-            m = self.months[int(q) % 12]
+            q = floor((h + moff) / HOURS_PER_MONTH)
+            end = (q + 1) * HOURS_PER_MONTH - moff
+            m = months[int(q) % 12]
             if m > 0.0:
-                w0 = self._w(h + woff)
-                segment = m * (self._w(end + woff) - w0)
+                # w0 = self._w(h + woff)
+                x = h + woff
+                weeks = floor(x / 168.0)
+                r = x - 168.0 * weeks
+                i = int(r)
+                if i > 167:
+                    i = 167
+                w0 = weeks * total + cum[i] + week[i] * (r - i)
+                # segment = m * (self._w(end + woff) - w0)
+                x = end + woff
+                weeks = floor(x / 168.0)
+                r = x - 168.0 * weeks
+                i = int(r)
+                if i > 167:
+                    i = 167
+                segment = m * (weeks * total + cum[i] + week[i] * (r - i) - w0)
                 if a <= segment:
-                    return (self._w_inverse(w0 + a / m) - woff) / 24.0
+                    # self._w_inverse(w0 + a / m)
+                    v = w0 + a / m
+                    weeks = floor(v / total)
+                    rem = v - weeks * total
+                    i = bisect_right(cum, rem) - 1
+                    if i > 167:  # rem == total up to rounding
+                        weeks += 1
+                        rem = 0.0
+                        i = bisect_right(cum, 0.0) - 1
+                    return (weeks * 168.0 + i + (rem - cum[i]) / week[i] - woff) / 24.0
                 a -= segment
             h = end
