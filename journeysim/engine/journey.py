@@ -55,9 +55,11 @@ from typing import TYPE_CHECKING, Any
 import simpy
 
 from journeysim.engine.customer import JourneyOutcome
+from journeysim.engine.patience import ExponentialPatience
 from journeysim.engine.perception import Experience
 from journeysim.engine.routing import StaticRouting
 from journeysim.engine.satisfaction import journey_satisfaction, ltr_score
+from journeysim.engine.service import lognormal
 from journeysim.engine.survey import answer_survey
 from journeysim.engine.touchpoint import TouchpointNode
 from journeysim.engine.visit import queue_visit
@@ -108,12 +110,14 @@ def walk(
     rec = model.recorder
     patience_rule = seg.patience
     patience_finite = patience_rule.finite
+    # exponential patience (the default finite one) inline: random.expovariate's formula
+    patience_rate = patience_rule.rate if patience_rule.__class__ is ExponentialPatience else 0.0
     inf = math.inf
     life = c.life_rng
     if life is not None:
         # life draws of this journey, all made up front so their number never varies
         u_survey = life.random()
-        basket = life.lognormvariate(seg.basket_mu, seg.basket_sigma)
+        basket = lognormal(life, seg.basket_mu, seg.basket_sigma)
         ltr_noise = life.gauss(0.0, 1.0)
     else:
         # one-off customers share the visit stream (nothing to keep aligned): draw only
@@ -141,7 +145,10 @@ def walk(
         rate = node.service_rate
         # exponential service inline: random.expovariate's formula on the same one draw
         service = -log(1.0 - rng.random()) / rate if rate else node.service.draw(rng)
-        patience = patience_rule.draw(rng) if patience_finite else inf
+        if patience_rate:
+            patience = -log(1.0 - rng.random()) / patience_rate
+        else:
+            patience = patience_rule.draw(rng) if patience_finite else inf
         z = rng.gauss(0.0, 1.0) if psych_on else 0.0
         failed = node.failure_p > 0.0 and rng.random() < node.failure_p
         arrive = env.now
@@ -205,7 +212,10 @@ def walk(
                     u_route = rng.random()
                     rate = node.service_rate
                     service = -log(1.0 - rng.random()) / rate if rate else node.service.draw(rng)
-                    patience = patience_rule.draw(rng) if patience_finite else inf
+                    if patience_rate:
+                        patience = -log(1.0 - rng.random()) / patience_rate
+                    else:
+                        patience = patience_rule.draw(rng) if patience_finite else inf
                     z = rng.gauss(0.0, 1.0) if psych_on else 0.0
                     failed = node.failure_p > 0.0 and rng.random() < node.failure_p
                 continue
@@ -343,7 +353,7 @@ def end_journey(
     amount = 0.0
     if purchased:
         if basket < 0.0:
-            basket = rng.lognormvariate(seg.basket_mu, seg.basket_sigma)
+            basket = lognormal(rng, seg.basket_mu, seg.basket_sigma)
         listed = basket * c.basket_multiplier
         amount = listed * (1.0 - c.discount)
         if outcome is not None:
