@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import math
+import random
 from bisect import bisect_right
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
@@ -45,8 +46,6 @@ from journeysim.scenario.graph import ENTRY
 from journeysim.scenario.workload import REFERRALS_PER_PROSPECT, max_active_customers
 
 if TYPE_CHECKING:
-    import random
-
     from journeysim.scenario.schema import Journey, Scenario, Segment
 
 __all__ = ["JourneyModel", "NeedDue", "SegmentRuntime"]
@@ -242,6 +241,7 @@ class JourneyModel:
             if self.profile is None
             else ProfiledArrivals(scenario.population.arrivals_per_day, self.profile)
         )
+        self._free_streams: list[random.Random] = []  # generators of journeys that ended
         # returning customers' needs read their exponential clock against the same profile
         self.need_profile = (
             self.profile if self.profile is not None and demand.needs_follow else None
@@ -545,13 +545,19 @@ class JourneyModel:
         psych = self.psych
         profile = self.need_profile
         gap_rate = c.need_rate or seg.gap_rate  # the customer's own rate if rates vary
+        reseed = RunStreams.reseed_journey_stream
+        free = self._free_streams
         while True:
-            rng = RunStreams.journey_stream(c.key, c.journeys)
+            # the journey's generator, RunStreams.journey_stream(c.key, c.journeys) made in place
+            # in a free one (a journey that ended hands its generator back below)
+            rng = free.pop() if free else random.Random(0)
+            reseed(rng, c.key, c.journeys)
             u_churn = rng.random()
             u_gap = rng.random()
             c.visit_rng = c.life_rng = rng
             yield from walk(self, c, seg)
             c.visit_rng = c.life_rng = None
+            free.append(rng)
             if not c.active:
                 return
             # exponential time to the next need: what random.expovariate does with u_gap
