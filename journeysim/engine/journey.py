@@ -49,7 +49,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections.abc import Generator
-from math import log
+from math import floor, log
 from typing import TYPE_CHECKING, Any
 
 import simpy
@@ -58,7 +58,6 @@ from journeysim.engine.customer import JourneyOutcome
 from journeysim.engine.patience import ExponentialPatience
 from journeysim.engine.perception import Experience
 from journeysim.engine.routing import StaticRouting
-from journeysim.engine.satisfaction import journey_satisfaction, ltr_score
 from journeysim.engine.service import lognormal
 from journeysim.engine.survey import answer_survey
 from journeysim.engine.touchpoint import TouchpointNode
@@ -365,8 +364,25 @@ def end_journey(
         rec.purchase(now, amount, c.acquired_at, listed - amount, True, seg.stats)
     if experience is not None and experience.n:
         psych = model.psych
-        remembered = experience.remembered()
-        satisfaction = journey_satisfaction(remembered - expectation, psych)
+        # experience.remembered() and journey_satisfaction(remembered - expectation, psych),
+        # inline (the same float operations): this runs once per journey
+        remembered = (
+            psych.mean_weight * (experience.total / experience.n)
+            + psych.peak_weight * experience.peak
+            + psych.end_weight * experience.end
+        )
+        disconfirmation = remembered - expectation
+        tol = psych.tolerance
+        if disconfirmation > tol:
+            satisfaction = psych.satisfaction_when_met + psych.gain_above * (disconfirmation - tol)
+        elif disconfirmation < -tol:
+            satisfaction = psych.satisfaction_when_met + psych.gain_below * (disconfirmation + tol)
+        else:
+            satisfaction = psych.satisfaction_when_met
+        if satisfaction < 0.0:
+            satisfaction = 0.0
+        elif satisfaction > 10.0:
+            satisfaction = 10.0
         m = psych.satisfaction_memory
         before = c.satisfaction
         c.satisfaction = (1.0 - m) * c.satisfaction + m * satisfaction
@@ -380,11 +396,15 @@ def end_journey(
             outcome.remembered = remembered
             outcome.satisfaction = satisfaction
             outcome.satisfaction_before = before
-        ltr = ltr_score(c.satisfaction, psych.ltr_noise * ltr_noise)
+        # ltr_score(c.satisfaction, psych.ltr_noise * ltr_noise), inline
+        raw = c.satisfaction + psych.ltr_noise * ltr_noise
+        ltr = floor((10.0 if raw > 10.0 else (0.0 if raw < 0.0 else raw)) + 0.5)
         c.ltr = ltr
         word_of_mouth = model.word_of_mouth
         if word_of_mouth is not None and c.active:  # one who left meanwhile recommends no more
-            word_of_mouth.set_advocacy(c, 1 if ltr >= 9 else (-1 if ltr <= 6 else 0))
+            advocacy = 1 if ltr >= 9 else (-1 if ltr <= 6 else 0)
+            if advocacy != c.advocacy:
+                word_of_mouth.set_advocacy(c, advocacy)
         if surveyed:
             answer_survey(model, c, outcome, ltr, experience, now, expectation)
     if model.logging:
