@@ -77,24 +77,43 @@ class NeedDue:
         self.customer: Customer | None = customer
 
 
+class _Start:
+    """Stands for the event that starts a fresh walk generator (``send(None)``)."""
+
+    __slots__ = ()
+    _ok = True
+    _value = None
+
+
+_START = _Start()
+
+
 class JourneyRunner:
-    """Drives a customer's journeys generator as a SimPy process would, without being an event.
+    """Drives a customer's journeys as a SimPy process would, without being an event.
 
     A :class:`simpy.events.Process` costs two events of its own (its start and its end) and a
     few hundred bytes; journeys start at a :class:`NeedDue` and nothing waits for their end,
-    so this driver resumes the generator with each event it yields (the loop of
-    ``Process._resume``: send the value, or throw a failed event's exception; an event already
-    processed resumes at once). The generator starts inside the callback that makes the runner,
-    at the need's moment. An exception of the generator propagates out of ``env.run``.
+    so this driver resumes the journey's :func:`~journeysim.engine.journey.walk` generator with
+    each event it yields (the loop of ``Process._resume``: send the value, or throw a failed
+    event's exception; an event already processed resumes at once). The first journey starts
+    inside the callback that makes the runner, at the need's moment
+    (:meth:`JourneyModel._start_journey`); when a walk ends, :meth:`JourneyModel._journey_ended`
+    schedules the next need, or says the next journey starts at once (a strategy pulled it
+    forward), and the runner goes on with a new walk. The walk generator is driven directly,
+    not through a generator around it: one frame less at every event of the journey. An
+    exception of the walk propagates out of ``env.run``.
     """
 
-    __slots__ = ("generator",)
+    __slots__ = ("generator", "model", "customer", "seg", "rng", "u_churn", "u_gap")
 
-    def __init__(self, generator: Generator[simpy.Event, Any, None]) -> None:
-        self.generator = generator
+    def __init__(self, model: JourneyModel, customer: Customer, seg: SegmentRuntime) -> None:
+        self.model = model
+        self.customer = customer
+        self.seg = seg
+        self.generator = model._start_journey(self)
 
     def resume(self, event: Any) -> None:
-        """Run the generator until it waits for an event not yet processed, or ends."""
+        """Run the walks until one waits for an event not yet processed, or the last ends."""
         generator = self.generator
         while True:
             try:
@@ -104,7 +123,12 @@ class JourneyRunner:
                     event._defused = True
                     event = generator.throw(event._value)
             except StopIteration:
-                return
+                model = self.model
+                if not model._journey_ended(self):
+                    return
+                generator = self.generator = model._start_journey(self)
+                event = _START
+                continue
             callbacks = event.callbacks
             if callbacks is not None:
                 callbacks.append(self.resume)
@@ -531,57 +555,64 @@ class JourneyModel:
             customer.process = self.env.process(walk(self, customer, seg))
         return customer
 
-    def _journeys(self, c: Customer, seg: SegmentRuntime) -> Generator[simpy.Event, Any, None]:
-        """A returning customer's journeys until they wait for their next need (or churn).
+    def _start_journey(self, runner: JourneyRunner) -> Generator[simpy.Event, Any, None]:
+        """A returning customer's next journey: its generator, its life numbers, its walk.
 
         Journey number ``k`` draws from its own generator (``RunStreams.journey_stream(key,
         k)``): the churn number and the uniform of the time to the next need first, then (in
         :func:`~journeysim.engine.journey.walk`) survey, basket, LTR noise and the visits. The
-        generator ends when the customer starts waiting: the need is a :class:`NeedDue` in the
-        schedule, whose callback starts the next journeys, so a waiting customer holds no
-        process, frame or generator (issue 17: memory per active customer under 1 KB).
+        generator is made in place in one that a finished journey handed back
+        (:meth:`RunStreams.reseed_journey_stream`: the same state, no allocation). When the
+        walk ends, :meth:`_journey_ended` decides what follows: a customer waiting for their
+        next need holds no process, frame or generator (issue 17: memory per active customer
+        under 1 KB).
         """
-        env = self.env
-        psych = self.psych
-        profile = self.need_profile
-        gap_rate = c.need_rate or seg.gap_rate  # the customer's own rate if rates vary
-        reseed = RunStreams.reseed_journey_stream
+        c = runner.customer
         free = self._free_streams
-        while True:
-            # the journey's generator, RunStreams.journey_stream(c.key, c.journeys) made in place
-            # in a free one (a journey that ended hands its generator back below)
-            rng = free.pop() if free else random.Random(0)
-            reseed(rng, c.key, c.journeys)
-            u_churn = rng.random()
-            u_gap = rng.random()
-            c.visit_rng = c.life_rng = rng
-            yield from walk(self, c, seg)
-            c.visit_rng = c.life_rng = None
-            free.append(rng)
-            if not c.active:
-                return
-            # exponential time to the next need: what random.expovariate does with u_gap
-            gap = -math.log(1.0 - u_gap) / (
-                gap_rate
-                * c.frequency_multiplier
-                * (1.0 + psych.loyalty_frequency_effect * c.loyalty)
-            )
-            if not self.churn_per_period:
-                p_churn = self.churn_rule.hazard(c)
-                if self.logging:
-                    self._log_decision(c, p_churn)
-                if u_churn < p_churn:
-                    self.churn(c)
-                    return
-            if profile is not None:  # the same draw, read against the demand profile
-                gap = max(profile.advance(env.now, gap) - env.now, 0.0)
-            if c.pulled:  # a strategy pulled the next need forward during the journey
-                c.pulled = False
-                continue
-            c.waiting = True
-            c.process = need = NeedDue(self._need_callbacks, c)
-            env.schedule(need, simpy.events.NORMAL, gap)
-            return
+        rng = free.pop() if free else random.Random(0)
+        RunStreams.reseed_journey_stream(rng, c.key, c.journeys)
+        runner.u_churn = rng.random()
+        runner.u_gap = rng.random()
+        runner.rng = rng
+        c.visit_rng = c.life_rng = rng
+        return walk(self, c, runner.seg)
+
+    def _journey_ended(self, runner: JourneyRunner) -> bool:
+        """After a walk: churn (per journey), the next need; True if it starts right now.
+
+        The need is a :class:`NeedDue` in the schedule, whose callback starts the next journey.
+        """
+        c = runner.customer
+        c.visit_rng = c.life_rng = None
+        self._free_streams.append(runner.rng)  # the generator goes back to the free list
+        runner.rng = None
+        if not c.active:
+            return False
+        env = self.env
+        gap_rate = c.need_rate or runner.seg.gap_rate  # the customer's own rate if rates vary
+        # exponential time to the next need: what random.expovariate does with u_gap
+        gap = -math.log(1.0 - runner.u_gap) / (
+            gap_rate
+            * c.frequency_multiplier
+            * (1.0 + self.psych.loyalty_frequency_effect * c.loyalty)
+        )
+        if not self.churn_per_period:
+            p_churn = self.churn_rule.hazard(c)
+            if self.logging:
+                self._log_decision(c, p_churn)
+            if runner.u_churn < p_churn:
+                self.churn(c)
+                return False
+        profile = self.need_profile
+        if profile is not None:  # the same draw, read against the demand profile
+            gap = max(profile.advance(env.now, gap) - env.now, 0.0)
+        if c.pulled:  # a strategy pulled the next need forward during the journey
+            c.pulled = False
+            return True
+        c.waiting = True
+        c.process = need = NeedDue(self._need_callbacks, c)
+        env.schedule(need, simpy.events.NORMAL, gap)
+        return False
 
     def _need_due(self, need: NeedDue) -> None:
         """A waiting customer's need has come: their next journey starts now."""
@@ -590,7 +621,7 @@ class JourneyModel:
             return
         c.waiting = False
         c.process = None
-        JourneyRunner(self._journeys(c, self.segment_of[c.segment])).resume(need)
+        JourneyRunner(self, c, self.segment_of[c.segment]).resume(need)
 
     # -- what strategies may do (through ModelAPI) ---------------------------------------------
 
