@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 
 import pytest
@@ -41,3 +42,37 @@ def test_reseeded_journey_stream_is_a_new_one() -> None:
         fresh = RunStreams.journey_stream(key, k)
         assert used.getstate() == fresh.getstate()
         assert [used.gauss(0.0, 1.0) for _ in range(3)] == [fresh.gauss(0.0, 1.0) for _ in range(3)]
+
+
+def _advance_reference(profile, t: float, amount: float) -> float:
+    """RateProfile.advance as written before inlining: through _w and _w_inverse."""
+    from journeysim.engine.calendar import HOURS_PER_MONTH
+
+    woff, h, a = profile.woff, t * 24.0, amount * 24.0
+    while True:
+        q = math.floor((h + profile.moff) / HOURS_PER_MONTH)
+        end = (q + 1) * HOURS_PER_MONTH - profile.moff
+        m = profile.months[int(q) % 12]
+        if m > 0.0:
+            w0 = profile._w(h + woff)
+            segment = m * (profile._w(end + woff) - w0)
+            if a <= segment:
+                return (profile._w_inverse(w0 + a / m) - woff) / 24.0
+            a -= segment
+        h = end
+
+
+def test_inlined_advance_is_the_reference() -> None:
+    from journeysim.engine.calendar import RateProfile
+
+    r = random.Random(5)
+    for _ in range(15):
+        week = [r.choice([0.0, 2.0 * r.random()]) for _ in range(168)]
+        week[r.randrange(168)] = 1.0
+        months = [r.choice([0.0, 2.0 * r.random(), 1.0]) for _ in range(12)]
+        months[r.randrange(12)] = 1.3
+        profile = RateProfile(week, months, r.randrange(7), r.randrange(1, 13))
+        for _ in range(1000):
+            t = r.random() * r.choice([1.0, 100.0, -1000.0])
+            amount = r.expovariate(r.choice([1.0, 0.03, 10.0]))
+            assert profile.advance(t, amount) == _advance_reference(profile, t, amount)
