@@ -38,7 +38,7 @@ from journeysim.engine.routing import (
     compile_routing,
 )
 from journeysim.engine.service import lognormal_params
-from journeysim.engine.streams import CHURN_SALT, RunStreams, keyed_uniform
+from journeysim.engine.streams import _MASK64, CHURN_SALT, RunStreams
 from journeysim.engine.touchpoint import EntryNode, TouchpointNode, uses_operations
 from journeysim.engine.word_of_mouth import WordOfMouth
 from journeysim.errors import ScenarioError
@@ -726,15 +726,37 @@ class JourneyModel:
             # A decision is then at most one period late, and by any boundary a customer has
             # made exactly as many decisions as periods completed since acquisition.
             started = ended * self.period
-            hazard = self.churn_rule.hazard
+            rule = self.churn_rule
+            # ChurnRule.hazard and keyed_uniform inline below (the same integer and float
+            # operations): this loop visits every active customer once a period
+            effects = rule.effects
+            psych = rule.psych
+            sat_sens = psych.churn_satisfaction_sensitivity
+            loyalty_sens = psych.churn_loyalty_sensitivity
+            met = psych.satisfaction_when_met
+            exp = math.exp
+            mask = _MASK64
+            salted = CHURN_SALT * 0x10001 + 1  # keyed_uniform's salt * 0x10001 + count + 1
             for customer in list(self.active.values()):
                 if customer.acquired_at > started:
                     continue
                 # the n-th decision's number: a pure function of (key, n), no generator kept
                 decisions = customer.churn_decisions
                 customer.churn_decisions = decisions + 1
-                u_churn = keyed_uniform(customer.key, CHURN_SALT, decisions)
-                p_churn = hazard(customer)
+                # u_churn = keyed_uniform(customer.key, CHURN_SALT, decisions)
+                z = (customer.key + 0x9E3779B97F4A7C15 * (salted + decisions)) & mask
+                z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+                z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+                z ^= z >> 31
+                u_churn = (z >> 11) * (1.0 / (1 << 53))
+                # p_churn = hazard(customer)
+                p_churn = customer.theta * customer.churn_multiplier
+                if effects:
+                    p_churn *= exp(
+                        -sat_sens * (customer.satisfaction - met) - loyalty_sens * customer.loyalty
+                    )
+                if not p_churn < 1.0:  # hazard: p if p < 1.0 else 1.0
+                    p_churn = 1.0
                 if self.logging:
                     self._log_decision(customer, p_churn)
                 if u_churn < p_churn:
