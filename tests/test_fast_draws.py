@@ -76,3 +76,38 @@ def test_inlined_advance_is_the_reference() -> None:
             t = r.random() * r.choice([1.0, 100.0, -1000.0])
             amount = r.expovariate(r.choice([1.0, 0.03, 10.0]))
             assert profile.advance(t, amount) == _advance_reference(profile, t, amount)
+
+
+def test_run_until_is_simpys_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    import journeysim as js
+    from journeysim.engine import model
+
+    scenario = js.load_scenario("scenarios/retail.toml", overrides={"simulation.horizon": "40 d"})
+    ours = js.simulate(scenario, "baseline", seed=3)
+    monkeypatch.setattr(model, "run_until", lambda env, at: env.run(until=at))
+    simpys = js.simulate(scenario, "baseline", seed=3)
+    assert ours.kpis.equals(simpys.kpis)
+    assert ours.timeline.equals(simpys.timeline)
+
+
+def test_run_until_raises_a_failed_event_and_stops_at_the_time() -> None:
+    import simpy
+
+    from journeysim.engine.model import run_until
+
+    env = simpy.Environment()
+    seen = []
+
+    def ticker():
+        while True:
+            yield env.timeout(1.0)
+            seen.append(env.now)
+
+    env.process(ticker())
+    run_until(env, 3.5)
+    assert seen == [1.0, 2.0, 3.0] and env.now == 3.5
+    env.event().fail(KeyError("boom"))
+    with pytest.raises(KeyError):
+        run_until(env, 10.0)
+    with pytest.raises(ValueError):
+        run_until(env, env.now)
