@@ -49,7 +49,8 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections.abc import Generator
-from math import floor, log
+from math import cos, floor, log, sin, sqrt
+from math import tau as TAU
 from typing import TYPE_CHECKING, Any
 
 import simpy
@@ -117,12 +118,32 @@ def walk(
         # life draws of this journey, all made up front so their number never varies
         u_survey = life.random()
         basket = lognormal(life, seg.basket_mu, seg.basket_sigma)
-        ltr_noise = life.gauss(0.0, 1.0)
+        # life.gauss(0.0, 1.0) inline (random.gauss: the same draws and floats)
+        ltr_noise = life.gauss_next
+        if ltr_noise is None:
+            x2pi = life.random() * TAU
+            g2rad = sqrt(-2.0 * log(1.0 - life.random()))
+            ltr_noise = cos(x2pi) * g2rad
+            life.gauss_next = sin(x2pi) * g2rad
+        else:
+            life.gauss_next = None
+        ltr_noise = 0.0 + ltr_noise * 1.0
     else:
         # one-off customers share the visit stream (nothing to keep aligned): draw only
         # what is used; the basket when they buy
         u_survey = rng.random() if model.survey_rate > 0.0 else 1.0
-        ltr_noise = rng.gauss(0.0, 1.0) if psych_on else 0.0
+        if psych_on:  # rng.gauss(0.0, 1.0) inline (random.gauss: same draws, same floats)
+            ltr_noise = rng.gauss_next
+            if ltr_noise is None:
+                x2pi = rng.random() * TAU
+                g2rad = sqrt(-2.0 * log(1.0 - rng.random()))
+                ltr_noise = cos(x2pi) * g2rad
+                rng.gauss_next = sin(x2pi) * g2rad
+            else:
+                rng.gauss_next = None
+            ltr_noise = 0.0 + ltr_noise * 1.0
+        else:
+            ltr_noise = 0.0
         basket = -1.0
     surveyed = u_survey < model.survey_rate
     expectation = c.expectation
@@ -148,7 +169,18 @@ def walk(
             patience = -log(1.0 - rng.random()) / patience_rate
         else:
             patience = patience_rule.draw(rng) if patience_finite else inf
-        z = rng.gauss(0.0, 1.0) if psych_on else 0.0
+        if psych_on:  # rng.gauss(0.0, 1.0) inline (random.gauss: same draws, same floats)
+            z = rng.gauss_next
+            if z is None:
+                x2pi = rng.random() * TAU
+                g2rad = sqrt(-2.0 * log(1.0 - rng.random()))
+                z = cos(x2pi) * g2rad
+                rng.gauss_next = sin(x2pi) * g2rad
+            else:
+                rng.gauss_next = None
+            z = 0.0 + z * 1.0
+        else:
+            z = 0.0
         failed = node.failure_p > 0.0 and rng.random() < node.failure_p
         arrive = env.now
         # (a) the visit: a self-service touchpoint has no queue; a staffed one takes its visit
@@ -215,7 +247,18 @@ def walk(
                         patience = -log(1.0 - rng.random()) / patience_rate
                     else:
                         patience = patience_rule.draw(rng) if patience_finite else inf
-                    z = rng.gauss(0.0, 1.0) if psych_on else 0.0
+                    if psych_on:  # rng.gauss(0.0, 1.0) inline, as above
+                        z = rng.gauss_next
+                        if z is None:
+                            x2pi = rng.random() * TAU
+                            g2rad = sqrt(-2.0 * log(1.0 - rng.random()))
+                            z = cos(x2pi) * g2rad
+                            rng.gauss_next = sin(x2pi) * g2rad
+                        else:
+                            rng.gauss_next = None
+                        z = 0.0 + z * 1.0
+                    else:
+                        z = 0.0
                     failed = node.failure_p > 0.0 and rng.random() < node.failure_p
                 continue
             yield env.timeout(service)
