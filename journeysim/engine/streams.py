@@ -8,7 +8,8 @@ spawn order, so adding a component or changing one lever never shifts the draws 
 Customers carry a key instead of generators: the attribute stream hands every new customer a
 64-bit seed (``Customer.key``). Journey number ``k`` of a customer (0 for the first) draws from
 its own generator, :meth:`RunStreams.journey_stream` ``(key, k)``, made when the journey starts
-and dropped when it ends: first the life-level numbers (churn number and time to the next need,
+(in place, in a generator a finished journey handed back: :meth:`RunStreams.reseed_journey_stream`)
+and let go when it ends: first the life-level numbers (churn number and time to the next need,
 used at the journey's end; then survey, basket and LTR noise), then the visit-level numbers
 (routing, service time, patience, quality, failure), visit after visit. Every journey draws a
 fixed set of life numbers whatever happens in it, and its visit numbers come last, so the
