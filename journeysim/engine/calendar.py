@@ -52,7 +52,7 @@ class RateProfile:
         Weekday (Monday 0) and month (1-12) of day 0.
     """
 
-    __slots__ = ("week", "cum", "total", "months", "seasonal", "woff", "moff")
+    __slots__ = ("week", "cum", "total", "months", "seasonal", "woff", "moff", "month_end_w")
 
     def __init__(self, week: list[float], months: list[float], weekday0: int, month0: int) -> None:
         self.week = list(week)
@@ -65,6 +65,7 @@ class RateProfile:
         self.seasonal = any(abs(m - 1.0) > 1e-12 for m in self.months)
         self.woff = weekday0 * 24.0
         self.moff = (month0 - 1) * HOURS_PER_MONTH
+        self.month_end_w: dict[int, float] = {}  # _w(end of month q + woff), filled as needed
 
     def factor(self, t: float) -> float:
         """The rate factor at time ``t`` (days)."""
@@ -109,20 +110,57 @@ class RateProfile:
         return total / 24.0
 
     def advance(self, t: float, amount: float) -> float:
-        """The time T (days) at which the integral of the factor from ``t`` reaches ``amount``."""
+        """The time T (days) at which the integral of the factor from ``t`` reaches ``amount``.
+
+        Called once per arrival and per returning customer's need: ``_w`` and ``_w_inverse``
+        are inlined (the very same float operations in the same order, so the same numbers),
+        and ``_w`` at the end of month ``q`` (a function of ``q`` alone) is kept in a table:
+        a need a month or more ahead crosses month ends, each of which was computed before.
+        """
         woff = self.woff
         h = t * 24.0
         a = amount * 24.0
         if not self.seasonal:
             return (self._w_inverse(self._w(h + woff) + a) - woff) / 24.0
+        floor = math.floor
+        week, cum, total, months, moff = self.week, self.cum, self.total, self.months, self.moff
+        ends = self.month_end_w
+        w0 = None  # _w(h + woff) when h is the end of the month before (from the table)
         while True:
-            q = math.floor((h + self.moff) / HOURS_PER_MONTH)
-            end = (q + 1) * HOURS_PER_MONTH - self.moff
-            m = self.months[int(q) % 12]
+            q = floor((h + moff) / HOURS_PER_MONTH)
+            end = (q + 1) * HOURS_PER_MONTH - moff
+            m = months[int(q) % 12]
+            # w_end = self._w(end + woff), a function of q alone: from the table
+            w_end = ends.get(q)
+            if w_end is None:
+                x = end + woff
+                weeks = floor(x / 168.0)
+                r = x - 168.0 * weeks
+                i = int(r)
+                if i > 167:
+                    i = 167
+                w_end = ends[q] = weeks * total + cum[i] + week[i] * (r - i)
             if m > 0.0:
-                w0 = self._w(h + woff)
-                segment = m * (self._w(end + woff) - w0)
+                if w0 is None:  # w0 = self._w(h + woff)
+                    x = h + woff
+                    weeks = floor(x / 168.0)
+                    r = x - 168.0 * weeks
+                    i = int(r)
+                    if i > 167:
+                        i = 167
+                    w0 = weeks * total + cum[i] + week[i] * (r - i)
+                segment = m * (w_end - w0)
                 if a <= segment:
-                    return (self._w_inverse(w0 + a / m) - woff) / 24.0
+                    # self._w_inverse(w0 + a / m)
+                    v = w0 + a / m
+                    weeks = floor(v / total)
+                    rem = v - weeks * total
+                    i = bisect_right(cum, rem) - 1
+                    if i > 167:  # rem == total up to rounding
+                        weeks += 1
+                        rem = 0.0
+                        i = bisect_right(cum, 0.0) - 1
+                    return (weeks * 168.0 + i + (rem - cum[i]) / week[i] - woff) / 24.0
                 a -= segment
             h = end
+            w0 = w_end  # the next month starts where this one ended: _w(h + woff), the same

@@ -49,15 +49,17 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections.abc import Generator
-from math import log
+from math import cos, floor, log, sin, sqrt
+from math import tau as TAU
 from typing import TYPE_CHECKING, Any
 
 import simpy
 
 from journeysim.engine.customer import JourneyOutcome
+from journeysim.engine.patience import ExponentialPatience
 from journeysim.engine.perception import Experience
 from journeysim.engine.routing import StaticRouting
-from journeysim.engine.satisfaction import journey_satisfaction, ltr_score
+from journeysim.engine.service import lognormal
 from journeysim.engine.survey import answer_survey
 from journeysim.engine.touchpoint import TouchpointNode
 from journeysim.engine.visit import queue_visit
@@ -108,18 +110,40 @@ def walk(
     rec = model.recorder
     patience_rule = seg.patience
     patience_finite = patience_rule.finite
+    # exponential patience (the default finite one) inline: random.expovariate's formula
+    patience_rate = patience_rule.rate if patience_rule.__class__ is ExponentialPatience else 0.0
     inf = math.inf
     life = c.life_rng
     if life is not None:
         # life draws of this journey, all made up front so their number never varies
         u_survey = life.random()
-        basket = life.lognormvariate(seg.basket_mu, seg.basket_sigma)
-        ltr_noise = life.gauss(0.0, 1.0)
+        basket = lognormal(life, seg.basket_mu, seg.basket_sigma)
+        # life.gauss(0.0, 1.0) inline (random.gauss: the same draws and floats)
+        ltr_noise = life.gauss_next
+        if ltr_noise is None:
+            x2pi = life.random() * TAU
+            g2rad = sqrt(-2.0 * log(1.0 - life.random()))
+            ltr_noise = cos(x2pi) * g2rad
+            life.gauss_next = sin(x2pi) * g2rad
+        else:
+            life.gauss_next = None
+        ltr_noise = 0.0 + ltr_noise * 1.0
     else:
         # one-off customers share the visit stream (nothing to keep aligned): draw only
         # what is used; the basket when they buy
         u_survey = rng.random() if model.survey_rate > 0.0 else 1.0
-        ltr_noise = rng.gauss(0.0, 1.0) if psych_on else 0.0
+        if psych_on:  # rng.gauss(0.0, 1.0) inline (random.gauss: same draws, same floats)
+            ltr_noise = rng.gauss_next
+            if ltr_noise is None:
+                x2pi = rng.random() * TAU
+                g2rad = sqrt(-2.0 * log(1.0 - rng.random()))
+                ltr_noise = cos(x2pi) * g2rad
+                rng.gauss_next = sin(x2pi) * g2rad
+            else:
+                rng.gauss_next = None
+            ltr_noise = 0.0 + ltr_noise * 1.0
+        else:
+            ltr_noise = 0.0
         basket = -1.0
     surveyed = u_survey < model.survey_rate
     expectation = c.expectation
@@ -141,8 +165,22 @@ def walk(
         rate = node.service_rate
         # exponential service inline: random.expovariate's formula on the same one draw
         service = -log(1.0 - rng.random()) / rate if rate else node.service.draw(rng)
-        patience = patience_rule.draw(rng) if patience_finite else inf
-        z = rng.gauss(0.0, 1.0) if psych_on else 0.0
+        if patience_rate:
+            patience = -log(1.0 - rng.random()) / patience_rate
+        else:
+            patience = patience_rule.draw(rng) if patience_finite else inf
+        if psych_on:  # rng.gauss(0.0, 1.0) inline (random.gauss: same draws, same floats)
+            z = rng.gauss_next
+            if z is None:
+                x2pi = rng.random() * TAU
+                g2rad = sqrt(-2.0 * log(1.0 - rng.random()))
+                z = cos(x2pi) * g2rad
+                rng.gauss_next = sin(x2pi) * g2rad
+            else:
+                rng.gauss_next = None
+            z = 0.0 + z * 1.0
+        else:
+            z = 0.0
         failed = node.failure_p > 0.0 and rng.random() < node.failure_p
         arrive = env.now
         # (a) the visit: a self-service touchpoint has no queue; a staffed one takes its visit
@@ -205,8 +243,22 @@ def walk(
                     u_route = rng.random()
                     rate = node.service_rate
                     service = -log(1.0 - rng.random()) / rate if rate else node.service.draw(rng)
-                    patience = patience_rule.draw(rng) if patience_finite else inf
-                    z = rng.gauss(0.0, 1.0) if psych_on else 0.0
+                    if patience_rate:
+                        patience = -log(1.0 - rng.random()) / patience_rate
+                    else:
+                        patience = patience_rule.draw(rng) if patience_finite else inf
+                    if psych_on:  # rng.gauss(0.0, 1.0) inline, as above
+                        z = rng.gauss_next
+                        if z is None:
+                            x2pi = rng.random() * TAU
+                            g2rad = sqrt(-2.0 * log(1.0 - rng.random()))
+                            z = cos(x2pi) * g2rad
+                            rng.gauss_next = sin(x2pi) * g2rad
+                        else:
+                            rng.gauss_next = None
+                        z = 0.0 + z * 1.0
+                    else:
+                        z = 0.0
                     failed = node.failure_p > 0.0 and rng.random() < node.failure_p
                 continue
             yield env.timeout(service)
@@ -344,7 +396,7 @@ def end_journey(
     amount = 0.0
     if purchased:
         if basket < 0.0:
-            basket = rng.lognormvariate(seg.basket_mu, seg.basket_sigma)
+            basket = lognormal(rng, seg.basket_mu, seg.basket_sigma)
         listed = basket * c.basket_multiplier
         amount = listed * (1.0 - c.discount)
         if outcome is not None:
@@ -356,8 +408,25 @@ def end_journey(
         rec.purchase(now, amount, c.acquired_at, listed - amount, True, seg.stats)
     if experience is not None and experience.n:
         psych = model.psych
-        remembered = experience.remembered()
-        satisfaction = journey_satisfaction(remembered - expectation, psych)
+        # experience.remembered() and journey_satisfaction(remembered - expectation, psych),
+        # inline (the same float operations): this runs once per journey
+        remembered = (
+            psych.mean_weight * (experience.total / experience.n)
+            + psych.peak_weight * experience.peak
+            + psych.end_weight * experience.end
+        )
+        disconfirmation = remembered - expectation
+        tol = psych.tolerance
+        if disconfirmation > tol:
+            satisfaction = psych.satisfaction_when_met + psych.gain_above * (disconfirmation - tol)
+        elif disconfirmation < -tol:
+            satisfaction = psych.satisfaction_when_met + psych.gain_below * (disconfirmation + tol)
+        else:
+            satisfaction = psych.satisfaction_when_met
+        if satisfaction < 0.0:
+            satisfaction = 0.0
+        elif satisfaction > 10.0:
+            satisfaction = 10.0
         m = psych.satisfaction_memory
         before = c.satisfaction
         c.satisfaction = (1.0 - m) * c.satisfaction + m * satisfaction
@@ -371,11 +440,15 @@ def end_journey(
             outcome.remembered = remembered
             outcome.satisfaction = satisfaction
             outcome.satisfaction_before = before
-        ltr = ltr_score(c.satisfaction, psych.ltr_noise * ltr_noise)
+        # ltr_score(c.satisfaction, psych.ltr_noise * ltr_noise), inline
+        raw = c.satisfaction + psych.ltr_noise * ltr_noise
+        ltr = floor((10.0 if raw > 10.0 else (0.0 if raw < 0.0 else raw)) + 0.5)
         c.ltr = ltr
         word_of_mouth = model.word_of_mouth
         if word_of_mouth is not None and c.active:  # one who left meanwhile recommends no more
-            word_of_mouth.set_advocacy(c, 1 if ltr >= 9 else (-1 if ltr <= 6 else 0))
+            advocacy = 1 if ltr >= 9 else (-1 if ltr <= 6 else 0)
+            if advocacy != c.advocacy:
+                word_of_mouth.set_advocacy(c, advocacy)
         if surveyed:
             answer_survey(model, c, outcome, ltr, experience, now, expectation)
     if model.logging:

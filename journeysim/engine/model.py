@@ -15,11 +15,15 @@ from __future__ import annotations
 
 import gc
 import math
+import random
 from bisect import bisect_right
 from collections.abc import Callable, Generator
+from heapq import heappop
 from typing import TYPE_CHECKING, Any
 
 import simpy
+from simpy.core import StopSimulation
+from simpy.events import URGENT, EventPriority
 
 from journeysim.engine.api import ModelAPI
 from journeysim.engine.arrivals import ArrivalRule, PoissonArrivals, ProfiledArrivals
@@ -37,7 +41,7 @@ from journeysim.engine.routing import (
     compile_routing,
 )
 from journeysim.engine.service import lognormal_params
-from journeysim.engine.streams import CHURN_SALT, RunStreams, keyed_uniform
+from journeysim.engine.streams import _MASK64, CHURN_SALT, RunStreams
 from journeysim.engine.touchpoint import EntryNode, TouchpointNode, uses_operations
 from journeysim.engine.word_of_mouth import WordOfMouth
 from journeysim.errors import ScenarioError
@@ -45,8 +49,6 @@ from journeysim.scenario.graph import ENTRY
 from journeysim.scenario.workload import REFERRALS_PER_PROSPECT, max_active_customers
 
 if TYPE_CHECKING:
-    import random
-
     from journeysim.scenario.schema import Journey, Scenario, Segment
 
 __all__ = ["JourneyModel", "NeedDue", "SegmentRuntime"]
@@ -57,6 +59,48 @@ _GC_THRESHOLD = 10_000
 
 #: How often a run with a progress callback reports (steps along the horizon).
 PROGRESS_STEPS = 200
+
+
+def run_until(env: simpy.Environment, at: float) -> None:
+    """``env.run(until=at)`` for a time ``at``, with ``Environment.step`` inline.
+
+    SimPy 4's ``run`` calls the ``step`` method once per event; this loop does what both do,
+    in the same order (the stop event at ``at`` with URGENT priority; each event popped, its
+    callbacks called, a failed event not defused re-raised; a ``StopSimulation`` raised by a
+    callback puts the event's remaining callbacks back in the schedule), without the call per
+    event. ``tests/test_fast_draws.py`` runs a model both ways.
+    """
+    at = at if isinstance(at, int) else float(at)
+    if at <= env.now:
+        raise ValueError(f"until ({at}) must be greater than the current simulation time")
+    until = simpy.Event(env)
+    until._ok = True
+    until._value = None
+    env.schedule(until, URGENT, at - env.now)
+    until.callbacks.append(StopSimulation.callback)
+    queue = env._queue
+    try:
+        while True:
+            try:
+                env._now, _, _, event = heappop(queue)
+            except IndexError:
+                raise RuntimeError(
+                    f'No scheduled events left but "until" event was not triggered: {until}'
+                ) from None
+            callbacks, event.callbacks = event.callbacks, None
+            try:
+                for callback in callbacks:
+                    callback(event)
+            except StopSimulation:
+                event.callbacks = callbacks[callbacks.index(callback) + 1 :]
+                env.schedule(event, EventPriority(-1))
+                raise
+            if not event._ok and not hasattr(event, "_defused"):
+                exc = type(event._value)(*event._value.args)
+                exc.__cause__ = event._value
+                raise exc
+    except StopSimulation:
+        return
 
 
 class NeedDue:
@@ -78,24 +122,43 @@ class NeedDue:
         self.customer: Customer | None = customer
 
 
+class _Start:
+    """Stands for the event that starts a fresh walk generator (``send(None)``)."""
+
+    __slots__ = ()
+    _ok = True
+    _value = None
+
+
+_START = _Start()
+
+
 class JourneyRunner:
-    """Drives a customer's journeys generator as a SimPy process would, without being an event.
+    """Drives a customer's journeys as a SimPy process would, without being an event.
 
     A :class:`simpy.events.Process` costs two events of its own (its start and its end) and a
     few hundred bytes; journeys start at a :class:`NeedDue` and nothing waits for their end,
-    so this driver resumes the generator with each event it yields (the loop of
-    ``Process._resume``: send the value, or throw a failed event's exception; an event already
-    processed resumes at once). The generator starts inside the callback that makes the runner,
-    at the need's moment. An exception of the generator propagates out of ``env.run``.
+    so this driver resumes the journey's :func:`~journeysim.engine.journey.walk` generator with
+    each event it yields (the loop of ``Process._resume``: send the value, or throw a failed
+    event's exception; an event already processed resumes at once). The first journey starts
+    inside the callback that makes the runner, at the need's moment
+    (:meth:`JourneyModel._start_journey`); when a walk ends, :meth:`JourneyModel._journey_ended`
+    schedules the next need, or says the next journey starts at once (a strategy pulled it
+    forward), and the runner goes on with a new walk. The walk generator is driven directly,
+    not through a generator around it: one frame less at every event of the journey. An
+    exception of the walk propagates out of ``env.run``.
     """
 
-    __slots__ = ("generator",)
+    __slots__ = ("generator", "model", "customer", "seg", "rng", "u_churn", "u_gap")
 
-    def __init__(self, generator: Generator[simpy.Event, Any, None]) -> None:
-        self.generator = generator
+    def __init__(self, model: JourneyModel, customer: Customer, seg: SegmentRuntime) -> None:
+        self.model = model
+        self.customer = customer
+        self.seg = seg
+        self.generator = model._start_journey(self)
 
     def resume(self, event: Any) -> None:
-        """Run the generator until it waits for an event not yet processed, or ends."""
+        """Run the walks until one waits for an event not yet processed, or the last ends."""
         generator = self.generator
         while True:
             try:
@@ -105,7 +168,12 @@ class JourneyRunner:
                     event._defused = True
                     event = generator.throw(event._value)
             except StopIteration:
-                return
+                model = self.model
+                if not model._journey_ended(self):
+                    return
+                generator = self.generator = model._start_journey(self)
+                event = _START
+                continue
             callbacks = event.callbacks
             if callbacks is not None:
                 callbacks.append(self.resume)
@@ -242,6 +310,7 @@ class JourneyModel:
             if self.profile is None
             else ProfiledArrivals(scenario.population.arrivals_per_day, self.profile)
         )
+        self._free_streams: list[random.Random] = []  # generators of journeys that ended
         # returning customers' needs read their exponential clock against the same profile
         self.need_profile = (
             self.profile if self.profile is not None and demand.needs_follow else None
@@ -347,13 +416,13 @@ class JourneyModel:
             env.process(wom.referrals(env, self.horizon, rng, self._admit_referred))
         env.process(self._period_ticks())
         if progress is None:
-            env.run(until=self.horizon)
+            run_until(env, self.horizon)
         else:
             steps = PROGRESS_STEPS
             for step in range(1, steps + 1):
                 until = self.horizon if step == steps else self.horizon * step / steps
                 if until > env.now:
-                    env.run(until=until)
+                    run_until(env, until)
                 progress(until, len(self.active))
         boundary = self.recorder.n_full_periods
         if boundary * self.period >= self.horizon - 1e-9 and boundary >= 1:
@@ -531,51 +600,64 @@ class JourneyModel:
             customer.process = self.env.process(walk(self, customer, seg))
         return customer
 
-    def _journeys(self, c: Customer, seg: SegmentRuntime) -> Generator[simpy.Event, Any, None]:
-        """A returning customer's journeys until they wait for their next need (or churn).
+    def _start_journey(self, runner: JourneyRunner) -> Generator[simpy.Event, Any, None]:
+        """A returning customer's next journey: its generator, its life numbers, its walk.
 
         Journey number ``k`` draws from its own generator (``RunStreams.journey_stream(key,
         k)``): the churn number and the uniform of the time to the next need first, then (in
         :func:`~journeysim.engine.journey.walk`) survey, basket, LTR noise and the visits. The
-        generator ends when the customer starts waiting: the need is a :class:`NeedDue` in the
-        schedule, whose callback starts the next journeys, so a waiting customer holds no
-        process, frame or generator (issue 17: memory per active customer under 1 KB).
+        generator is made in place in one that a finished journey handed back
+        (:meth:`RunStreams.reseed_journey_stream`: the same state, no allocation). When the
+        walk ends, :meth:`_journey_ended` decides what follows: a customer waiting for their
+        next need holds no process, frame or generator (issue 17: memory per active customer
+        under 1 KB).
         """
+        c = runner.customer
+        free = self._free_streams
+        rng = free.pop() if free else random.Random(0)
+        RunStreams.reseed_journey_stream(rng, c.key, c.journeys)
+        runner.u_churn = rng.random()
+        runner.u_gap = rng.random()
+        runner.rng = rng
+        c.visit_rng = c.life_rng = rng
+        return walk(self, c, runner.seg)
+
+    def _journey_ended(self, runner: JourneyRunner) -> bool:
+        """After a walk: churn (per journey), the next need; True if it starts right now.
+
+        The need is a :class:`NeedDue` in the schedule, whose callback starts the next journey.
+        """
+        c = runner.customer
+        c.visit_rng = c.life_rng = None
+        self._free_streams.append(runner.rng)  # the generator goes back to the free list
+        runner.rng = None
+        if not c.active:
+            return False
         env = self.env
-        psych = self.psych
+        gap_rate = c.need_rate or runner.seg.gap_rate  # the customer's own rate if rates vary
+        # exponential time to the next need: what random.expovariate does with u_gap
+        gap = -math.log(1.0 - runner.u_gap) / (
+            gap_rate
+            * c.frequency_multiplier
+            * (1.0 + self.psych.loyalty_frequency_effect * c.loyalty)
+        )
+        if not self.churn_per_period:
+            p_churn = self.churn_rule.hazard(c)
+            if self.logging:
+                self._log_decision(c, p_churn)
+            if runner.u_churn < p_churn:
+                self.churn(c)
+                return False
         profile = self.need_profile
-        gap_rate = c.need_rate or seg.gap_rate  # the customer's own rate if rates vary
-        while True:
-            rng = RunStreams.journey_stream(c.key, c.journeys)
-            u_churn = rng.random()
-            u_gap = rng.random()
-            c.visit_rng = c.life_rng = rng
-            yield from walk(self, c, seg)
-            c.visit_rng = c.life_rng = None
-            if not c.active:
-                return
-            # exponential time to the next need: what random.expovariate does with u_gap
-            gap = -math.log(1.0 - u_gap) / (
-                gap_rate
-                * c.frequency_multiplier
-                * (1.0 + psych.loyalty_frequency_effect * c.loyalty)
-            )
-            if not self.churn_per_period:
-                p_churn = self.churn_rule.hazard(c)
-                if self.logging:
-                    self._log_decision(c, p_churn)
-                if u_churn < p_churn:
-                    self.churn(c)
-                    return
-            if profile is not None:  # the same draw, read against the demand profile
-                gap = max(profile.advance(env.now, gap) - env.now, 0.0)
-            if c.pulled:  # a strategy pulled the next need forward during the journey
-                c.pulled = False
-                continue
-            c.waiting = True
-            c.process = need = NeedDue(self._need_callbacks, c)
-            env.schedule(need, simpy.events.NORMAL, gap)
-            return
+        if profile is not None:  # the same draw, read against the demand profile
+            gap = max(profile.advance(env.now, gap) - env.now, 0.0)
+        if c.pulled:  # a strategy pulled the next need forward during the journey
+            c.pulled = False
+            return True
+        c.waiting = True
+        c.process = need = NeedDue(self._need_callbacks, c)
+        env.schedule(need, simpy.events.NORMAL, gap)
+        return False
 
     def _need_due(self, need: NeedDue) -> None:
         """A waiting customer's need has come: their next journey starts now."""
@@ -584,7 +666,7 @@ class JourneyModel:
             return
         c.waiting = False
         c.process = None
-        JourneyRunner(self._journeys(c, self.segment_of[c.segment])).resume(need)
+        JourneyRunner(self, c, self.segment_of[c.segment]).resume(need)
 
     # -- what strategies may do (through ModelAPI) ---------------------------------------------
 
@@ -689,15 +771,37 @@ class JourneyModel:
             # A decision is then at most one period late, and by any boundary a customer has
             # made exactly as many decisions as periods completed since acquisition.
             started = ended * self.period
-            hazard = self.churn_rule.hazard
+            rule = self.churn_rule
+            # ChurnRule.hazard and keyed_uniform inline below (the same integer and float
+            # operations): this loop visits every active customer once a period
+            effects = rule.effects
+            psych = rule.psych
+            sat_sens = psych.churn_satisfaction_sensitivity
+            loyalty_sens = psych.churn_loyalty_sensitivity
+            met = psych.satisfaction_when_met
+            exp = math.exp
+            mask = _MASK64
+            salted = CHURN_SALT * 0x10001 + 1  # keyed_uniform's salt * 0x10001 + count + 1
             for customer in list(self.active.values()):
                 if customer.acquired_at > started:
                     continue
                 # the n-th decision's number: a pure function of (key, n), no generator kept
                 decisions = customer.churn_decisions
                 customer.churn_decisions = decisions + 1
-                u_churn = keyed_uniform(customer.key, CHURN_SALT, decisions)
-                p_churn = hazard(customer)
+                # u_churn = keyed_uniform(customer.key, CHURN_SALT, decisions)
+                z = (customer.key + 0x9E3779B97F4A7C15 * (salted + decisions)) & mask
+                z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+                z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+                z ^= z >> 31
+                u_churn = (z >> 11) * (1.0 / (1 << 53))
+                # p_churn = hazard(customer)
+                p_churn = customer.theta * customer.churn_multiplier
+                if effects:
+                    p_churn *= exp(
+                        -sat_sens * (customer.satisfaction - met) - loyalty_sens * customer.loyalty
+                    )
+                if not p_churn < 1.0:  # hazard: p if p < 1.0 else 1.0
+                    p_churn = 1.0
                 if self.logging:
                     self._log_decision(customer, p_churn)
                 if u_churn < p_churn:

@@ -236,17 +236,24 @@ def ops_visit(
     ops: OpsRule = node.ops
     res = node.resource
     stats: OpsStats = node.stats
-    calendar = ops.calendar
+    offset = ops.calendar.offset
+    n_periods = stats.n_periods
     waited = 0.0
     attempt = 0
     while True:
         arrive = env.now
         counted = arrive >= warmup
-        slot = calendar.slot(arrive)
-        period = stats.period_of(arrive)
+        # calendar.slot(arrive), stats.period_of(arrive) and stats.offer(slot, period) inline
+        slot = (int(arrive * 24.0) + offset) % 168
+        period = int(arrive / stats.period)
+        if period >= n_periods:
+            period = n_periods - 1
         if counted:
-            stats.offer(slot, period)
-        if ops.leave_when_closed and not ops.is_open(arrive):
+            stats.visits += 1
+            stats.slot_offered[slot] += 1
+            stats.p_offered[period] += 1
+        # not ops.is_open(arrive), inline (leave_when_closed implies opening hours)
+        if ops.leave_when_closed and not ops.open_slots[slot]:
             kind = "closed"
             wait = 0.0
         elif ops.max_queue is not None and len(res.queue) >= ops.max_queue:

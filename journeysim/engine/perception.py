@@ -236,7 +236,24 @@ class Experience:
         rule = node.perception
         psych = self.psych
         felt = rule.felt_hours(wait) if wait > 0.0 else 0.0
-        perceived = rule.perceive(felt, z, failed, abandoned, self.known)
+        if rule.__class__ is QualityPerception:  # the default rule's perceive(), inline
+            rp = rule.psych
+            if abandoned:
+                perceived = rp.abandon_quality
+            else:
+                perceived = (
+                    rule.quality
+                    + rule.consistency * z
+                    - rp.wait_penalty_per_hour * felt
+                    - rule.effort_loss
+                    - (rp.failure_penalty if failed else 0.0)
+                )
+                if perceived < 0.0:
+                    perceived = 0.0
+                elif perceived > 10.0:
+                    perceived = 10.0
+        else:
+            perceived = rule.perceive(felt, z, failed, abandoned, self.known)
         effort = node.effort + psych.wait_effort_per_hour * felt
         if abandoned:
             effort += psych.abandon_effort

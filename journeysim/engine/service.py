@@ -4,12 +4,19 @@ A rule is compiled once per touchpoint from its :class:`~journeysim.scenario.Ser
 called once per visit with the visit's own generator: ``draw(rng) -> days``. Its place in the
 visit's draws is fixed (second, after the routing number; see :mod:`journeysim.engine`).
 Exponential service also exposes its ``rate`` so the visit loop can draw it inline.
+
+Lognormal and gamma draws run CPython's own algorithms inline (:func:`lognormal` is
+``random.Random.lognormvariate``, Kinderman-Monahan; gamma with shape above 1 is
+``random.Random.gammavariate``'s Cheng 1977 branch): the same uniforms, the same float
+operations, so the same numbers, without two or three Python calls per draw.
+``tests/test_fast_draws.py`` checks them against the library on many seeds.
 """
 
 from __future__ import annotations
 
 import math
 import random
+from math import exp, log, sqrt
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -22,8 +29,28 @@ __all__ = [
     "LognormalService",
     "ServiceRule",
     "compile_service",
+    "lognormal",
     "lognormal_params",
 ]
+
+#: ``random.NV_MAGICCONST``, ``random.LOG4`` and ``random.SG_MAGICCONST``, as CPython computes them
+NV_MAGICCONST = 4 * exp(-0.5) / sqrt(2.0)
+LOG4 = log(4.0)
+SG_MAGICCONST = 1.0 + log(4.5)
+
+
+def lognormal(rng: random.Random, mu: float, sigma: float) -> float:
+    """``rng.lognormvariate(mu, sigma)``, the same number from the same draws, one call cheaper.
+
+    CPython's ``normalvariate`` (Kinderman & Monahan 1977, ratio of uniforms) inline.
+    """
+    uniform = rng.random
+    while True:
+        u1 = uniform()
+        u2 = 1.0 - uniform()
+        z = NV_MAGICCONST * (u1 - 0.5) / u2
+        if z * z / 4.0 <= -log(u2):
+            return exp(mu + z * sigma)
 
 
 class ServiceRule:
@@ -75,23 +102,50 @@ class LognormalService(ServiceRule):
         self.mu, self.sigma = math.log(mean) - sigma2 / 2, math.sqrt(sigma2)
 
     def draw(self, rng: random.Random) -> float:
-        """One service time in days."""
-        return rng.lognormvariate(self.mu, self.sigma)
+        """One service time in days (``rng.lognormvariate(mu, sigma)``, inline)."""
+        uniform = rng.random
+        while True:
+            u1 = uniform()
+            u2 = 1.0 - uniform()
+            z = NV_MAGICCONST * (u1 - 0.5) / u2
+            if z * z / 4.0 <= -log(u2):
+                return exp(self.mu + z * self.sigma)
 
 
 class GammaService(ServiceRule):
     """Gamma with the given mean and sd (shape (mean/sd)^2)."""
 
-    __slots__ = ("shape", "scale")
+    __slots__ = ("shape", "scale", "cheng", "ainv", "bbb", "ccc")
 
     def __init__(self, mean: float, sd: float) -> None:
         super().__init__(mean)
         self.shape = (mean / sd) ** 2
         self.scale = mean / self.shape
+        alpha = self.shape
+        # shape above 1: CPython's branch (Cheng 1977) runs inline with its constants
+        self.cheng = alpha > 1.0 and self.scale > 0.0
+        if self.cheng:
+            self.ainv = sqrt(2.0 * alpha - 1.0)
+            self.bbb = alpha - LOG4
+            self.ccc = alpha + self.ainv
 
     def draw(self, rng: random.Random) -> float:
-        """One service time in days."""
-        return rng.gammavariate(self.shape, self.scale)
+        """One service time in days (``rng.gammavariate(shape, scale)``)."""
+        if not self.cheng:
+            return rng.gammavariate(self.shape, self.scale)
+        uniform = rng.random
+        alpha, ainv, bbb, ccc = self.shape, self.ainv, self.bbb, self.ccc
+        while True:
+            u1 = uniform()
+            if not 1e-7 < u1 < 0.9999999:
+                continue
+            u2 = 1.0 - uniform()
+            v = log(u1 / (1.0 - u1)) / ainv
+            x = alpha * exp(v)
+            z = u1 * u1 * u2
+            r = bbb + ccc * v - x
+            if r + SG_MAGICCONST - 4.5 * z >= 0.0 or r >= log(z):
+                return x * self.scale
 
 
 def compile_service(spec: ServiceTime) -> ServiceRule:

@@ -8,7 +8,8 @@ spawn order, so adding a component or changing one lever never shifts the draws 
 Customers carry a key instead of generators: the attribute stream hands every new customer a
 64-bit seed (``Customer.key``). Journey number ``k`` of a customer (0 for the first) draws from
 its own generator, :meth:`RunStreams.journey_stream` ``(key, k)``, made when the journey starts
-and dropped when it ends: first the life-level numbers (churn number and time to the next need,
+(in place, in a generator a finished journey handed back: :meth:`RunStreams.reseed_journey_stream`)
+and let go when it ends: first the life-level numbers (churn number and time to the next need,
 used at the journey's end; then survey, basket and LTR noise), then the visit-level numbers
 (routing, service time, patience, quality, failure), visit after visit. Every journey draws a
 fixed set of life numbers whatever happens in it, and its visit numbers come last, so the
@@ -32,6 +33,7 @@ three, ~5-8 KB). There is no module-level random state anywhere.
 
 from __future__ import annotations
 
+import _random
 import random
 from collections.abc import Sequence
 from statistics import NormalDist
@@ -66,6 +68,7 @@ COMPONENTS: dict[str, int] = {
 # 2 << 64 were the life and period-churn generators of version 0.2 (no longer made).
 _NEED_SALT = 3 << 64  # the seed of their need rate (segments.NAME.need_rate_shape)
 _JOURNEY_SHIFT = 4  # journey k's generator: key | (k + 4) << 64
+_seed = _random.Random.seed  # the C seeding that random.Random.seed(int) ends in
 
 #: Salt of the keyed uniform of a customer's n-th period churn decision (see keyed_uniform).
 CHURN_SALT = 0x16C4
@@ -135,6 +138,18 @@ class RunStreams:
         seed (``3 << 64``) and from every other customer's seeds.
         """
         return random.Random(customer_seed | (journey + _JOURNEY_SHIFT) << 64)
+
+    @staticmethod
+    def reseed_journey_stream(rng: random.Random, customer_seed: int, journey: int) -> None:
+        """Make ``rng`` the generator :meth:`journey_stream` would return, in place.
+
+        The state is the one of ``random.Random(seed)``: the same Mersenne Twister seeding
+        (``Random.seed`` of an int) and no Gaussian held back (``gauss_next``). The engine
+        reuses the generators of journeys that ended (a free list) instead of allocating a
+        new 2.5 KB object per journey, and skips the Python-level wrapper of ``seed``.
+        """
+        _seed(rng, customer_seed | (journey + _JOURNEY_SHIFT) << 64)
+        rng.gauss_next = None
 
     @staticmethod
     def need_rate(customer_seed: int, shape: float, mean: float) -> float:
