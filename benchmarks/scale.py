@@ -3,7 +3,7 @@
 Issue 17 (target 2) and issue 16 (point 11). For each source tree (this checkout and
 ``OTHER``, e.g. ``/work/base``, a checkout of an older main) and each arrival multiplier, a fresh
 interpreter (``PYTHONPATH`` set to the tree) loads ``scenarios/retail.toml`` with
-``population.arrivals_per_day`` x the multiplier (one replication, the file's 730 days,
+``population.arrivals_per_day`` x the multiplier (one replication, the file's horizon and burn-in,
 ``baseline``, seed 1) and reports:
 
 - **CPU seconds of the run** (``time.process_time`` around ``simulate``; import and validation
@@ -125,7 +125,10 @@ def main() -> None:
         name: _python(MEMORY, tree, scenario, str(args.memory_scale), args.memory_horizon)
         for name, tree in trees.items()
     }
-    print(f"\nretail, 730 d, baseline, seed 1; medians of {args.rounds} interleaved rounds")
+    print(
+        "\nretail (the file's horizon after its burn-in), baseline, seed 1; "
+        f"medians of {args.rounds} interleaved rounds"
+    )
     print(f"other = {trees['other']}")
     print(f"{'tree':6}{'scale':>6}{'CPU s':>9}{'us/journey':>12}{'journeys':>10}{'peak MB':>9}")
     median: dict[tuple[str, float], dict[str, float]] = {}
