@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # One simulated year (after a three-year burn-in), 8 paired replications of 5 strategies:
-# about 1,000 s of CPU: roughly 8-9 minutes on 2 free cores.
+# 9 minutes on a busy 2-core machine (version 0.3.0), less on 2 free cores.
 demo: $(STAMP)
 	$(BIN)/journeysim compare scenarios/retail.toml \
 		--strategies baseline,crm,cem,loyalty,hybrid --replications 8 \
