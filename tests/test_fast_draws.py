@@ -7,7 +7,12 @@ import random
 
 import pytest
 
-from journeysim.engine.service import GammaService, LognormalService, lognormal
+from journeysim.engine.service import (
+    GammaService,
+    LognormalService,
+    lognormal,
+    standard_normal,
+)
 
 
 @pytest.mark.parametrize(("mu", "sigma"), [(0.0, 1.0), (-5.2, 0.6), (3.7, 0.0), (1.0, 2.5)])
@@ -17,6 +22,15 @@ def test_lognormal_is_lognormvariate(mu: float, sigma: float) -> None:
         assert [lognormal(a, mu, sigma) for _ in range(20)] == [
             b.lognormvariate(mu, sigma) for _ in range(20)
         ]
+        assert a.getstate() == b.getstate()
+
+
+def test_standard_normal_is_gauss_and_keeps_its_pairing() -> None:
+    for seed in range(200):
+        a, b = random.Random(seed), random.Random(seed)
+        # odd counts, then the library's own gauss: the held-back value must carry over
+        assert [standard_normal(a) for _ in range(7)] == [b.gauss(0.0, 1.0) for _ in range(7)]
+        assert a.gauss(0.0, 1.0) == b.gauss(0.0, 1.0)
         assert a.getstate() == b.getstate()
 
 

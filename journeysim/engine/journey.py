@@ -59,7 +59,7 @@ from journeysim.engine.customer import JourneyOutcome
 from journeysim.engine.patience import ExponentialPatience
 from journeysim.engine.perception import Experience
 from journeysim.engine.routing import StaticRouting
-from journeysim.engine.service import lognormal
+from journeysim.engine.service import lognormal, standard_normal
 from journeysim.engine.survey import answer_survey
 from journeysim.engine.touchpoint import TouchpointNode
 from journeysim.engine.visit import queue_visit
@@ -118,32 +118,12 @@ def walk(
         # life draws of this journey, all made up front so their number never varies
         u_survey = life.random()
         basket = lognormal(life, seg.basket_mu, seg.basket_sigma)
-        # life.gauss(0.0, 1.0) inline (random.gauss: the same draws and floats)
-        ltr_noise = life.gauss_next
-        if ltr_noise is None:
-            x2pi = life.random() * TAU
-            g2rad = sqrt(-2.0 * log(1.0 - life.random()))
-            ltr_noise = cos(x2pi) * g2rad
-            life.gauss_next = sin(x2pi) * g2rad
-        else:
-            life.gauss_next = None
-        ltr_noise = 0.0 + ltr_noise * 1.0
+        ltr_noise = standard_normal(life)  # life.gauss(0.0, 1.0): the same draws and floats
     else:
         # one-off customers share the visit stream (nothing to keep aligned): draw only
         # what is used; the basket when they buy
         u_survey = rng.random() if model.survey_rate > 0.0 else 1.0
-        if psych_on:  # rng.gauss(0.0, 1.0) inline (random.gauss: same draws, same floats)
-            ltr_noise = rng.gauss_next
-            if ltr_noise is None:
-                x2pi = rng.random() * TAU
-                g2rad = sqrt(-2.0 * log(1.0 - rng.random()))
-                ltr_noise = cos(x2pi) * g2rad
-                rng.gauss_next = sin(x2pi) * g2rad
-            else:
-                rng.gauss_next = None
-            ltr_noise = 0.0 + ltr_noise * 1.0
-        else:
-            ltr_noise = 0.0
+        ltr_noise = standard_normal(rng) if psych_on else 0.0
         basket = -1.0
     surveyed = u_survey < model.survey_rate
     expectation = c.expectation

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import math
 import random
-from math import exp, log, sqrt
+from math import cos, exp, log, sin, sqrt
+from math import tau as TAU
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -51,6 +52,23 @@ def lognormal(rng: random.Random, mu: float, sigma: float) -> float:
         z = NV_MAGICCONST * (u1 - 0.5) / u2
         if z * z / 4.0 <= -log(u2):
             return exp(mu + z * sigma)
+
+
+def standard_normal(rng: random.Random) -> float:
+    """``rng.gauss(0.0, 1.0)``: the same number from the same draws, one call cheaper.
+
+    CPython's ``gauss`` (Box-Muller, the second value kept in ``rng.gauss_next``) inline, so a
+    later ``rng.gauss`` call continues the same pairing. The per-visit loop inlines this body
+    itself (one call per visit matters there); per-journey draws call this.
+    """
+    z = rng.gauss_next
+    if z is None:
+        x2pi = rng.random() * TAU
+        g2rad = sqrt(-2.0 * log(1.0 - rng.random()))
+        rng.gauss_next = sin(x2pi) * g2rad
+        return 0.0 + cos(x2pi) * g2rad * 1.0
+    rng.gauss_next = None
+    return 0.0 + z * 1.0
 
 
 class ServiceRule:
