@@ -59,6 +59,7 @@ from journeysim.engine.customer import JourneyOutcome
 from journeysim.engine.patience import ExponentialPatience
 from journeysim.engine.perception import Experience
 from journeysim.engine.routing import StaticRouting
+from journeysim.engine.satisfaction import journey_satisfaction
 from journeysim.engine.service import lognormal, standard_normal
 from journeysim.engine.survey import answer_survey
 from journeysim.engine.touchpoint import TouchpointNode
@@ -388,25 +389,8 @@ def end_journey(
         rec.purchase(now, amount, c.acquired_at, listed - amount, True, seg.stats)
     if experience is not None and experience.n:
         psych = model.psych
-        # experience.remembered() and journey_satisfaction(remembered - expectation, psych),
-        # inline (the same float operations): this runs once per journey
-        remembered = (
-            psych.mean_weight * (experience.total / experience.n)
-            + psych.peak_weight * experience.peak
-            + psych.end_weight * experience.end
-        )
-        disconfirmation = remembered - expectation
-        tol = psych.tolerance
-        if disconfirmation > tol:
-            satisfaction = psych.satisfaction_when_met + psych.gain_above * (disconfirmation - tol)
-        elif disconfirmation < -tol:
-            satisfaction = psych.satisfaction_when_met + psych.gain_below * (disconfirmation + tol)
-        else:
-            satisfaction = psych.satisfaction_when_met
-        if satisfaction < 0.0:
-            satisfaction = 0.0
-        elif satisfaction > 10.0:
-            satisfaction = 10.0
+        remembered = experience.remembered()  # the peak-end rule
+        satisfaction = journey_satisfaction(remembered - expectation, psych)
         m = psych.satisfaction_memory
         before = c.satisfaction
         c.satisfaction = (1.0 - m) * c.satisfaction + m * satisfaction
