@@ -156,7 +156,13 @@ def test_dashboard_in_a_real_browser(chromium, server):
             page.on("pageerror", lambda e: problems.append(str(e)))
             page.goto(server)
             page.locator("button", has_text="Run").wait_for(timeout=30_000)
-            assert "press Run" in page.locator("#js-empty").inner_text()
+            # the button can render before the empty-state text: wait for it (up to 30 s)
+            empty = page.locator("#js-empty")
+            for _ in range(300):
+                if "press Run" in empty.inner_text():
+                    break
+                page.wait_for_timeout(100)
+            assert "press Run" in empty.inner_text()
 
             started = time.perf_counter()
             seen: list[str] = []
