@@ -37,11 +37,15 @@ WIDTH = 3  # hours in a peak window
 def _profile(job: tuple[str, int]) -> pd.DataFrame:
     name, rep = job
     path = ROOT / "scenarios" / f"{name}.toml"
-    burn_in = tomllib.loads(path.read_text())["simulation"]["burn_in"]  # the file's own (the
-    # tests read shipped files without it unless asked: tests/conftest.py)
-    changes = {"simulation.horizon": HORIZON, "simulation.burn_in": burn_in}
+    simulation = tomllib.loads(path.read_text())["simulation"]  # the file's own start and
+    # burn-in (the tests read shipped files without them unless asked: tests/conftest.py)
+    changes = {
+        "simulation.horizon": HORIZON,
+        "simulation.burn_in": simulation["burn_in"],
+        "simulation.start": simulation["start"],
+    }
     scenario = js.load_scenario(path, changes)
-    assert scenario.simulation.burn_in >= 365
+    assert scenario.simulation.burn_in >= 365 and scenario.simulation.start == "steady"
     profile = js.simulate(scenario, seed=11, identity=(rep,)).profile
     return profile.assign(scenario=name, replication=rep)
 

@@ -41,6 +41,7 @@ from journeysim.engine.routing import (
     compile_routing,
 )
 from journeysim.engine.service import lognormal_params
+from journeysim.engine.starting_base import SteadyStart
 from journeysim.engine.streams import _MASK64, CHURN_SALT, RunStreams
 from journeysim.engine.touchpoint import EntryNode, TouchpointNode, uses_operations
 from journeysim.engine.word_of_mouth import WordOfMouth
@@ -352,6 +353,7 @@ class JourneyModel:
         self.on_acquire = getattr(hooks, "on_acquire", None) if hooks else None
         self.hooked = self.on_journey_end is not None or self.on_survey is not None
         self.ending: Customer | None = None  # whose on_journey_end hook is running
+        self.starting_base: SteadyStart | None = None  # a steady start's base (see _run)
         self.api = ModelAPI(self)
 
     def _routing(self, source: str) -> RoutingRule:
@@ -405,6 +407,10 @@ class JourneyModel:
 
     def _run(self, progress: Callable[[float, int], None] | None) -> Recorder:
         env = self.env
+        steady = None
+        if self.scenario.simulation.start == "steady":  # an existing base, drawn, then settled
+            steady = self.starting_base = SteadyStart(self, self.streams.component("base"))
+            steady.seed()
         if self.burn_in > 0:
             env.process(self._day_zero())
         elif self.strategy is not None and hasattr(self.strategy, "setup"):
@@ -415,6 +421,8 @@ class JourneyModel:
             rng = self.streams.component("referrals")
             env.process(wom.referrals(env, self.horizon, rng, self._admit_referred))
         env.process(self._period_ticks())
+        if steady is not None:
+            env.process(steady.resizing(self.burn_in))
         if progress is None:
             run_until(env, self.horizon)
         else:
@@ -658,6 +666,10 @@ class JourneyModel:
         c.process = need = NeedDue(self._need_callbacks, c)
         env.schedule(need, simpy.events.NORMAL, gap)
         return False
+
+    def need_due(self, customer: Customer) -> NeedDue:
+        """A new pending need of ``customer`` (schedule it with ``env.schedule``)."""
+        return NeedDue(self._need_callbacks, customer)
 
     def _need_due(self, need: NeedDue) -> None:
         """A waiting customer's need has come: their next journey starts now."""

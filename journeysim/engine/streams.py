@@ -62,6 +62,7 @@ COMPONENTS: dict[str, int] = {
     "cem": 8,  # part's settings never shift another part's draws
     "loyalty": 9,
     "market": 15,  # which organic prospects a finite market still holds (thinning)
+    "base": 16,  # the starting base of a steady start (simulation.start = "steady")
 }
 
 # Seeds of a customer's generators: their key in the low 64 bits, the use above. 1 << 64 and

@@ -100,6 +100,12 @@ class SimulationSettings(FrozenModel):
         description="Simulated before day 0 and not counted: the customers acquired then are "
         "the existing base the reported horizon starts from (a steady-state start).",
     )
+    start: Literal["empty", "steady"] = Field(
+        default="empty",
+        description="How the burn-in starts: 'empty' (no customers, the base builds up) or "
+        "'steady' (a base drawn from the stationary distribution of acquisition and churn, "
+        "sized and re-sized during the burn-in so that day 0 finds a settled business).",
+    )
     churn: Literal["journey", "period"] = Field(
         default="journey",
         description="When churn is decided: after each journey, or at each period boundary.",
@@ -540,6 +546,13 @@ class Scenario(FrozenModel):
         "touchpoints.*.capacity",
         "journey",
         "strategies",
+        "simulation.start",
+        "simulation.burn_in",
+        "simulation.churn",
+        "population.returning",
+        "population.market_size",
+        "segments.*.churn",
+        "segments.*.need_rate_shape",
     )
 
     @model_validator(mode="after")
@@ -558,7 +571,45 @@ class Scenario(FrozenModel):
             if segment.journey is not None:
                 self._check_segment_journey(name, segment.journey)
         self._check_strategy_references()
+        if self.simulation.start == "steady":
+            self._check_steady_start()
         return self
+
+    def _check_steady_start(self) -> None:
+        """A steady start needs a stationary distribution to draw the base from."""
+        sim = self.simulation
+        if sim.burn_in <= 0:
+            raise ScenarioError(
+                "start = 'steady' needs a burn_in > 0 (the drawn base settles during it)",
+                field="simulation.burn_in",
+            )
+        if not self.population.returning:
+            raise ScenarioError(
+                "start = 'steady' needs returning customers (one-off customers have no base)",
+                field="simulation.start",
+            )
+        if self.population.market_size is not None:
+            raise ScenarioError(
+                "start = 'steady' and market_size exclude each other: a finite market is "
+                "used up, so it has no steady state (remove one of them)",
+                field="population.market_size",
+            )
+        for name, segment in self.segments.items():
+            if segment.churn.a <= 1.0:
+                raise ScenarioError(
+                    f"start = 'steady' needs churn a > 1 (got {segment.churn.a:g}): with "
+                    "a <= 1 the mean lifetime (a + b - 1) / (a - 1) periods is infinite and "
+                    "a base fed by steady acquisition never settles",
+                    field=f"segments.{name}.churn.a",
+                )
+            shape = segment.need_rate_shape
+            if sim.churn == "journey" and shape is not None and shape <= 1.0:
+                raise ScenarioError(
+                    f"start = 'steady' with churn = 'journey' needs need_rate_shape > 1 (got "
+                    f"{shape:g}): customers who almost never buy almost never decide to "
+                    "leave, and the mean lifetime is infinite",
+                    field=f"segments.{name}.need_rate_shape",
+                )
 
     def _check_operations(self) -> None:
         segments = ", ".join(sorted(self.segments))

@@ -1,0 +1,246 @@
+"""The steady-state start (issue 12) against its closed forms.
+
+``simulation.start = "steady"`` draws the starting base from the stationary distribution of
+steady acquisition and churn (see ``journeysim/engine/starting_base.py`` for the formulas):
+
+* the draw itself: with period churn and ``theta ~ Beta(a, b)``, the base's propensities have
+  mean ``(a - 1) / (a + b - 1)`` (``Beta(a - 1, b)``) at a period boundary, the decisions a base
+  customer has survived mean ``b / (a - 2)`` and their age ``P (b / (a - 2) + 1/2)``; between
+  boundaries (phase ``f``) the same by quadrature;
+* the base over time, psychology off (the exact shifted-beta-geometric model): the expected
+  active base at every period end is ``lambda P E[1/theta]``, ``E[1/theta] = (a + b - 1) /
+  (a - 1)``, from day 0 on (an empty start is far below it); with per-journey churn it is
+  ``lambda E[(1 - theta) / theta] E[1 / nu] = lambda b / (a - 1) T`` (x ``r / (r - 1)`` with
+  Gamma(r) need rates);
+
+Each check uses independent replications and a t-interval (``assert_close``).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import tomllib
+import warnings
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import integrate, stats
+
+import journeysim as js
+from journeysim.engine.model import JourneyModel
+from journeysim.engine.starting_base import SteadyStart
+from journeysim.engine.streams import RunStreams, seed_sequence
+from journeysim.errors import ScenarioError
+from tests.validation.theory import assert_close
+
+ROOT = Path(__file__).resolve().parents[2]
+LAM, A, B, P = 10.0, 4.0, 30.0, 30.0
+
+
+def base_scenario(churn: str = "period", burn_in: str = "120 d", start: str = "steady", **extra):
+    """One segment of returning customers, psychology off: exact sBG (or per-journey) churn."""
+    segment = {
+        "share": 1.0,
+        "basket": {"mean": 10.0},
+        "time_between_needs": extra.pop("gap", "200 d"),
+        "churn": {"a": A, "b": B},
+    }
+    if "shape" in extra:
+        segment["need_rate_shape"] = extra.pop("shape")
+    referrals = extra.pop("referrals", None)
+    raw = {
+        "name": "steady",
+        "simulation": {
+            "horizon": extra.pop("horizon", "180 d"),
+            "period": f"{P:g} d",
+            "churn": churn,
+            "burn_in": burn_in,
+            "start": start,
+        },
+        "population": {"arrivals_per_day": LAM},
+        "segments": {"all": segment},
+        "touchpoints": {"shop": {"service": {"distribution": "deterministic", "mean": "1 s"}}},
+        "journey": {"entry": {"shop": 1.0}, "routes": {"shop": {"purchase": 1.0}}},
+        "psychology": {"enabled": False},
+    }
+    if referrals is not None:
+        raw["referrals"] = {"per_customer_per_day": referrals}
+    assert not extra, extra
+    return js.scenario_from_dict(raw, source="steady")
+
+
+def draws(burn_in: str, n: int, seed: int) -> np.ndarray:
+    """``n`` draws (theta, age, decisions, need rate) of the starting base at ``-burn_in``."""
+    model = JourneyModel(base_scenario(burn_in=burn_in), RunStreams(seed_sequence(1, (0,))))
+    start = SteadyStart(model, random.Random(seed))
+    seg = model.segments[0]
+    return np.array([start._draw(seg, 1.0) for _ in range(n)])
+
+
+def test_drawn_base_at_a_boundary_is_beta_a_minus_1_and_geometric():
+    # -burn_in = -120 d is a period boundary: f = 0
+    batches = [draws("120 d", 2000, seed) for seed in range(12)]
+    assert_close(
+        [b[:, 0].mean() for b in batches], (A - 1) / (A + B - 1), 0.02, "mean propensity"
+    )
+    assert_close([b[:, 2].mean() for b in batches], B / (A - 2), 0.05, "decisions survived")
+    assert_close([b[:, 1].mean() for b in batches], P * (B / (A - 2) + 0.5), 0.05, "age")
+    # within the period of its last survived decision the age is uniform: (age/P - k) ~ U(0, 1)
+    assert_close([(b[:, 1] / P - b[:, 2]).mean() for b in batches], 0.5, 0.02, "age in period")
+    # the propensities are Beta(a - 1, b): a Kolmogorov-Smirnov test on all draws
+    thetas = np.concatenate([b[:, 0] for b in batches])
+    assert stats.kstest(thetas, stats.beta(A - 1, B).cdf).pvalue > 0.001
+
+
+def test_drawn_base_between_boundaries_follows_the_phase():
+    # -100 d is 20 days after the boundary at -120 d: f = 20
+    f = 20.0
+    batches = [draws("100 d", 2000, seed) for seed in range(12)]
+    prior = stats.beta(A, B)
+    weight = integrate.quad(lambda t: prior.pdf(t) * (f + P / t), 0, 1)[0]
+    mean_theta = integrate.quad(lambda t: t * prior.pdf(t) * (f + P / t), 0, 1)[0] / weight
+
+    def age_given(t: float) -> float:  # uniform on [0, f), else f + (k + 1/2) P
+        return (f * f / 2 + (P / t) * (f + P * ((1 - t) / t + 0.5))) / (f + P / t)
+
+    mean_age = (
+        integrate.quad(lambda t: prior.pdf(t) * (f + P / t) * age_given(t), 0, 1, limit=200)[0]
+        / weight
+    )
+    assert_close([b[:, 0].mean() for b in batches], mean_theta, 0.02, "mean propensity")
+    assert_close([b[:, 1].mean() for b in batches], mean_age, 0.05, "age")
+    young = [np.mean(b[:, 1] < f) for b in batches]  # no decision yet, acquired after -120 d
+    share = integrate.quad(lambda t: prior.pdf(t) * f, 0, 1)[0] / weight
+    assert_close(young, share, 0.05, "share acquired since the last boundary")
+
+
+def active_ends(scenario: js.Scenario, reps: int, seed: int) -> np.ndarray:
+    return np.array(
+        [
+            js.simulate(scenario, seed=seed, identity=(r,)).timeline["active_end"].to_numpy()
+            for r in range(reps)
+        ]
+    )
+
+
+def test_steady_base_is_the_sbg_stationary_base_from_day_0():
+    reps = 16
+    expected = LAM * P * (A + B - 1) / (A - 1)  # 3,300
+    ends = active_ends(base_scenario(), reps, seed=5)
+    for k in range(ends.shape[1]):
+        assert_close(ends[:, k], expected, 0.01, f"active at the end of period {k}")
+    # and with no trend: last three periods minus first three, paired by replication
+    drift = ends[:, -3:].mean(axis=1) - ends[:, :3].mean(axis=1)
+    assert_close(drift + expected, expected, 0.01, "drift over the horizon")
+    # an empty start with the same burn-in is far below it (the check can fail)
+    cold = active_ends(base_scenario(start="empty"), 3, seed=5)
+    assert cold[:, 0].mean() < 0.6 * expected
+
+
+@pytest.mark.parametrize("shape", [None, 3.0])
+def test_steady_base_with_per_journey_churn(shape):
+    reps = 16
+    gap = 20.0
+    extra = {"gap": f"{gap:g} d"} if shape is None else {"gap": f"{gap:g} d", "shape": shape}
+    scenario = base_scenario(churn="journey", horizon="90 d", **extra)
+    expected = LAM * B / (A - 1) * gap * (1.0 if shape is None else shape / (shape - 1))
+    ends = active_ends(scenario, reps, seed=7)
+    for k in range(ends.shape[1]):
+        assert_close(ends[:, k], expected, 0.01, f"active at the end of period {k}")
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"simulation.burn_in": "0 d"}, "simulation.burn_in"),
+        ({"segments.all.churn.a": 0.8}, "segments.all.churn.a"),
+        ({"population.market_size": 100000}, "population.market_size"),
+        ({"population.returning": False}, "simulation.start"),
+        (
+            {"simulation.churn": "journey", "segments.all.need_rate_shape": 0.9},
+            "segments.all.need_rate_shape",
+        ),
+    ],
+)
+def test_a_steady_start_without_a_steady_state_is_refused(changes, field):
+    with pytest.raises(ScenarioError) as info:
+        base_scenario().with_overrides(changes)
+    assert info.value.field == field
+    assert "start = 'steady'" in str(info.value)
+
+
+def test_runaway_word_of_mouth_has_no_steady_state():
+    scenario = base_scenario(referrals=0.01)  # a customer stays ~330 days: 3.3 referrals
+    with pytest.raises(ScenarioError, match="no steady state"):
+        js.simulate(scenario, seed=1)
+
+
+def test_steady_start_keeps_other_draws():
+    """The base draws from its own stream: day-0 arrivals are the same as from an empty start."""
+    steady = js.simulate(base_scenario(), seed=3).timeline["new_customers"]
+    empty = js.simulate(base_scenario(start="empty"), seed=3).timeline["new_customers"]
+    assert steady.tolist() == empty.tolist()
+    assert math.isfinite(steady.sum())
+
+
+# -- the shipped scenarios start settled ----------------------------------------------------------
+
+SHIPPED = ["retail", "bank", "telecom", "saas"]
+SHIPPED_REPLICATIONS = 3
+YEAR = 12  # periods of 30 days: two years are compared month for month (seasons cancel)
+
+
+def _year_on_year(job: tuple[str, str, int]) -> dict[str, float]:
+    """Second year minus first year of a shipped scenario's baseline (file's start, burn-in)."""
+    name, start, rep = job
+    path = ROOT / "scenarios" / f"{name}.toml"
+    simulation = tomllib.loads(path.read_text())["simulation"]  # the file's own (the tests
+    # read shipped files without them unless asked: tests/conftest.py)
+    changes = {
+        "simulation.horizon": f"{2 * YEAR * 30} d",
+        "simulation.burn_in": simulation["burn_in"],
+        "simulation.start": start,
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # overload notes of thin peak hours
+        timeline = js.simulate(js.load_scenario(path, changes), seed=21, identity=(rep,)).timeline
+    first, second = timeline.iloc[:YEAR], timeline.iloc[YEAR : 2 * YEAR]
+
+    def metrics(t) -> dict[str, float]:  # noqa: ANN001 - a timeline slice
+        return {
+            "active": t["active_end"].mean(),
+            "nps": t["nps"].mean(),
+            "abandonment": t["abandoned_journeys"].sum() / t["journeys"].sum(),
+        }
+
+    a, b = metrics(first), metrics(second)
+    return {"scenario": name, **{key: b[key] - a[key] for key in a}, "level": a["active"]}
+
+
+@pytest.fixture(scope="module")
+def year_on_year() -> list[dict[str, float]]:
+    jobs = [(name, "steady", rep) for name in SHIPPED for rep in range(SHIPPED_REPLICATIONS)]
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        return list(pool.map(_year_on_year, jobs))
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_baseline_is_stationary(year_on_year, name):
+    """Active base, NPS and abandonment: year 2 minus year 1, t-interval over replications.
+
+    The interval must contain 0 (no drift beyond noise), and the base's drift must also be
+    small in business terms (under 1.5% a year), so a test that is merely noisy cannot pass.
+    """
+    rows = [row for row in year_on_year if row["scenario"] == name]
+    n = len(rows)
+    for key in ("active", "nps", "abandonment"):
+        values = np.array([row[key] for row in rows])
+        mean, se = values.mean(), values.std(ddof=1) / math.sqrt(n)
+        half = stats.t.ppf(0.975, n - 1) * se
+        assert abs(mean) <= half, f"{name} {key}: year-on-year {mean:+.4g} +- {half:.3g}"
+    level = np.mean([row["level"] for row in rows])
+    drift = np.mean([row["active"] for row in rows]) / level
+    assert abs(drift) < 0.015, f"{name}: base drifts {drift:+.2%} a year"
