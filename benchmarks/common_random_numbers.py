@@ -41,6 +41,8 @@ def main() -> None:
     changes = {"simulation.horizon": f"{args.days} d"}
     if args.burn_in is not None:
         changes["simulation.burn_in"] = args.burn_in
+        if args.burn_in.split()[0] in ("0", "0.0"):
+            changes["simulation.start"] = "empty"  # a steady start needs its burn-in
     scenario = journeysim.load_scenario(SCENARIO, changes)
     burn_in = scenario.simulation.burn_in
     strategies = ["baseline", "crm", "cem", "loyalty"]

@@ -54,7 +54,9 @@ def main() -> None:
         return
 
     # as `journeysim dashboard` does: an empty start unless --set says otherwise
-    scenario = js.load_scenario(args.scenario, ["simulation.burn_in=0 d", *args.set])
+    scenario = js.load_scenario(
+        args.scenario, ["simulation.start=empty", "simulation.burn_in=0 d", *args.set]
+    )
     settings = classroom_defaults(scenario).updated(
         horizon_days=args.horizon, replications=args.replications, pure_plans=args.pure_plans
     )

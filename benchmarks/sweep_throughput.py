@@ -58,11 +58,13 @@ QUALITY = "touchpoints.call_centre.quality"
 RUN = {
     "simulation.horizon": "60 d",
     "simulation.burn_in": "0 d",
+    "simulation.start": "empty",
     "population.arrivals_per_day": 10,
 }
 TINY = {
     "simulation.horizon": "1 d",
     "simulation.burn_in": "0 d",
+    "simulation.start": "empty",
     "simulation.period": "1 d",
     "population.arrivals_per_day": 2,
 }

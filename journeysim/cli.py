@@ -650,9 +650,11 @@ def dashboard_command(
     from journeysim.scenario.loading import load_scenario
 
     path = scenario if scenario is not None else _default_scenario()
-    # A class compares strategies from an empty start (the shipped files' multi-year burn-in
-    # makes every click several times slower); `--set simulation.burn_in=...` brings it back.
-    spec = load_scenario(path, overrides=["simulation.burn_in=0 d", *(set_ or [])])
+    # A class compares strategies from an empty start (the shipped files' steady start and
+    # burn-in make every click slower); `--set simulation.start=steady --set
+    # "simulation.burn_in=365 d"` brings the settled base back.
+    empty = ["simulation.start=empty", "simulation.burn_in=0 d"]
+    spec = load_scenario(path, overrides=[*empty, *(set_ or [])])
     from journeysim.dashboard import missing_extra
 
     problem = missing_extra()

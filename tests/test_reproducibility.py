@@ -15,6 +15,7 @@ OVERRIDES = {
     "simulation.horizon": "60 d",
     "population.arrivals_per_day": 12,
     "simulation.burn_in": "0 d",
+    "simulation.start": "empty",
 }
 
 

@@ -221,7 +221,10 @@ def test_zero_budget_strategies_equal_baseline_exactly(tmp_path):
     path = tmp_path / "retail_zero.toml"
     path.write_text(RETAIL.read_text() + ZERO_BUDGETS)
     # a copy is not a shipped file: its burn-in is dropped here (tests/conftest.py)
-    scenario = js.load_scenario(path, {"simulation.horizon": "120 d", "simulation.burn_in": "0 d"})
+    scenario = js.load_scenario(
+        path,
+        {"simulation.horizon": "120 d", "simulation.burn_in": "0 d", "simulation.start": "empty"},
+    )
     names = ["baseline", "zero_crm", "zero_cem", "zero_loyalty", "zero_hybrid"]
     result = js.compare(scenario, names, replications=2, seed=3, workers=1)
     kpis = [k for k in js.KPI_COLUMNS if k not in ("cost",)]

@@ -36,6 +36,7 @@ def small_sweep(**changes):
             "simulation.horizon": "40 d",
             "population.arrivals_per_day": 6,
             "simulation.burn_in": "0 d",
+            "simulation.start": "empty",
         },
         "design": {"kind": "lhs", "samples": 3, "seed": 1},
         "parameters": {"touchpoints.call_centre.quality": {"low": 5.0, "high": 8.0}},

@@ -21,6 +21,7 @@ def run():
         {
             "simulation.horizon": "90 d",
             "simulation.burn_in": "0 d",
+            "simulation.start": "empty",
             "population.arrivals_per_day": 8,
         },
     )
@@ -90,7 +91,11 @@ def test_event_log_columns_have_one_meaning_each(run):
 
 def test_asa_is_the_mean_wait_of_the_answered_when_nobody_retries():
     """Without retries a visit is one attempt: the log's mean wait of the served is the ASA."""
-    changes = {"simulation.horizon": "60 d", "simulation.burn_in": "0 d"}
+    changes = {
+        "simulation.horizon": "60 d",
+        "simulation.burn_in": "0 d",
+        "simulation.start": "empty",
+    }
     changes["population.arrivals_per_day"] = 8
     for name in ("call_centre",):
         changes[f"touchpoints.{name}.retry.probability"] = 0.0

@@ -1,58 +1,61 @@
 """A steady-state start: the existing customer base a settled business has on day 0.
 
-With ``simulation.start = "steady"`` the burn-in does not begin with an empty shop. At
-``-burn_in`` the model is given the active base that steady acquisition and the churn rule
-leave behind after running for ever, drawn from its stationary distribution in closed form;
-during the first two thirds of the burn-in that base is re-sized to the steady size the
-customers' actual behaviour implies; the last third lets it settle. Nothing of the burn-in is
-counted (see :class:`~journeysim.engine.recorder.Recorder`).
+With ``simulation.start = "steady"`` the burn-in does not begin with an empty shop. It runs in
+three steps, all before day 0 and counted nowhere (see
+:class:`~journeysim.engine.recorder.Recorder`):
+
+1. **Draw** (at ``-burn_in``): the active base that steady acquisition and the churn
+   propensities leave behind after running for ever, from its stationary distribution in
+   closed form (below), each customer with a new customer's state. It puts the right load on
+   the touchpoints from the first day.
+2. **Rebuild** (at the first and second sixths of the burn-in): the journeys of the week
+   before show the experiences the business delivers; whole customer lives are replayed with
+   them, without queues (:class:`Lives`: satisfaction, expectation, loyalty and likelihood to
+   recommend move journey by journey and the churn rule's hazard decides, exactly as in the
+   engine), and the customers acquired before ``-burn_in`` are replaced by customers of those
+   lives at their age and state (the second time with experiences of the rebuilt base). This
+   is what a burn-in of many lifetimes would give: loyal customers who have stayed for years
+   (loyalty grows over dozens of journeys and the loyal churn less), in the right numbers.
+3. **Re-size** (at the third, fourth and fifth sixths): each segment is brought to the size at
+   which, with its present customers, inflow equals churn (see :meth:`SteadyStart.resize`).
+   The last sixth lets everything settle.
 
 The stationary base (Little's law and the size-biased lifetime)
 ---------------------------------------------------------------
 New customers of segment ``s`` arrive at rate ``lambda_s`` per day (Poisson; a demand profile's
-multipliers average 1) and carry a churn propensity ``theta ~ Beta(a, b)``. A customer's
-effective churn probability per decision is ``theta' = min(h theta, 1)``: ``h = 1`` is the
-shifted-beta-geometric model (``psychology.churn_effects = false``); otherwise ``h`` is the
-base's mean multiplier of the churn rule (satisfaction, loyalty), measured on the base itself
-(below). The active customers at time ``t`` form a Poisson process over (propensity, age) with
-intensity ``lambda_s Beta(theta; a, b) P(alive at age u | theta)``, so
+multipliers average 1) and carry a churn propensity ``theta ~ Beta(a, b)``. With the churn
+probability per decision ``theta`` (``psychology.churn_effects = false``: the
+shifted-beta-geometric model of Fader & Hardie 2007) the active customers at time ``t`` form a
+Poisson process over (propensity, age) with intensity ``lambda_s Beta(theta; a, b) P(alive at
+age u | theta)``, so
 
 - **period churn** (``simulation.churn = "period"``, period ``P``): a customer decides at the
   first period boundary after each anniversary of their acquisition, so with ``f`` the time
   since the last boundary, a customer of age ``u < f + P`` has made no decision and one of age
-  ``u`` in ``[f + kP, f + (k + 1)P)`` has survived ``k``: ``P(alive) = (1 - theta')^k``. The
-  base has ``Poisson(lambda_s (f + P E[1/theta'])`` customers, ``E[1/theta] = (a + b - 1) /
+  ``u`` in ``[f + kP, f + (k + 1)P)`` has survived ``k``: ``P(alive) = (1 - theta)^k``. The
+  base has ``Poisson(lambda_s (f + P E[1/theta]))`` customers, ``E[1/theta] = (a + b - 1) /
   (a - 1)`` (finite for ``a > 1``); their propensities have density proportional to
-  ``Beta(theta; a, b) (f + P / theta')`` (with ``h = 1`` and ``f = 0`` that is ``Beta(a - 1, b)``);
-  given ``theta``, the age is uniform on ``[0, f)`` with probability ``f / (f + P / theta')``,
-  else ``f + (k + U) P`` with ``k ~ Geometric(theta')`` on ``{0, 1, ...}``;
-- **journey churn**: the first journey starts at acquisition, the decision follows each journey
-  and needs arrive at rate ``nu`` (Poisson), so ``P(alive at age u) = (1 - theta') e^{-theta'
-  nu u}``: ``Poisson(lambda_s E[(1 - theta') / theta'] E[1 / nu])`` customers, propensities with
-  density proportional to ``Beta(theta; a, b) (1 - theta') / theta'``, need rates size-biased by
-  ``1 / nu`` (with ``need_rate_shape = r``, ``Gamma(r)`` becomes ``Gamma(r - 1)`` at the same
-  scale, ``E[1/nu] = r T / (r - 1)``), and age ``Exponential(theta' nu)``.
+  ``Beta(theta; a, b) (f + P / theta)`` (at a boundary, ``Beta(a - 1, b)``); given ``theta``,
+  the age is uniform on ``[0, f)`` with probability ``f / (f + P / theta)``, else ``f + (k + U)
+  P`` with ``k ~ Geometric(theta)`` on ``{0, 1, ...}``;
+- **per-journey churn**: the first journey starts at acquisition, the decision follows each
+  journey and needs arrive at rate ``nu`` (Poisson), so ``P(alive at age u) = (1 - theta)
+  e^{-theta nu u}``: ``Poisson(lambda_s E[(1 - theta) / theta] E[1 / nu])`` customers
+  (``lambda_s b / (a - 1) T`` with need rate ``1/T``), propensities with density proportional
+  to ``Beta(theta; a, b) (1 - theta) / theta``, need rates size-biased by ``1 / nu`` (with
+  ``need_rate_shape = r``, ``Gamma(r)`` becomes ``Gamma(r - 1)`` at the same scale, ``E[1/nu]
+  = r T / (r - 1)``), and age ``Exponential(theta nu)``.
 
 Propensities are drawn by rejection from ``Beta(a - 1, b)`` (density ``Beta(a, b) / theta``
-up to a constant), accepted with probability proportional to ``theta`` times the weight above.
-
-Re-sizing (why the closed form alone is not enough)
-----------------------------------------------------
-With psychology on, the churn rule multiplies ``theta`` by ``exp(-k_S (S - S_met) - k_L L)`` and
-word of mouth adds referred customers and keeps prospects away, so the steady size is
-``N* = lambda E / (1 - E r)``: ``E`` the mean time a new customer stays (``f + P E[1/theta] / h``
-for period churn, mixed over segments by share), ``r`` the net word-of-mouth inflow per
-active customer per day (``per_promoter x promoter share + per_customer - suppression x
-detractor share``). ``h`` and the shares are read from the base at each re-size (every sixth of
-the burn-in, four times); each segment is brought to its share of ``N*`` by adding customers
-drawn as above (their satisfaction, expectation, loyalty and last likelihood to recommend
-copied from a random customer of the segment: the state of a settled customer) or by removing
-random customers between journeys. The last third of the burn-in has no re-size. Measured on
-the shipped scenarios: active base, NPS and abandonment are flat within noise over the counted
-year (``tests/validation/test_steady_start.py``).
+up to a constant). With word of mouth the steady size is ``N* = lambda E / (1 - E r)``
+(:func:`steady_size`: ``E`` the mean time a new customer stays, ``r`` the net inflow each
+active customer adds per day). With psychology off the draw is the exact stationary base and
+the rebuild is skipped; ``tests/validation/test_steady_start.py`` checks the closed forms and
+that the shipped scenarios are flat year on year.
 
 Random numbers come from the run's ``base`` stream only, so a steady start never shifts the
-draws of arrivals, journeys or strategies (common random numbers).
+draws of arrivals, journeys or strategies (common random numbers); a replayed life has a seed
+of its own, so it can be replayed exactly.
 """
 
 from __future__ import annotations
@@ -76,8 +79,10 @@ if TYPE_CHECKING:
 
 __all__ = ["RESIZES", "LifeState", "Lives", "SteadyStart", "mean_inverse_propensity", "steady_size"]
 
-#: How many times the base is re-sized during the burn-in, at every sixth of it after the first.
-RESIZES = 4
+#: How many times the base is rebuilt from replayed lives (at the first sixths of the burn-in).
+REBUILDS = 2
+#: How many times it is then re-sized (at the next sixths; the last sixth lets it settle).
+RESIZES = 3
 #: Days before the rebuild over which journeys' experiences are read back (a whole week).
 SNAPSHOT_WINDOW = 7.0
 #: Fewest experiences a segment needs to replay lives with its own (else all segments').
@@ -472,19 +477,23 @@ class SteadyStart:
     # -- rebuilding and re-sizing ---------------------------------------------------------------
 
     def resizing(self, burn_in: float) -> Generator[simpy.Event, Any, None]:
-        """The burn-in's schedule: rebuild at its first sixth, re-size at the next ones.
+        """The burn-in's schedule: rebuild at its first two sixths, re-size at the next three.
 
-        A week before the first sixth every customer's state is noted (:meth:`snapshot`);
-        at the first sixth the base is rebuilt from replayed lives (:meth:`rebuild`), and at
-        each of the next :data:`RESIZES` sixths it is re-sized (:meth:`resize`).
+        A week before each of the first :data:`REBUILDS` sixths every customer's state is
+        noted (:meth:`snapshot`); at the sixth the base is rebuilt from replayed lives
+        (:meth:`rebuild`). The second rebuild learns from the experiences of the rebuilt base
+        (loyal customers use other channels than new ones: state-dependent routing), so its
+        lives are closer to the steady ones. At each of the next :data:`RESIZES` sixths the base
+        is re-sized (:meth:`resize`); the last sixth lets it settle.
         """
         env = self.model.env
         step = burn_in / 6.0
         window = min(SNAPSHOT_WINDOW, step / 2.0)
-        yield env.timeout(step - window)
-        self.snapshot()
-        yield env.timeout(window)
-        self.rebuild()
+        for _ in range(REBUILDS):
+            yield env.timeout(step - window)
+            self.snapshot()
+            yield env.timeout(window)
+            self.rebuild()
         for _ in range(RESIZES):
             yield env.timeout(step)
             self.resize()
@@ -518,11 +527,12 @@ class SteadyStart:
         return out
 
     def rebuild(self) -> None:
-        """Replace the drawn base by customers of replayed lives (:class:`Lives`).
+        """Replace the customers acquired before ``-burn_in`` by customers of replayed lives.
 
         With psychology off the closed form is exact and nothing changes. Otherwise each
-        segment's lives are replayed with the experiences of the last week; the drawn
-        customers (who stand for those acquired before ``-burn_in``) leave, and in their place
+        segment's lives (:class:`Lives`) are replayed with the experiences of the last week;
+        the customers acquired before ``-burn_in`` (drawn, or from an earlier rebuild) leave,
+        and in their place
         each life ``i`` of length ``T_i`` gives ``Poisson(c (T_i - A)^+)`` customers of ages
         uniform on ``[A, T_i]`` (``A`` the time since the draw, ``c`` the segment's inflow
         over the number of lives: the stationary intensity), with the state of their age.
@@ -546,9 +556,10 @@ class SteadyStart:
                 n,
             )
         targets = self._targets(self._net_referrals())
+        before = self.drawn_at
         for seg in model.segments:
             for c in [c for c in model.active.values() if c.segment == seg.name]:
-                if c.id < self.drawn and c.waiting:
+                if c.acquired_at < before and c.waiting:  # drawn or rebuilt earlier
                     model.churn(c)  # quietly: a churn of the burn-in is counted nowhere
             lives = self.lives[seg.name]
             per_life = targets[seg] / lives.mean_life / len(lives.lengths)

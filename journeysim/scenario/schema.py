@@ -580,7 +580,8 @@ class Scenario(FrozenModel):
         sim = self.simulation
         if sim.burn_in <= 0:
             raise ScenarioError(
-                "start = 'steady' needs a burn_in > 0 (the drawn base settles during it)",
+                "start = 'steady' needs a burn_in > 0 (the drawn base settles during it); "
+                "for an empty start set simulation.start = 'empty' too",
                 field="simulation.burn_in",
             )
         if not self.population.returning:

@@ -53,7 +53,12 @@ def golden_runs(scenario_path: Path, overrides: dict[str, object] | None = None)
 
     # from an empty start: the shipped burn-in (years of simulated time) would make every golden
     # run several times slower, and tests/test_segments.py checks the burn-in on its own
-    changes = {"simulation.horizon": HORIZON, "simulation.burn_in": "0 d", **(overrides or {})}
+    changes = {
+        "simulation.horizon": HORIZON,
+        "simulation.burn_in": "0 d",
+        "simulation.start": "empty",
+        **(overrides or {}),
+    }
     scenario = js.load_scenario(scenario_path, overrides=changes)
     out: dict[str, dict] = {}
     for strategy in ["baseline", *sorted(scenario.strategies)]:
