@@ -281,9 +281,10 @@ def test_an_error_in_an_overridden_field_is_the_overrides_not_the_files(tmp_path
 def test_scenario_from_dict_validates_exactly_like_a_file(tmp_path):
     document = tomllib.loads(RETAIL.read_text())
     from_dict = js.scenario_from_dict(document)
-    # the tests read shipped files without their burn-in unless asked (tests/conftest.py)
-    burn_in = {"simulation.burn_in": document["simulation"]["burn_in"]}
-    assert from_dict.model_dump() == load_scenario(RETAIL, burn_in).model_dump()
+    # the tests read shipped files without their start and burn-in unless asked
+    # (tests/conftest.py)
+    own = {f"simulation.{key}": document["simulation"][key] for key in ("burn_in", "start")}
+    assert from_dict.model_dump() == load_scenario(RETAIL, own).model_dump()
     assert from_dict.source == "<dict>"
     assert (
         from_dict.with_overrides({"touchpoints.call_centre.capacity": 3})
