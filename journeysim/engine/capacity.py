@@ -10,6 +10,7 @@ interface. Capacity draws no random numbers.
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Callable, Generator
 from typing import Any
 
@@ -19,6 +20,7 @@ from journeysim.engine.calendar import Calendar
 
 __all__ = [
     "CapacityRule",
+    "FifoServers",
     "FixedCapacity",
     "ScheduledCapacity",
     "ScheduledPriorityResource",
@@ -65,6 +67,52 @@ class UnlimitedCapacity(CapacityRule):
         return float("inf")
 
 
+class FifoServers:
+    """``capacity`` identical servers, first come first served: the queue of a fixed capacity.
+
+    What :class:`simpy.Resource` does for this case, without its two events per visit that
+    nothing waits for (the request granted at once, the release) and its queue scans: a
+    customer who finds a server free takes it at once (``busy += 1``, no event); one who
+    finds none appends an event to ``waiting`` and waits for it; a customer who leaves hands
+    their server to the first in the queue (that event succeeds now) or frees it. Same grants
+    in the same order as SimPy's Resource (its put queue is scanned from the head on every
+    change), so runs are byte-identical. The visit (:func:`~journeysim.engine.visit.queue_visit`
+    and its inline copy in the walk) uses it as::
+
+        if res.busy < res.capacity: res.busy += 1            # a free server, no event
+        else: turn = Event(env); res.waiting.append(turn); yield turn  (or reneges: remove it)
+        ... yield env.timeout(service) ...
+        if res.waiting: res.waiting.popleft().succeed()      # handed over
+        else: res.busy -= 1
+    """
+
+    __slots__ = ("env", "capacity", "busy", "waiting")
+
+    def __init__(self, env: simpy.Environment, capacity: int) -> None:
+        self.env = env
+        self.capacity = capacity
+        self.busy = 0  # servers serving (or handed to a waiting customer about to resume)
+        self.waiting: deque[simpy.Event] = deque()  # one event per waiting customer, FIFO
+
+    @property
+    def count(self) -> int:
+        """Servers in use (as :attr:`simpy.Resource.count`)."""
+        return self.busy
+
+    @property
+    def queue(self) -> list[simpy.Event]:
+        """The waiting customers' events, first in line first (as :attr:`simpy.Resource.queue`)."""
+        return list(self.waiting)
+
+    def release(self) -> None:
+        """A customer leaves their server: the first waiting customer gets it, or it is free."""
+        waiting = self.waiting
+        if waiting:
+            waiting.popleft().succeed()
+        else:
+            self.busy -= 1
+
+
 class FixedCapacity(CapacityRule):
     """The same number of servers all the time, paid per server-day."""
 
@@ -73,9 +121,9 @@ class FixedCapacity(CapacityRule):
     def __init__(self, count: int) -> None:
         self.count = count
 
-    def resource(self, env: simpy.Environment) -> simpy.Resource:
-        """A FIFO resource with ``count`` servers."""
-        return simpy.Resource(env, self.count)
+    def resource(self, env: simpy.Environment) -> FifoServers:  # type: ignore[override]
+        """A FIFO queue with ``count`` servers."""
+        return FifoServers(env, self.count)
 
     def servers(self, t: float) -> float:
         """The fixed number of servers."""

@@ -54,6 +54,7 @@ from math import tau as TAU
 from typing import TYPE_CHECKING, Any
 
 import simpy
+from simpy.events import PENDING, Event
 
 from journeysim.engine.customer import JourneyOutcome
 from journeysim.engine.patience import ExponentialPatience
@@ -248,16 +249,19 @@ def walk(
                 stats.record_visit(wait, abandoned, failed)
         elif node.visit is queue_visit:
             stats = node.stats
-            req = res.request()
             begin = arrive
-            if not req.triggered:
+            if res.busy < res.capacity:  # a free server (capacity.FifoServers): no event
+                res.busy += 1
+            else:
+                turn = Event(env)  # succeeds when a server is handed over
+                res.waiting.append(turn)
                 stats.queue_change(arrive, warmup, 1)
                 if patience == inf:
-                    yield req
+                    yield turn
                 else:
-                    yield req | env.timeout(patience)
-                    if not req.triggered:
-                        req.cancel()
+                    yield turn | env.timeout(patience)
+                    if turn._value is PENDING:  # not handed over: reneged
+                        res.waiting.remove(turn)
                         abandoned = True
                 begin = env.now
                 stats.queue_change(begin, warmup, -1)
@@ -269,7 +273,11 @@ def walk(
                 if hi > lo:
                     stats.busy += hi - lo
                 yield env.timeout(service)
-                res.release(req)
+                waiting = res.waiting  # FifoServers.release, inline
+                if waiting:
+                    waiting.popleft().succeed()
+                else:
+                    res.busy -= 1
             # counted as TouchpointStats.record_visit(wait, abandoned, failed), inline
             if arrive >= warmup:
                 stats.visits += 1

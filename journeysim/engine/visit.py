@@ -39,20 +39,23 @@ def queue_visit(
     tuple
         ``(wait in days, abandoned)``.
     """
-    res = node.resource
+    res = node.resource  # a FifoServers (engine/capacity.py)
     stats = node.stats
     arrive = env.now
     wait = 0.0
     abandoned = False
-    req = res.request()
-    if not req.triggered:
+    if res.busy < res.capacity:  # a free server: taken at once
+        res.busy += 1
+    else:
+        turn = simpy.Event(env)  # succeeds when a server is handed over
+        res.waiting.append(turn)
         stats.queue_change(arrive, warmup, 1)
         if patience == math.inf:
-            yield req
+            yield turn
         else:
-            yield req | env.timeout(patience)
-            if not req.triggered:
-                req.cancel()
+            yield turn | env.timeout(patience)
+            if not turn.triggered:
+                res.waiting.remove(turn)
                 abandoned = True
         now = env.now
         stats.queue_change(now, warmup, -1)
@@ -60,5 +63,5 @@ def queue_visit(
     if not abandoned:
         stats.add_busy(env.now, service, warmup, horizon)
         yield env.timeout(service)
-        res.release(req)
+        res.release()
     return wait, abandoned
