@@ -525,8 +525,14 @@ class JourneyModel:
         if market is not None:
             yield from self._market_arrivals(market, suppression, thin)
             return
+        # the default rule inline: PoissonArrivals.gap is random.expovariate's formula
+        rate = rule.rate if rule.__class__ is PoissonArrivals else 0.0
+        timeout = env.timeout
         while True:
-            yield env.timeout(rule.gap(env.now, rng))
+            if rate:
+                yield timeout(-math.log(1.0 - rng.random()) / rate)
+            else:
+                yield timeout(rule.gap(env.now, rng))
             if env.now >= horizon:
                 return
             prospect = self._draw_prospect(attr)
