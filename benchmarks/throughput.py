@@ -13,9 +13,10 @@ Two networks, each run by journeysim and hand-written as a bare SimPy script:
   (docs/architecture.md, "Events only where something can happen").
 
 Each contender runs in a fresh interpreter, interleaved round by round (the run alone is
-timed, in CPU seconds: other processes on a shared machine move it less than wall time); it
-reports visits per CPU second and the per-round cost ratio journeysim/bare (the cost of the
-toolkit per visit). ``--before TREE`` adds journeysim from another source tree (e.g.
+timed, in CPU seconds: other processes on a shared machine move it less than wall time;
+journeysim first makes an untimed 0.01-day run that does its lazy imports); it reports visits
+per CPU second and the per-round cost ratio journeysim/bare (the cost of the toolkit per
+visit). ``--before TREE`` adds journeysim from another source tree (e.g.
 an old main) to the same rounds. The memory part runs the queueing network with 1x and 10x
 the events to show that memory does not grow with the number of events.
 
