@@ -9,6 +9,7 @@ import pytest
 import simpy
 
 from journeysim.engine.capacity import (
+    RENEGED,
     CapacityRule,
     FifoServers,
     FixedCapacity,
@@ -59,15 +60,12 @@ def _queue_run(make, seed, deterministic):
     def customer(k, service, patience):
         arrive = env.now
         if isinstance(res, FifoServers):
-            turn = None
             if res.busy < res.capacity:
                 res.busy += 1
             else:
-                turn = simpy.Event(env)
-                res.waiting.append(turn)
-                yield turn | env.timeout(patience)
-                if not turn.triggered:
-                    res.waiting.remove(turn)
+                turn = res.wait(patience)
+                yield turn
+                if turn._value is RENEGED:
                     log.append((k, None, env.now - arrive))
                     return
             log.append((k, env.now, env.now - arrive))

@@ -15,13 +15,16 @@ from collections.abc import Callable, Generator
 from typing import Any
 
 import simpy
+from simpy.events import NORMAL, PENDING
 
 from journeysim.engine.calendar import Calendar
 
 __all__ = [
     "CapacityRule",
+    "RENEGED",
     "FifoServers",
     "FixedCapacity",
+    "Renege",
     "ScheduledCapacity",
     "ScheduledPriorityResource",
     "ScheduledResource",
@@ -80,7 +83,7 @@ class FifoServers:
     and its inline copy in the walk) uses it as::
 
         if res.busy < res.capacity: res.busy += 1            # a free server, no event
-        else: turn = Event(env); res.waiting.append(turn); yield turn  (or reneges: remove it)
+        else: turn = res.wait(patience); yield turn          # RENEGED: patience ran out
         ... yield env.timeout(service) ...
         if res.waiting: res.waiting.popleft().succeed()      # handed over
         else: res.busy -= 1
@@ -104,6 +107,18 @@ class FifoServers:
         """The waiting customers' events, first in line first (as :attr:`simpy.Resource.queue`)."""
         return list(self.waiting)
 
+    def wait(self, patience: float) -> simpy.Event:
+        """Join the queue: the event that hands a server over (:data:`RENEGED`: patience ran out).
+
+        ``patience`` in days (``inf``: waits as long as it takes).
+        """
+        env = self.env
+        turn = simpy.Event(env)
+        self.waiting.append(turn)
+        if patience != math.inf:
+            env.schedule(Renege(self, turn), NORMAL, patience)  # type: ignore[arg-type]
+        return turn
+
     def release(self) -> None:
         """A customer leaves their server: the first waiting customer gets it, or it is free."""
         waiting = self.waiting
@@ -111,6 +126,46 @@ class FifoServers:
             waiting.popleft().succeed()
         else:
             self.busy -= 1
+
+
+#: The value of a waiting customer's event when their patience ran out first (FifoServers).
+RENEGED = object()
+
+
+def _expire(renege: Renege) -> None:
+    """A waiting customer's patience has run out: unless served meanwhile, they leave the queue."""
+    turn = renege.turn
+    if turn._value is PENDING:
+        renege.servers.waiting.remove(turn)
+        turn.succeed(RENEGED)
+
+
+_EXPIRE = (_expire,)
+
+
+class Renege:
+    """A waiting customer's patience, in SimPy's schedule: 48 bytes, no Timeout, no Condition.
+
+    ``yield turn | env.timeout(patience)`` made a Timeout, a Condition and a ConditionValue
+    and took two event hops to resume the customer. Instead this object is scheduled at the
+    moment the patience runs out (where the Timeout was: the same place in the schedule); if
+    the customer still waits then, they leave the queue and their own event succeeds with
+    :data:`RENEGED`; a hand-over before that succeeds it with ``None``, and this entry does
+    nothing when its moment comes. The customer waits on their one event::
+
+        FifoServers.wait(env, res, patience)  ->  yield turn; reneged = turn._value is RENEGED
+
+    Duck-typed for the event loop (``callbacks``, ``_ok``, ``_value``).
+    """
+
+    __slots__ = ("callbacks", "servers", "turn")
+    _ok = True
+    _value = None
+
+    def __init__(self, servers: FifoServers, turn: simpy.Event) -> None:
+        self.callbacks: tuple[Callable[[Renege], None]] | None = _EXPIRE
+        self.servers = servers
+        self.turn = turn
 
 
 class FixedCapacity(CapacityRule):

@@ -54,8 +54,9 @@ from math import tau as TAU
 from typing import TYPE_CHECKING, Any
 
 import simpy
-from simpy.events import PENDING, Event
+from simpy.events import NORMAL, Event
 
+from journeysim.engine.capacity import RENEGED, Renege
 from journeysim.engine.customer import JourneyOutcome
 from journeysim.engine.patience import ExponentialPatience
 from journeysim.engine.perception import Experience
@@ -253,16 +254,16 @@ def walk(
             if res.busy < res.capacity:  # a free server (capacity.FifoServers): no event
                 res.busy += 1
             else:
-                turn = Event(env)  # succeeds when a server is handed over
+                # FifoServers.wait inline: the event a server is handed over by, or RENEGED
+                turn = Event(env)
                 res.waiting.append(turn)
                 stats.queue_change(arrive, warmup, 1)
                 if patience == inf:
                     yield turn
                 else:
-                    yield turn | env.timeout(patience)
-                    if turn._value is PENDING:  # not handed over: reneged
-                        res.waiting.remove(turn)
-                        abandoned = True
+                    env.schedule(Renege(res, turn), NORMAL, patience)
+                    yield turn
+                    abandoned = turn._value is RENEGED
                 begin = env.now
                 stats.queue_change(begin, warmup, -1)
                 wait = begin - arrive

@@ -7,11 +7,12 @@ the queue (its length integral, busy server time) are kept from the warm-up on.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
 import simpy
+
+from journeysim.engine.capacity import RENEGED
 
 if TYPE_CHECKING:
     from journeysim.engine.touchpoint import TouchpointNode
@@ -47,16 +48,10 @@ def queue_visit(
     if res.busy < res.capacity:  # a free server: taken at once
         res.busy += 1
     else:
-        turn = simpy.Event(env)  # succeeds when a server is handed over
-        res.waiting.append(turn)
+        turn = res.wait(patience)  # a server handed over, or RENEGED when patience ran out
         stats.queue_change(arrive, warmup, 1)
-        if patience == math.inf:
-            yield turn
-        else:
-            yield turn | env.timeout(patience)
-            if not turn.triggered:
-                res.waiting.remove(turn)
-                abandoned = True
+        yield turn
+        abandoned = turn._value is RENEGED
         now = env.now
         stats.queue_change(now, warmup, -1)
         wait = now - arrive
