@@ -10,16 +10,21 @@ interface. Capacity draws no random numbers.
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Callable, Generator
 from typing import Any
 
 import simpy
+from simpy.events import NORMAL, PENDING
 
 from journeysim.engine.calendar import Calendar
 
 __all__ = [
     "CapacityRule",
+    "RENEGED",
+    "FifoServers",
     "FixedCapacity",
+    "Renege",
     "ScheduledCapacity",
     "ScheduledPriorityResource",
     "ScheduledResource",
@@ -65,6 +70,104 @@ class UnlimitedCapacity(CapacityRule):
         return float("inf")
 
 
+class FifoServers:
+    """``capacity`` identical servers, first come first served: the queue of a fixed capacity.
+
+    What :class:`simpy.Resource` does for this case, without its two events per visit that
+    nothing waits for (the request granted at once, the release) and its queue scans: a
+    customer who finds a server free takes it at once (``busy += 1``, no event); one who
+    finds none appends an event to ``waiting`` and waits for it; a customer who leaves hands
+    their server to the first in the queue (that event succeeds now) or frees it. Same grants
+    in the same order as SimPy's Resource (its put queue is scanned from the head on every
+    change), so runs are byte-identical. The visit (:func:`~journeysim.engine.visit.queue_visit`
+    and its inline copy in the walk) uses it as::
+
+        if res.busy < res.capacity: res.busy += 1            # a free server, no event
+        else: turn = res.wait(patience); yield turn          # RENEGED: patience ran out
+        ... yield env.timeout(service) ...
+        if res.waiting: res.waiting.popleft().succeed()      # handed over
+        else: res.busy -= 1
+    """
+
+    __slots__ = ("env", "capacity", "busy", "waiting")
+
+    def __init__(self, env: simpy.Environment, capacity: int) -> None:
+        self.env = env
+        self.capacity = capacity
+        self.busy = 0  # servers serving (or handed to a waiting customer about to resume)
+        self.waiting: deque[simpy.Event] = deque()  # one event per waiting customer, FIFO
+
+    @property
+    def count(self) -> int:
+        """Servers in use (as :attr:`simpy.Resource.count`)."""
+        return self.busy
+
+    @property
+    def queue(self) -> list[simpy.Event]:
+        """The waiting customers' events, first in line first (as :attr:`simpy.Resource.queue`)."""
+        return list(self.waiting)
+
+    def wait(self, patience: float) -> simpy.Event:
+        """Join the queue: the event that hands a server over (:data:`RENEGED`: patience ran out).
+
+        ``patience`` in days (``inf``: waits as long as it takes).
+        """
+        env = self.env
+        turn = simpy.Event(env)
+        self.waiting.append(turn)
+        if patience != math.inf:
+            env.schedule(Renege(self, turn), NORMAL, patience)  # type: ignore[arg-type]
+        return turn
+
+    def release(self) -> None:
+        """A customer leaves their server: the first waiting customer gets it, or it is free."""
+        waiting = self.waiting
+        if waiting:
+            waiting.popleft().succeed()
+        else:
+            self.busy -= 1
+
+
+#: The value of a waiting customer's event when their patience ran out first (FifoServers).
+RENEGED = object()
+
+
+def _expire(renege: Renege) -> None:
+    """A waiting customer's patience has run out: unless served meanwhile, they leave the queue."""
+    turn = renege.turn
+    if turn._value is PENDING:
+        renege.servers.waiting.remove(turn)
+        turn.succeed(RENEGED)
+
+
+_EXPIRE = (_expire,)
+
+
+class Renege:
+    """A waiting customer's patience, in SimPy's schedule: 48 bytes, no Timeout, no Condition.
+
+    ``yield turn | env.timeout(patience)`` made a Timeout, a Condition and a ConditionValue
+    and took two event hops to resume the customer. Instead this object is scheduled at the
+    moment the patience runs out (where the Timeout was: the same place in the schedule); if
+    the customer still waits then, they leave the queue and their own event succeeds with
+    :data:`RENEGED`; a hand-over before that succeeds it with ``None``, and this entry does
+    nothing when its moment comes. The customer waits on their one event::
+
+        FifoServers.wait(env, res, patience)  ->  yield turn; reneged = turn._value is RENEGED
+
+    Duck-typed for the event loop (``callbacks``, ``_ok``, ``_value``).
+    """
+
+    __slots__ = ("callbacks", "servers", "turn")
+    _ok = True
+    _value = None
+
+    def __init__(self, servers: FifoServers, turn: simpy.Event) -> None:
+        self.callbacks: tuple[Callable[[Renege], None]] | None = _EXPIRE
+        self.servers = servers
+        self.turn = turn
+
+
 class FixedCapacity(CapacityRule):
     """The same number of servers all the time, paid per server-day."""
 
@@ -73,9 +176,9 @@ class FixedCapacity(CapacityRule):
     def __init__(self, count: int) -> None:
         self.count = count
 
-    def resource(self, env: simpy.Environment) -> simpy.Resource:
-        """A FIFO resource with ``count`` servers."""
-        return simpy.Resource(env, self.count)
+    def resource(self, env: simpy.Environment) -> FifoServers:  # type: ignore[override]
+        """A FIFO queue with ``count`` servers."""
+        return FifoServers(env, self.count)
 
     def servers(self, t: float) -> float:
         """The fixed number of servers."""

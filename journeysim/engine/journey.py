@@ -54,7 +54,9 @@ from math import tau as TAU
 from typing import TYPE_CHECKING, Any
 
 import simpy
+from simpy.events import NORMAL, Event
 
+from journeysim.engine.capacity import RENEGED, Renege
 from journeysim.engine.customer import JourneyOutcome
 from journeysim.engine.patience import ExponentialPatience
 from journeysim.engine.perception import Experience
@@ -248,17 +250,20 @@ def walk(
                 stats.record_visit(wait, abandoned, failed)
         elif node.visit is queue_visit:
             stats = node.stats
-            req = res.request()
             begin = arrive
-            if not req.triggered:
+            if res.busy < res.capacity:  # a free server (capacity.FifoServers): no event
+                res.busy += 1
+            else:
+                # FifoServers.wait inline: the event a server is handed over by, or RENEGED
+                turn = Event(env)
+                res.waiting.append(turn)
                 stats.queue_change(arrive, warmup, 1)
                 if patience == inf:
-                    yield req
+                    yield turn
                 else:
-                    yield req | env.timeout(patience)
-                    if not req.triggered:
-                        req.cancel()
-                        abandoned = True
+                    env.schedule(Renege(res, turn), NORMAL, patience)
+                    yield turn
+                    abandoned = turn._value is RENEGED
                 begin = env.now
                 stats.queue_change(begin, warmup, -1)
                 wait = begin - arrive
@@ -269,7 +274,11 @@ def walk(
                 if hi > lo:
                     stats.busy += hi - lo
                 yield env.timeout(service)
-                res.release(req)
+                waiting = res.waiting  # FifoServers.release, inline
+                if waiting:
+                    waiting.popleft().succeed()
+                else:
+                    res.busy -= 1
             # counted as TouchpointStats.record_visit(wait, abandoned, failed), inline
             if arrive >= warmup:
                 stats.visits += 1

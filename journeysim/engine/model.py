@@ -52,7 +52,7 @@ from journeysim.scenario.workload import REFERRALS_PER_PROSPECT, max_active_cust
 if TYPE_CHECKING:
     from journeysim.scenario.schema import Journey, Scenario, Segment
 
-__all__ = ["JourneyModel", "NeedDue", "SegmentRuntime"]
+__all__ = ["JourneyModel", "NeedDue", "OneOffWalk", "SegmentRuntime"]
 
 #: First-generation GC threshold while a run executes (Python's default is 700).
 _GC_THRESHOLD = 10_000
@@ -178,6 +178,45 @@ class JourneyRunner:
             callbacks = event.callbacks
             if callbacks is not None:
                 callbacks.append(self.resume)
+                return
+
+
+class OneOffWalk:
+    """Drives a one-off customer's only journey as a SimPy process would, without a Process.
+
+    A :class:`simpy.events.Process` costs its ``Initialize`` event, a failed-or-done event at
+    its end that nothing waits for, and a heavier resume per event. This driver is scheduled
+    itself, URGENT, at the moment of arrival, where ``Process`` scheduled its ``Initialize``
+    (the same place in the schedule, so the walks start in the same order), then resumes the
+    walk with each event it yields (:meth:`JourneyRunner.resume`'s loop). Duck-typed for the
+    event loop, which reads ``callbacks`` and ``_ok`` (and ``_value``) only. An exception of
+    the walk propagates out of ``env.run``.
+    """
+
+    __slots__ = ("generator", "callbacks", "step")
+    _ok = True
+    _value = None
+
+    def __init__(self, generator: Generator[simpy.Event, Any, None]) -> None:
+        self.generator = generator
+        self.step = step = self.resume
+        self.callbacks: tuple[Callable[[Any], None]] | None = (step,)
+
+    def resume(self, event: Any) -> None:
+        """Run the walk until it waits for an event not yet processed, or ends."""
+        generator = self.generator
+        while True:
+            try:
+                if event._ok:
+                    event = generator.send(event._value)
+                else:
+                    event._defused = True
+                    event = generator.throw(event._value)
+            except StopIteration:
+                return
+            callbacks = event.callbacks
+            if callbacks is not None:
+                callbacks.append(self.step)
                 return
 
 
@@ -494,8 +533,14 @@ class JourneyModel:
         if market is not None:
             yield from self._market_arrivals(market, suppression, thin)
             return
+        # the default rule inline: PoissonArrivals.gap is random.expovariate's formula
+        rate = rule.rate if rule.__class__ is PoissonArrivals else 0.0
+        timeout = env.timeout
         while True:
-            yield env.timeout(rule.gap(env.now, rng))
+            if rate:
+                yield timeout(-math.log(1.0 - rng.random()) / rate)
+            else:
+                yield timeout(rule.gap(env.now, rng))
             if env.now >= horizon:
                 return
             prospect = self._draw_prospect(attr)
@@ -605,7 +650,8 @@ class JourneyModel:
             customer.waiting = True
             self.env.schedule(need, simpy.events.URGENT)
         else:  # one-off customers (pure queueing) live exactly one journey: no life around it
-            customer.process = self.env.process(walk(self, customer, seg))
+            customer.process = runner = OneOffWalk(walk(self, customer, seg))
+            self.env.schedule(runner, simpy.events.URGENT)  # where Process put its Initialize
         return customer
 
     def _start_journey(self, runner: JourneyRunner) -> Generator[simpy.Event, Any, None]:

@@ -7,11 +7,12 @@ the queue (its length integral, busy server time) are kept from the warm-up on.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
 import simpy
+
+from journeysim.engine.capacity import RENEGED
 
 if TYPE_CHECKING:
     from journeysim.engine.touchpoint import TouchpointNode
@@ -39,26 +40,23 @@ def queue_visit(
     tuple
         ``(wait in days, abandoned)``.
     """
-    res = node.resource
+    res = node.resource  # a FifoServers (engine/capacity.py)
     stats = node.stats
     arrive = env.now
     wait = 0.0
     abandoned = False
-    req = res.request()
-    if not req.triggered:
+    if res.busy < res.capacity:  # a free server: taken at once
+        res.busy += 1
+    else:
+        turn = res.wait(patience)  # a server handed over, or RENEGED when patience ran out
         stats.queue_change(arrive, warmup, 1)
-        if patience == math.inf:
-            yield req
-        else:
-            yield req | env.timeout(patience)
-            if not req.triggered:
-                req.cancel()
-                abandoned = True
+        yield turn
+        abandoned = turn._value is RENEGED
         now = env.now
         stats.queue_change(now, warmup, -1)
         wait = now - arrive
     if not abandoned:
         stats.add_busy(env.now, service, warmup, horizon)
         yield env.timeout(service)
-        res.release(req)
+        res.release()
     return wait, abandoned
