@@ -125,3 +125,25 @@ def test_run_until_raises_a_failed_event_and_stops_at_the_time() -> None:
         run_until(env, 10.0)
     with pytest.raises(ValueError):
         run_until(env, env.now)
+
+
+def test_the_needs_calendar_keeps_simpys_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Needs kept aside until their hour (model.NeedCalendar) give SimPy's one-heap order.
+
+    With buckets wider than the run every need goes straight into SimPy's heap (what
+    ``env.schedule`` did); with hours or minutes they wait aside. Every table is the same.
+    """
+    import journeysim as js
+    from journeysim.engine import model
+    from journeysim.engine.results import TABLES
+
+    scenario = js.load_scenario(
+        "scenarios/retail.toml",
+        overrides={"simulation.horizon": "60 d", "simulation.burn_in": "45 d"},
+    )
+    ours = js.simulate(scenario, "crm", seed=4)
+    for width in (1e9, 1.0 / 1440.0):
+        monkeypatch.setattr(model, "NEED_BUCKET", width)
+        other = js.simulate(scenario, "crm", seed=4)
+        for table in TABLES:
+            assert getattr(ours, table).equals(getattr(other, table)), (width, table)
