@@ -147,3 +147,25 @@ def test_the_needs_calendar_keeps_simpys_order(monkeypatch: pytest.MonkeyPatch) 
         other = js.simulate(scenario, "crm", seed=4)
         for table in TABLES:
             assert getattr(ours, table).equals(getattr(other, table)), (width, table)
+
+
+def test_first_of_is_simpys_any_of_condition(monkeypatch: pytest.MonkeyPatch) -> None:
+    """operations.FirstOf (a waiting caller's request or patience) schedules what ``a | b`` does.
+
+    Retail's staffed touchpoints all take the operations visit (rotas, retries, a VIP line
+    under CEM): every table is the same with SimPy's ``Condition``.
+    """
+    import journeysim as js
+    from journeysim.engine import operations
+    from journeysim.engine.results import TABLES
+
+    scenario = js.load_scenario(
+        "scenarios/retail.toml",
+        overrides={"simulation.horizon": "40 d", "simulation.burn_in": "20 d"},
+    )
+    ours = js.simulate(scenario, "cem", seed=5)
+    assert ours.touchpoints.set_index("touchpoint").loc["call_centre", "abandoned"] > 0
+    monkeypatch.setattr(operations, "FirstOf", lambda env, request, timer: request | timer)
+    simpys = js.simulate(scenario, "cem", seed=5)
+    for table in TABLES:
+        assert getattr(ours, table).equals(getattr(simpys, table)), table

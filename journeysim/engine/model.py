@@ -230,11 +230,10 @@ class JourneyRunner:
     _ok = True
     _value = None
 
-    def __init__(self, model: JourneyModel, customer: Customer, seg: SegmentRuntime) -> None:
-        self.model = model
-        self.customer = customer
-        self.seg = seg
-        self.generator = model._start_journey(self)
+    # no __init__: JourneyModel._need_due fills the slots (one Python frame less per journey)
+    model: JourneyModel
+    customer: Customer
+    seg: SegmentRuntime
 
     def resume(self, event: Any) -> None:
         """Run the walks until one waits for an event not yet processed, or the last ends."""
@@ -757,7 +756,12 @@ class JourneyModel:
             return
         c.waiting = False
         c.process = None
-        JourneyRunner(self, c, self.segment_of[c.segment]).resume(need)
+        runner = JourneyRunner()
+        runner.model = self
+        runner.customer = c
+        runner.seg = self.segment_of[c.segment]
+        runner.generator = self._start_journey(runner)
+        runner.resume(need)
 
     # -- what strategies may do (through ModelAPI) ---------------------------------------------
 
