@@ -169,3 +169,27 @@ def test_first_of_is_simpys_any_of_condition(monkeypatch: pytest.MonkeyPatch) ->
     simpys = js.simulate(scenario, "cem", seed=5)
     for table in TABLES:
         assert getattr(ours, table).equals(getattr(simpys, table)), table
+
+
+def test_scheduled_resource_requests_are_simpys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """capacity.ScheduledResource's request/release do what SimPy's constructors do.
+
+    Every table of retail (rotas, opening hours, retries) is the same with SimPy's own
+    ``Resource.request`` and ``Resource.release``.
+    """
+    import simpy
+
+    import journeysim as js
+    from journeysim.engine import capacity
+    from journeysim.engine.results import TABLES
+
+    scenario = js.load_scenario(
+        "scenarios/retail.toml",
+        overrides={"simulation.horizon": "40 d", "simulation.burn_in": "20 d"},
+    )
+    ours = js.simulate(scenario, "crm", seed=6)
+    monkeypatch.setattr(capacity.ScheduledResource, "request", vars(simpy.Resource)["request"])
+    monkeypatch.setattr(capacity.ScheduledResource, "release", vars(simpy.Resource)["release"])
+    simpys = js.simulate(scenario, "crm", seed=6)
+    for table in TABLES:
+        assert getattr(ours, table).equals(getattr(simpys, table)), table

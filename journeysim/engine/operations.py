@@ -297,7 +297,7 @@ def ops_visit(
     waited = 0.0
     attempt = 0
     while True:
-        arrive = env.now
+        arrive = env._now  # env.now without the property call
         counted = arrive >= warmup
         # calendar.slot(arrive), stats.period_of(arrive) and stats.offer(slot, period) inline
         slot = (int(arrive * 24.0) + offset) % 168
@@ -318,7 +318,7 @@ def ops_visit(
         else:
             req = res.request(priority=ops.level(c.segment)) if ops.priority else res.request()
             served = True
-            if not req.triggered:
+            if req._value is PENDING:  # not req.triggered, without the property call
                 stats.queue_change(arrive, warmup, 1)
                 if counted:
                     stats.waiting_n += 1
@@ -327,19 +327,19 @@ def ops_visit(
                     yield req
                 else:
                     yield FirstOf(env, req, env.timeout(patience))  # req | env.timeout(...)
-                    if not req.triggered:
+                    if req._value is PENDING:  # not req.triggered, without the property call
                         req.cancel()
                         served = False
-                stats.queue_change(env.now, warmup, -1)
+                stats.queue_change(env._now, warmup, -1)
                 if counted:
                     stats.waiting_n -= 1
                     stats.waiting_since -= arrive
-            wait = env.now - arrive
+            wait = env._now - arrive
             waited += wait
             if served:
                 if counted:
                     stats.answer(wait, slot, period)
-                stats.add_busy(env.now, service, warmup, horizon)
+                stats.add_busy(env._now, service, warmup, horizon)
                 yield env.timeout(service)
                 res.release(req)
                 return waited, False
