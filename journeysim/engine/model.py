@@ -191,7 +191,8 @@ class NeedCalendar:
         if bucket is not None:
             queue = self.env._queue
             for entry in bucket:
-                heappush(queue, entry)
+                if entry[3].customer is not None:  # a cancelled need would do nothing
+                    heappush(queue, entry)
 
 
 class _Start:
