@@ -19,6 +19,7 @@ import random
 from bisect import bisect_right
 from collections.abc import Callable, Generator
 from heapq import heappop, heappush
+from math import log
 from typing import TYPE_CHECKING, Any
 
 import simpy
@@ -726,7 +727,7 @@ class JourneyModel:
         env = self.env
         gap_rate = c.need_rate or runner.seg.gap_rate  # the customer's own rate if rates vary
         # exponential time to the next need: what random.expovariate does with u_gap
-        gap = -math.log(1.0 - runner.u_gap) / (
+        gap = -log(1.0 - runner.u_gap) / (
             gap_rate
             * c.frequency_multiplier
             * (1.0 + self.psych.loyalty_frequency_effect * c.loyalty)
@@ -741,7 +742,9 @@ class JourneyModel:
         profile = self.need_profile
         if profile is not None:  # the same draw, read against the demand profile
             now = env._now  # env.now without the property call
-            gap = max(profile.advance(now, gap) - now, 0.0)
+            gap = profile.advance(now, gap) - now
+            if gap < 0.0:  # max(gap, 0.0) without the call (the same value, -0.0 and nan too)
+                gap = 0.0
         if c.pulled:  # a strategy pulled the next need forward during the journey
             c.pulled = False
             return True
