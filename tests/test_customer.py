@@ -61,7 +61,9 @@ def test_a_customer_between_journeys_costs_under_1_kb():
 
 def test_a_churned_customer_leaves_the_schedule():
     model = run_model(minimal(**{"simulation__churn": "period"}))
-    pending = [e for *_, e in model.env._queue if isinstance(e, NeedDue)]
+    # the schedule: SimPy's heap and the needs kept aside until their hour (NeedCalendar)
+    schedule = [*model.env._queue, *(x for b in model.needs.buckets.values() for x in b)]
+    pending = [e for *_, e in schedule if isinstance(e, NeedDue)]
     queued = {id(e.customer) for e in pending if e.customer is not None}
     assert queued  # customers are waiting for their needs ...
     assert all(id(c) in queued for c in model.active.values() if c.waiting)

@@ -125,3 +125,71 @@ def test_run_until_raises_a_failed_event_and_stops_at_the_time() -> None:
         run_until(env, 10.0)
     with pytest.raises(ValueError):
         run_until(env, env.now)
+
+
+def test_the_needs_calendar_keeps_simpys_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Needs kept aside until their hour (model.NeedCalendar) give SimPy's one-heap order.
+
+    With buckets wider than the run every need goes straight into SimPy's heap (what
+    ``env.schedule`` did); with hours or minutes they wait aside. Every table is the same.
+    """
+    import journeysim as js
+    from journeysim.engine import model
+    from journeysim.engine.results import TABLES
+
+    scenario = js.load_scenario(
+        "scenarios/retail.toml",
+        overrides={"simulation.horizon": "60 d", "simulation.burn_in": "45 d"},
+    )
+    ours = js.simulate(scenario, "crm", seed=4)
+    for width in (1e9, 1.0 / 1440.0):
+        monkeypatch.setattr(model, "NEED_BUCKET", width)
+        other = js.simulate(scenario, "crm", seed=4)
+        for table in TABLES:
+            assert getattr(ours, table).equals(getattr(other, table)), (width, table)
+
+
+def test_first_of_is_simpys_any_of_condition(monkeypatch: pytest.MonkeyPatch) -> None:
+    """operations.FirstOf (a waiting caller's request or patience) schedules what ``a | b`` does.
+
+    Retail's staffed touchpoints all take the operations visit (rotas, retries, a VIP line
+    under CEM): every table is the same with SimPy's ``Condition``.
+    """
+    import journeysim as js
+    from journeysim.engine import operations
+    from journeysim.engine.results import TABLES
+
+    scenario = js.load_scenario(
+        "scenarios/retail.toml",
+        overrides={"simulation.horizon": "40 d", "simulation.burn_in": "20 d"},
+    )
+    ours = js.simulate(scenario, "cem", seed=5)
+    assert ours.touchpoints.set_index("touchpoint").loc["call_centre", "abandoned"] > 0
+    monkeypatch.setattr(operations, "FirstOf", lambda env, request, timer: request | timer)
+    simpys = js.simulate(scenario, "cem", seed=5)
+    for table in TABLES:
+        assert getattr(ours, table).equals(getattr(simpys, table)), table
+
+
+def test_scheduled_resource_requests_are_simpys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """capacity.ScheduledResource's request/release do what SimPy's constructors do.
+
+    Every table of retail (rotas, opening hours, retries) is the same with SimPy's own
+    ``Resource.request`` and ``Resource.release``.
+    """
+    import simpy
+
+    import journeysim as js
+    from journeysim.engine import capacity
+    from journeysim.engine.results import TABLES
+
+    scenario = js.load_scenario(
+        "scenarios/retail.toml",
+        overrides={"simulation.horizon": "40 d", "simulation.burn_in": "20 d"},
+    )
+    ours = js.simulate(scenario, "crm", seed=6)
+    monkeypatch.setattr(capacity.ScheduledResource, "request", vars(simpy.Resource)["request"])
+    monkeypatch.setattr(capacity.ScheduledResource, "release", vars(simpy.Resource)["release"])
+    simpys = js.simulate(scenario, "crm", seed=6)
+    for table in TABLES:
+        assert getattr(ours, table).equals(getattr(simpys, table)), table

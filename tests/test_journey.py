@@ -13,7 +13,7 @@ import pytest
 import simpy
 
 import journeysim as js
-from journeysim.engine import journey, touchpoint
+from journeysim.engine import journey, model, touchpoint
 from journeysim.engine.results import TABLES
 from journeysim.engine.routing import StateRouting
 from tests.helpers import RETAIL, minimal
@@ -21,7 +21,11 @@ from tests.helpers import RETAIL, minimal
 
 @pytest.fixture
 def walk_timeouts(monkeypatch):
-    """Count the timeouts the walk asks SimPy for (one per event it waits on)."""
+    """Count the timeouts the walk waits on (one per event): SimPy's, and plain waits.
+
+    A returning customer's self-service run yields its wait as a number of days, which the
+    JourneyRunner schedules itself (model.JourneyRunner): counted as the walk yields it.
+    """
     counted = {"walk": 0}
 
     def timeout(env, delay, value=None):
@@ -29,7 +33,23 @@ def walk_timeouts(monkeypatch):
             counted["walk"] += 1
         return simpy.Timeout(env, delay, value)
 
+    def counting_walk(*args):
+        walking = journey.walk(*args)
+        resume, value = walking.send, None
+        while True:
+            try:
+                event = resume(value)
+            except StopIteration:
+                return
+            if event.__class__ is float:
+                counted["walk"] += 1
+            try:
+                resume, value = walking.send, (yield event)
+            except Exception as failed:  # a failed event: on to the walk
+                resume, value = walking.throw, failed
+
     monkeypatch.setattr(simpy.Environment, "timeout", timeout)
+    monkeypatch.setattr(model, "walk", counting_walk)
     return counted
 
 

@@ -52,7 +52,17 @@ class RateProfile:
         Weekday (Monday 0) and month (1-12) of day 0.
     """
 
-    __slots__ = ("week", "cum", "total", "months", "seasonal", "woff", "moff", "month_end_w")
+    __slots__ = (
+        "week",
+        "cum",
+        "total",
+        "months",
+        "seasonal",
+        "woff",
+        "moff",
+        "month_end_w",
+        "month_steps",
+    )
 
     def __init__(self, week: list[float], months: list[float], weekday0: int, month0: int) -> None:
         self.week = list(week)
@@ -65,7 +75,10 @@ class RateProfile:
         self.seasonal = any(abs(m - 1.0) > 1e-12 for m in self.months)
         self.woff = weekday0 * 24.0
         self.moff = (month0 - 1) * HOURS_PER_MONTH
-        self.month_end_w: dict[int, float] = {}  # _w(end of month q + woff), filled as needed
+        # month q -> (end, factor, _w(end + woff), next month), filled as needed (advance)
+        self.month_end_w: dict[int, tuple[float, float, float, int]] = {}
+        # month q -> (next month, its factor, _w at q's end, the next month's whole integral)
+        self.month_steps: dict[int, tuple[int, float, float, float]] = {}
 
     def factor(self, t: float) -> float:
         """The rate factor at time ``t`` (days)."""
@@ -114,53 +127,88 @@ class RateProfile:
 
         Called once per arrival and per returning customer's need: ``_w`` and ``_w_inverse``
         are inlined (the very same float operations in the same order, so the same numbers),
-        and ``_w`` at the end of month ``q`` (a function of ``q`` alone) is kept in a table:
-        a need a month or more ahead crosses month ends, each of which was computed before.
+        and what depends on the month alone is kept in tables: a month's end, factor and
+        ``_w`` at its end (:meth:`_month`), and the integral over a whole month entered at its
+        start (:meth:`_step`), so a need a month or more ahead crosses each month end with
+        one look-up. ``tests/test_fast_draws.py`` compares it with the plain loop.
         """
         woff = self.woff
         h = t * 24.0
         a = amount * 24.0
         if not self.seasonal:
             return (self._w_inverse(self._w(h + woff) + a) - woff) / 24.0
-        floor = math.floor
-        week, cum, total, months, moff = self.week, self.cum, self.total, self.months, self.moff
-        ends = self.month_end_w
-        w0 = None  # _w(h + woff) when h is the end of the month before (from the table)
-        while True:
-            q = floor((h + moff) / HOURS_PER_MONTH)
-            end = (q + 1) * HOURS_PER_MONTH - moff
-            m = months[int(q) % 12]
-            # w_end = self._w(end + woff), a function of q alone: from the table
-            w_end = ends.get(q)
-            if w_end is None:
-                x = end + woff
-                weeks = floor(x / 168.0)
-                r = x - 168.0 * weeks
-                i = int(r)
-                if i > 167:
-                    i = 167
-                w_end = ends[q] = weeks * total + cum[i] + week[i] * (r - i)
-            if m > 0.0:
-                if w0 is None:  # w0 = self._w(h + woff)
-                    x = h + woff
-                    weeks = floor(x / 168.0)
-                    r = x - 168.0 * weeks
-                    i = int(r)
-                    if i > 167:
-                        i = 167
-                    w0 = weeks * total + cum[i] + week[i] * (r - i)
-                segment = m * (w_end - w0)
-                if a <= segment:
-                    # self._w_inverse(w0 + a / m)
-                    v = w0 + a / m
-                    weeks = floor(v / total)
-                    rem = v - weeks * total
-                    i = bisect_right(cum, rem) - 1
-                    if i > 167:  # rem == total up to rounding
-                        weeks += 1
-                        rem = 0.0
-                        i = bisect_right(cum, 0.0) - 1
-                    return (weeks * 168.0 + i + (rem - cum[i]) / week[i] - woff) / 24.0
+        week, cum, total = self.week, self.cum, self.total
+        q = math.floor((h + self.moff) / HOURS_PER_MONTH)
+        month = self.month_end_w.get(q)
+        if month is None:
+            month = self._month(q)
+        m = month[1]
+        v = None  # the integral (hours of the weekly factor) where the amount is reached
+        if m > 0.0:  # the month of t, entered at t: w0 = self._w(h + woff)
+            x = h + woff
+            weeks = math.floor(x / 168.0)
+            r = x - 168.0 * weeks
+            i = int(r)
+            if i > 167:
+                i = 167
+            w0 = weeks * total + cum[i] + week[i] * (r - i)
+            segment = m * (month[2] - w0)
+            if a <= segment:
+                v = w0 + a / m
+            else:
                 a -= segment
-            h = end
-            w0 = w_end  # the next month starts where this one ended: _w(h + woff), the same
+        if v is None:
+            steps = self.month_steps
+            while True:  # whole months, each entered at its start (w0: _w at the end before)
+                step = steps.get(q)
+                if step is None:
+                    step = self._step(q)
+                q, m, w0, segment = step
+                if m > 0.0:
+                    if a <= segment:
+                        v = w0 + a / m
+                        break
+                    a -= segment
+        # self._w_inverse(v), inline
+        weeks = math.floor(v / total)
+        rem = v - weeks * total
+        i = bisect_right(cum, rem) - 1
+        if i > 167:  # rem == total up to rounding
+            weeks += 1
+            rem = 0.0
+            i = bisect_right(cum, 0.0) - 1
+        return (weeks * 168.0 + i + (rem - cum[i]) / week[i] - woff) / 24.0
+
+    def _month(self, q: int) -> tuple[float, float, float, int]:
+        """Month ``q`` (from the start month): its end (hours), factor, ``_w`` at its end, next.
+
+        The next month is the one the hour of this month's end falls in (as the loop of the
+        plain integral computes it: ``floor((end + moff) / HOURS_PER_MONTH)``).
+        """
+        end = (q + 1) * HOURS_PER_MONTH - self.moff
+        x = end + self.woff  # self._w(end + woff), the same operations
+        weeks = math.floor(x / 168.0)
+        r = x - 168.0 * weeks
+        i = int(r)
+        if i > 167:
+            i = 167
+        w_end = weeks * self.total + self.cum[i] + self.week[i] * (r - i)
+        after = math.floor((end + self.moff) / HOURS_PER_MONTH)
+        month = (end, self.months[int(q) % 12], w_end, after)
+        self.month_end_w[q] = month
+        return month
+
+    def _step(self, q: int) -> tuple[int, float, float, float]:
+        """From the end of month ``q`` through the next: (next month, its factor, w0, integral)."""
+        month = self.month_end_w.get(q)
+        if month is None:
+            month = self._month(q)
+        after = month[3]
+        following = self.month_end_w.get(after)
+        if following is None:
+            following = self._month(after)
+        m = following[1]
+        w0 = month[2]
+        step = (after, m, w0, m * (following[2] - w0) if m > 0.0 else 0.0)
+        self.month_steps[q] = step
+        return step

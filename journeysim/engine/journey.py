@@ -142,7 +142,7 @@ def walk(
     if routing.__class__ is StaticRouting:  # the default rule, looked up inline
         node: Any = routing.targets[bisect_right(routing.cum, rng.random())]
     else:
-        node = routing.next(c, env.now, rng.random())
+        node = routing.next(c, env._now, rng.random())  # env.now without the property call
     while node.__class__ is TouchpointNode:
         u_route = rng.random()
         rate = node.service_rate
@@ -165,7 +165,7 @@ def walk(
         else:
             z = 0.0
         failed = node.failure_p > 0.0 and rng.random() < node.failure_p
-        arrive = env.now
+        arrive = env._now  # env.now without the property call
         # (a) the visit: a self-service touchpoint has no queue; a staffed one takes its visit
         # rule, whose default (a FIFO queue with reneging, visit.queue_visit) runs inline here:
         # a sub-generator per visit would cost 2% of a visit's instructions
@@ -175,7 +175,9 @@ def walk(
         if res is None:
             if node.instant:
                 # a run of self-service visits, one event (see the module docstring): each
-                # visit starts at t and ends at t + service, as SimPy would add them
+                # visit starts at t and ends at t + service, as SimPy would add them. The walk
+                # yields the wait itself (a float, days): the JourneyRunner schedules it as
+                # env.timeout would, without a Timeout object (returning customers only)
                 t = arrive
                 limit = t + t if t > 0.0 else (t * 0.5 if t < 0.0 else inf)
                 if limit > guard:
@@ -183,9 +185,9 @@ def walk(
                 while True:
                     end = t + service
                     if not t < end <= limit:  # this visit waits out its own timeout
-                        if t != env.now:
-                            yield env.timeout(t - env.now)  # exact: t <= limit
-                        yield env.timeout(service)
+                        if t != env._now:
+                            yield t - env._now  # exact: t <= limit
+                        yield service
                         limit = end + end if end > 0.0 else (end * 0.5 if end < 0.0 else inf)
                         if limit > guard:
                             limit = guard
@@ -205,8 +207,8 @@ def walk(
                         experience.add(node, 0.0, z, failed, False, stats)
                     t = end
                     if failed:  # seen by others: counted at its moment, which ends the run
-                        if t != env.now:
-                            yield env.timeout(t - env.now)
+                        if t != env._now:
+                            yield t - env._now
                         failed_journey = True
                         c.complaints += 1
                         if model.track_failures:
@@ -219,8 +221,8 @@ def walk(
                     else:
                         node = routing.next(c, t, u_route)
                     if node.__class__ is not TouchpointNode or not node.instant:
-                        if t != env.now:
-                            yield env.timeout(t - env.now)  # the run's one event
+                        if t != env._now:
+                            yield t - env._now  # the run's one event
                         break
                     # the next visit of the run: the same draws in the same order as above
                     u_route = rng.random()
@@ -376,7 +378,7 @@ def end_journey(
     ``basket < 0`` means it was not drawn up front (one-off customers draw it when they buy).
     """
     rec = model.recorder
-    now = model.env.now
+    now = model.env._now  # env.now without the property call
     c.journeys += 1
     period = rec.period_of(now)
     rec.p_journeys[period] += 1

@@ -18,12 +18,13 @@ import math
 import random
 from bisect import bisect_right
 from collections.abc import Callable, Generator
-from heapq import heappop
+from heapq import heappop, heappush
+from math import log
 from typing import TYPE_CHECKING, Any
 
 import simpy
 from simpy.core import StopSimulation
-from simpy.events import URGENT, EventPriority
+from simpy.events import NORMAL, URGENT, EventPriority
 
 from journeysim.engine.api import ModelAPI
 from journeysim.engine.arrivals import ArrivalRule, PoissonArrivals, ProfiledArrivals
@@ -42,7 +43,7 @@ from journeysim.engine.routing import (
 )
 from journeysim.engine.service import lognormal_params
 from journeysim.engine.starting_base import SteadyStart
-from journeysim.engine.streams import _MASK64, CHURN_SALT, RunStreams
+from journeysim.engine.streams import _JOURNEY_SHIFT, _MASK64, CHURN_SALT, RunStreams, _seed
 from journeysim.engine.touchpoint import EntryNode, TouchpointNode, uses_operations
 from journeysim.engine.word_of_mouth import WordOfMouth
 from journeysim.errors import ScenarioError
@@ -56,6 +57,10 @@ __all__ = ["JourneyModel", "NeedDue", "OneOffWalk", "SegmentRuntime"]
 
 #: First-generation GC threshold while a run executes (Python's default is 700).
 _GC_THRESHOLD = 10_000
+
+
+#: Width (days) of a bucket of the needs calendar (NeedCalendar): an hour.
+NEED_BUCKET = 1.0 / 24.0
 
 
 #: How often a run with a progress callback reports (steps along the horizon).
@@ -123,6 +128,75 @@ class NeedDue:
         self.customer: Customer | None = customer
 
 
+class NeedCalendar:
+    """Needs far ahead wait here, out of SimPy's heap, until the hour they fall in begins.
+
+    Between journeys every returning customer has a :class:`NeedDue` pending, so with SimPy's
+    one heap every event of the run (a journey's timeouts, queue events, arrivals) paid a
+    push and pop through a heap as big as the active base: about 17 levels of tuple
+    comparisons, most of them cache misses, at the 5x retail case (issue 17, target 2: cost
+    per journey flat as the base grows). Here a need is kept in a bucket of ``width`` days
+    (a calendar queue, Brown 1988) and pushed into the heap when its bucket begins, by one
+    chained event per bucket that runs before everything else at that moment (priority
+    ``-2``, below SimPy's ``URGENT`` and the ``-1`` of a stop). Each entry keeps the key
+    :meth:`simpy.Environment.schedule` gives it (time, ``NORMAL``, the event counter at the
+    moment it is scheduled), and the heap pops by that key alone, so events are processed in
+    exactly the same order as with one heap: every entry is in the heap before any entry with
+    a larger key is popped.
+    """
+
+    __slots__ = ("env", "width", "buckets", "next_bucket", "callbacks")
+
+    _ok = True
+    _value = None
+
+    def __init__(self, env: simpy.Environment, width: float) -> None:
+        self.env = env
+        self.width = width
+        self.buckets: dict[int, list[tuple[float, int, int, Any]]] = {}
+        self.next_bucket: int | None = None  # the bucket the next chained event opens
+        self.callbacks: Any = None
+
+    def schedule(self, need: NeedDue, delay: float) -> None:
+        """``env.schedule(need, NORMAL, delay)``: the same key, kept aside if far enough."""
+        env = self.env
+        t = env._now + delay
+        entry = (t, NORMAL, next(env._eid), need)
+        width = self.width
+        b = math.floor(t / width)
+        if b * width > t:  # rounding put t in the next bucket: it belongs to this one
+            b -= 1
+        nb = self.next_bucket
+        if nb is None:  # the first need: start the chain at the next bucket
+            nb = math.floor(env._now / width) + 1
+            self._chain(nb)
+        if b < nb:  # its bucket is open: straight into the heap
+            heappush(env._queue, entry)
+            return
+        bucket = self.buckets.get(b)
+        if bucket is None:
+            self.buckets[b] = [entry]
+        else:
+            bucket.append(entry)
+
+    def _chain(self, b: int) -> None:
+        """Put the event that opens bucket ``b`` into the heap (at the bucket's start)."""
+        self.next_bucket = b
+        self.callbacks = (self._open,)
+        heappush(self.env._queue, (b * self.width, -2, 0, self))
+
+    def _open(self, event: NeedCalendar) -> None:
+        """Bucket ``next_bucket`` begins: its needs go into the heap; chain the next one."""
+        b = self.next_bucket
+        bucket = self.buckets.pop(b, None)
+        self._chain(b + 1)
+        if bucket is not None:
+            queue = self.env._queue
+            for entry in bucket:
+                if entry[3].customer is not None:  # a cancelled need would do nothing
+                    heappush(queue, entry)
+
+
 class _Start:
     """Stands for the event that starts a fresh walk generator (``send(None)``)."""
 
@@ -147,16 +221,22 @@ class JourneyRunner:
     schedules the next need, or says the next journey starts at once (a strategy pulled it
     forward), and the runner goes on with a new walk. The walk generator is driven directly,
     not through a generator around it: one frame less at every event of the journey. An
-    exception of the walk propagates out of ``env.run``.
+    exception of the walk propagates out of ``env.run``. A walk may also yield a plain number
+    of days (its self-service runs do): the runner then schedules itself, with the key
+    ``env.timeout`` would have given (time, ``NORMAL``, the event counter), as the event that
+    resumes it, so the order of events is the same without a ``Timeout`` object.
     """
 
-    __slots__ = ("generator", "model", "customer", "seg", "rng", "u_churn", "u_gap")
+    __slots__ = ("generator", "model", "customer", "seg", "rng", "u_churn", "u_gap", "callbacks")
 
-    def __init__(self, model: JourneyModel, customer: Customer, seg: SegmentRuntime) -> None:
-        self.model = model
-        self.customer = customer
-        self.seg = seg
-        self.generator = model._start_journey(self)
+    # the runner is itself the event of a wait the walk yields as a number of days
+    _ok = True
+    _value = None
+
+    # no __init__: JourneyModel._need_due fills the slots (one Python frame less per journey)
+    model: JourneyModel
+    customer: Customer
+    seg: SegmentRuntime
 
     def resume(self, event: Any) -> None:
         """Run the walks until one waits for an event not yet processed, or the last ends."""
@@ -175,6 +255,13 @@ class JourneyRunner:
                 generator = self.generator = model._start_journey(self)
                 event = _START
                 continue
+            if event.__class__ is float:
+                # a wait of that many days (a self-service run): scheduled with the key
+                # env.timeout(event) would get, the runner itself standing for the event
+                env = self.model.env
+                self.callbacks = (self.resume,)
+                heappush(env._queue, (env._now + event, NORMAL, next(env._eid), self))
+                return
             callbacks = event.callbacks
             if callbacks is not None:
                 callbacks.append(self.resume)
@@ -339,6 +426,8 @@ class JourneyModel:
         self.segment_cum = cum
         self.segment_of = {seg.name: seg for seg in self.segments}
         self._need_callbacks = (self._need_due,)  # shared by every NeedDue (never mutated)
+        # needs far ahead wait outside SimPy's heap (NeedCalendar: the same event order)
+        self.needs = NeedCalendar(self.env, NEED_BUCKET)
         # -- demand over time: a profiled rate (arrivals, and needs if they follow it)
         demand = scenario.population.demand
         self.profile: RateProfile | None = None
@@ -669,7 +758,9 @@ class JourneyModel:
         c = runner.customer
         free = self._free_streams
         rng = free.pop() if free else random.Random(0)
-        RunStreams.reseed_journey_stream(rng, c.key, c.journeys)
+        # RunStreams.reseed_journey_stream(rng, c.key, c.journeys), inline (once per journey)
+        _seed(rng, c.key | (c.journeys + _JOURNEY_SHIFT) << 64)
+        rng.gauss_next = None
         runner.u_churn = rng.random()
         runner.u_gap = rng.random()
         runner.rng = rng
@@ -690,7 +781,7 @@ class JourneyModel:
         env = self.env
         gap_rate = c.need_rate or runner.seg.gap_rate  # the customer's own rate if rates vary
         # exponential time to the next need: what random.expovariate does with u_gap
-        gap = -math.log(1.0 - runner.u_gap) / (
+        gap = -log(1.0 - runner.u_gap) / (
             gap_rate
             * c.frequency_multiplier
             * (1.0 + self.psych.loyalty_frequency_effect * c.loyalty)
@@ -704,18 +795,23 @@ class JourneyModel:
                 return False
         profile = self.need_profile
         if profile is not None:  # the same draw, read against the demand profile
-            gap = max(profile.advance(env.now, gap) - env.now, 0.0)
+            now = env._now  # env.now without the property call
+            gap = profile.advance(now, gap) - now
+            if gap < 0.0:  # max(gap, 0.0) without the call (the same value, -0.0 and nan too)
+                gap = 0.0
         if c.pulled:  # a strategy pulled the next need forward during the journey
             c.pulled = False
             return True
         c.waiting = True
         c.process = need = NeedDue(self._need_callbacks, c)
-        env.schedule(need, simpy.events.NORMAL, gap)
+        self.needs.schedule(need, gap)  # env.schedule(need, NORMAL, gap), kept aside
         return False
 
-    def need_due(self, customer: Customer) -> NeedDue:
-        """A new pending need of ``customer`` (schedule it with ``env.schedule``)."""
-        return NeedDue(self._need_callbacks, customer)
+    def schedule_need(self, customer: Customer, gap: float) -> NeedDue:
+        """``customer``'s next need, ``gap`` days from now (kept in the needs calendar)."""
+        need = NeedDue(self._need_callbacks, customer)
+        self.needs.schedule(need, gap)
+        return need
 
     def _need_due(self, need: NeedDue) -> None:
         """A waiting customer's need has come: their next journey starts now."""
@@ -724,7 +820,12 @@ class JourneyModel:
             return
         c.waiting = False
         c.process = None
-        JourneyRunner(self, c, self.segment_of[c.segment]).resume(need)
+        runner = JourneyRunner()
+        runner.model = self
+        runner.customer = c
+        runner.seg = self.segment_of[c.segment]
+        runner.generator = self._start_journey(runner)
+        runner.resume(need)
 
     # -- what strategies may do (through ModelAPI) ---------------------------------------------
 

@@ -452,8 +452,7 @@ class SteadyStart:
         if profile is not None:
             gap = max(profile.advance(now, gap) - now, 0.0)
         c.waiting = True
-        c.process = need = model.need_due(c)
-        model.env.schedule(need, simpy.events.NORMAL, gap)
+        c.process = model.schedule_need(c, gap)
         return c
 
     def _add_state(self, seg: SegmentRuntime, state: LifeState) -> Customer:
