@@ -91,6 +91,7 @@ def test_fit_event_log_csv_round_trip_through_the_cli(tmp_path):
     small = js.load_scenario(
         bank,
         {"simulation.horizon": "20 d", "population.returning": False,
+         "population.arrivals_per_day": 12,  # one-off contacts enough to fill the rota
          "touchpoints.contact_centre.capacity": 1,
          "touchpoints.contact_centre.service.mean": "100 min"},
     )  # fmt: skip

@@ -16,7 +16,13 @@ BANK = Path(__file__).resolve().parents[1] / "scenarios" / "bank.toml"
 @pytest.fixture(scope="module")
 def small():
     return js.load_scenario(
-        BANK, overrides={"simulation.horizon": "30 d", "population.returning": False}
+        BANK,
+        overrides={
+            "simulation.horizon": "30 d",
+            "population.returning": False,
+            # one-off customers only: the settled bank's 1.9 a day would give too few answers
+            "population.arrivals_per_day": 12,
+        },
     )
 
 
