@@ -120,7 +120,7 @@ class Customer:
         self.pulled = False  # a strategy asked for the next journey to start when this one ends
         self.waiting = False  # between journeys, waiting for the next need (campaigns may pull)
         # the pending need while waiting (model.NeedDue; None during a journey of a returning
-        # customer, the SimPy process of a one-off customer's journey)
+        # customer, the model.OneOffWalk driving a one-off customer's journey)
         self.process: Any = None
         # the customer's seed: keys their journeys' generators and per-customer decisions
         # (see streams.keyed_uniform)
