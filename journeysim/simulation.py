@@ -91,7 +91,20 @@ def simulate(
         )
     check_planned_work(transformed)
     streams = RunStreams(seed_sequence(seed, identity))
-    model = JourneyModel(transformed, streams, policy, event_log=event_log)
+    # the burn-in runs the business as it was; the strategy's touchpoints and routes take
+    # over at day 0, so every strategy starts from the same base (JourneyModel._day_zero)
+    changes_business = transformed is not scenario and (
+        transformed.touchpoints != scenario.touchpoints
+        or transformed.journey != scenario.journey
+        or transformed.segments != scenario.segments
+    )
+    model = JourneyModel(
+        transformed,
+        streams,
+        policy,
+        event_log=event_log,
+        burn_in_scenario=scenario if changes_business else None,
+    )
     if progress:
         _run_with_bar(model)
     else:

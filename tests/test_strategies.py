@@ -383,3 +383,54 @@ def test_crm_sees_churn_only_in_a_contractual_business(retail):
     seen = js.simulate(contracts, "crm", seed=6).kpis.iloc[0]
     assert seen["crm_offers_to_gone"] == seen["crm_contacts_to_gone"] == 0
     assert seen["crm_winback_contacts_to_gone"] == 0
+
+
+# -- every strategy starts from the same base ------------------------------------------------
+
+CENSUS: dict[str, list[tuple[int, float, float, int]]] = {}
+
+
+class _Census(js.Strategy):
+    """Writes down the base at day 0 (``on_acquire`` runs for each of its customers then).
+
+    ``changes`` is a transform of touchpoints (quality, staff) like CEM's.
+    """
+
+    def __init__(self, name: str, changes: dict[str, object]) -> None:
+        self.name = name
+        self.changes = changes
+
+    def transform(self, scenario):
+        return rebuild(scenario, self.changes, source=self.name) if self.changes else scenario
+
+    def on_acquire(self, model, customer):
+        if model.now == 0.0:
+            CENSUS.setdefault(self.name, []).append(
+                (customer.id, customer.satisfaction, customer.loyalty, customer.journeys)
+            )
+
+
+def test_a_strategy_that_changes_the_business_starts_from_the_same_base(retail):
+    # A burn-in runs the business as it was, whatever the strategy: a transform (better
+    # quality on the web and in the app, one more agent) takes over at day 0. Until version
+    # 0.4 it ran the burn-in too, and the base at day 0 was already the better business's.
+    scenario = retail.with_overrides(
+        {"simulation.horizon": "30 d", "simulation.burn_in": "120 d", "simulation.start": "empty"}
+    )
+    better = {
+        "touchpoints.web.quality": 9.5,
+        "touchpoints.app.quality": 9.5,
+        "touchpoints.call_centre.capacity": 3,
+    }
+    CENSUS.clear()
+    as_is = js.simulate(scenario, _Census("as_is", {}), seed=4)
+    invested = js.simulate(scenario, _Census("invested", better), seed=4)
+    assert len(CENSUS["as_is"]) > 1000
+    assert CENSUS["invested"] == CENSUS["as_is"]  # the same customers in the same states
+    assert invested.kpis["customers_at_start"].iloc[0] == as_is.kpis["customers_at_start"].iloc[0]
+    # ... and the investment acts from day 0: the web's and the app's CSAT rise at once
+    csat = {
+        name: run.touchpoints.set_index("touchpoint").loc[["web", "app"], "mean_csat"]
+        for name, run in (("as_is", as_is), ("invested", invested))
+    }
+    assert (csat["invested"] > csat["as_is"] + 0.2).all(), csat

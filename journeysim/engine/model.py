@@ -345,6 +345,10 @@ class JourneyModel:
         end, survey and period end (``None``: no hooks).
     event_log:
         Keep a per-event log (memory grows with events; off by default).
+    burn_in_scenario:
+        The business before the strategy (the untransformed scenario): its touchpoints and
+        routes run the burn-in, and ``scenario``'s take over at day 0 (:meth:`_day_zero`), so
+        every strategy starts from the same base. ``None``: ``scenario``'s from the start.
     """
 
     def __init__(
@@ -353,6 +357,7 @@ class JourneyModel:
         streams: RunStreams,
         strategy: Any = None,
         event_log: bool = False,
+        burn_in_scenario: Scenario | None = None,
     ) -> None:
         self.scenario = scenario
         self.streams = streams
@@ -389,8 +394,11 @@ class JourneyModel:
         self.calendar = Calendar(sim.weekday0)
         # -- the touchpoint graph, compiled into nodes with their rules
         stats = self.recorder.stats
+        before = burn_in_scenario if burn_in_scenario is not None and sim.burn_in > 0 else None
         for name, tp in scenario.touchpoints.items():
-            if uses_operations(tp):
+            if uses_operations(tp) or (
+                before is not None and uses_operations(before.touchpoints[name])
+            ):
                 target = tp.service_level_target
                 stats[name] = OpsStats(
                     name,
@@ -400,21 +408,9 @@ class JourneyModel:
                     sim.period,
                     self.recorder.n_periods,
                 )
-        self.nodes = {
-            name: TouchpointNode(name, tp, self.env, stats[name], self.psych, self.calendar)
-            for name, tp in scenario.touchpoints.items()
-        }
-        for name, node in self.nodes.items():
-            spec = scenario.touchpoints[name]
-            node.recovery = self.nodes[spec.recovery] if spec.recovery else None
-            if node.ops is not None and spec.retry is not None and spec.retry.switch_to:
-                node.ops.switch_to = self.nodes[spec.retry.switch_to]
-        self.track_failures = False  # set by _routing when a rule weighs recent_failure
-        self.entry = EntryNode(ENTRY)
-        self.entry.routing = self._routing(ENTRY)
-        for name in scenario.journey.routes:
-            self.nodes[name].routing = self._routing(name)
-        plan_self_service_runs(self)  # runs of self-service visits: one event each where safe
+        # the business that runs the burn-in: the strategy's own from day 0 (_day_zero)
+        self._graph_at_zero = scenario if before is not None else None
+        self._build_graph(before if before is not None else scenario)
         # -- segments and arrivals
         self.segments = [
             SegmentRuntime(n, s, self.recorder.segments[n]) for n, s in scenario.segments.items()
@@ -484,9 +480,34 @@ class JourneyModel:
         self.starting_base: SteadyStart | None = None  # a steady start's base (see _run)
         self.api = ModelAPI(self)
 
+    def _build_graph(self, scenario: Scenario) -> None:
+        """Compile ``scenario``'s touchpoints and routes into nodes with their rules.
+
+        Called when the model is built and, when a strategy changes the business, again at
+        day 0 (:meth:`_day_zero`): the new nodes share the touchpoints' statistics, and
+        journeys already under way finish on the nodes they started on.
+        """
+        stats = self.recorder.stats
+        self.graph = scenario
+        self.nodes = {
+            name: TouchpointNode(name, tp, self.env, stats[name], self.psych, self.calendar)
+            for name, tp in scenario.touchpoints.items()
+        }
+        for name, node in self.nodes.items():
+            spec = scenario.touchpoints[name]
+            node.recovery = self.nodes[spec.recovery] if spec.recovery else None
+            if node.ops is not None and spec.retry is not None and spec.retry.switch_to:
+                node.ops.switch_to = self.nodes[spec.retry.switch_to]
+        self.track_failures = False  # set by _routing when a rule weighs recent_failure
+        self.entry = EntryNode(ENTRY)
+        self.entry.routing = self._routing(ENTRY)
+        for name in scenario.journey.routes:
+            self.nodes[name].routing = self._routing(name)
+        plan_self_service_runs(self)  # runs of self-service visits: one event each where safe
+
     def _routing(self, source: str) -> RoutingRule:
         """The routing rule of a row: the global one, or one per segment where they differ."""
-        journey = self.scenario.journey
+        journey = self.graph.journey
         met = self.psych.satisfaction_when_met
 
         def row_of(j: Journey) -> tuple[dict[str, float], Any]:
@@ -496,7 +517,7 @@ class JourneyModel:
         default = row_of(journey)
         shared = compile_routing(*default, self._resolve, met)
         rules: dict[str, RoutingRule] = {}
-        for name, spec in self.scenario.segments.items():
+        for name, spec in self.graph.segments.items():
             own = row_of(journey.for_segment(spec.journey))
             rules[name] = shared if own == default else compile_routing(*own, self._resolve, met)
         for rule in {id(r): r for r in rules.values()}.values():
@@ -574,10 +595,14 @@ class JourneyModel:
     def _day_zero(self) -> Generator[simpy.Event, Any, None]:
         """End of the burn-in: the strategy's hooks and processes start acting at day 0.
 
-        During the burn-in the business runs without them (its transform, e.g. added staff or
-        quality, is in place), so the starting base has the same customers, needs and draws
-        under every strategy (common random numbers). At day 0 every active customer of the
-        base goes through ``on_acquire`` (the CRM file, loyalty enrolment), oldest first.
+        During the burn-in the business runs as it was, without the strategy: no hooks, and
+        the touchpoints and routes of the untransformed scenario (``burn_in_scenario``), so
+        the starting base has the same customers, states, needs and draws under every strategy
+        (common random numbers). At day 0 the strategy's touchpoints and routes (its
+        transform: added staff, quality ...) take over, compiled afresh; journeys under way
+        finish on the touchpoints they started on (a caller already queueing is answered by
+        the staff who were there). Then every active customer of the base goes through
+        ``on_acquire`` (the CRM file, loyalty enrolment), oldest first.
         """
         hooks = {
             name: getattr(self, name)
@@ -587,6 +612,9 @@ class JourneyModel:
         self.on_journey_end = self.on_survey = self.on_period = self.on_acquire = None
         self.hooked = False
         yield self.env.timeout(self.burn_in)
+        if self._graph_at_zero is not None:  # the strategy's business from day 0
+            self._build_graph(self._graph_at_zero)
+            self._graph_at_zero = None
         for name, hook in hooks.items():
             setattr(self, name, hook)
         self.hooked = hooked
