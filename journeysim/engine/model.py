@@ -415,6 +415,9 @@ class JourneyModel:
         for name in scenario.journey.routes:
             self.nodes[name].routing = self._routing(name)
         plan_self_service_runs(self)  # runs of self-service visits: one event each where safe
+        for node in self.nodes.values():
+            if node.ops is not None:  # returning customers' walks run in a JourneyRunner,
+                node.ops.waits_as_days = self.returning  # which schedules a number of days
         # -- segments and arrivals
         self.segments = [
             SegmentRuntime(n, s, self.recorder.segments[n]) for n, s in scenario.segments.items()
