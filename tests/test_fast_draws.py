@@ -294,3 +294,43 @@ def test_take_free_and_first_of_keep_simpys_order_when_moments_tie() -> None:
     at the same moments (the Freed entry of a release must grant a caller queued after it)."""
     for seed in range(100):
         assert _queue_log(seed, fast=True) == _queue_log(seed, fast=False), seed
+
+
+@pytest.mark.parametrize(
+    ("row", "weights"),
+    [
+        ({"web": 0.4, "app": 0.25, "store": 0.2, "call": 0.15}, {"app": {"loyalty": 1.5}}),
+        (
+            {"checkout": 0.55, "call": 0.1, "exit": 0.35},
+            {"call": {"satisfaction": -0.4, "recent_failure": 0.8}},
+        ),
+        ({"a": 0.3, "b": 0.7}, {"a": {"complaints": 0.5, "tenure_years": -1.0, "member": 2.0}}),
+        ({"a": 0.2, "b": 0.3, "c": 0.5}, {"c": {"loyalty": -3.0}}),
+    ],
+)
+def test_state_routing_with_one_shifted_edge_is_the_general_path(
+    row: dict[str, float], weights: dict[str, dict[str, float]]
+) -> None:
+    """routing.StateRouting's path for a row with one shifted edge picks what the general
+    path picks, for many states and routing numbers (extremes included)."""
+    from types import SimpleNamespace
+
+    from journeysim.engine.routing import StateRouting
+    from journeysim.scenario.schema import StateWeights
+
+    rule = StateRouting(row, {t: StateWeights(**w) for t, w in weights.items()}, str, 8.2)
+    general = StateRouting(row, {t: StateWeights(**w) for t, w in weights.items()}, str, 8.2)
+    general.one = None
+    assert rule.one is not None
+    rng = random.Random(3)
+    for n in range(20_000):
+        c = SimpleNamespace(
+            satisfaction=rng.uniform(0.0, 10.0),
+            loyalty=rng.random() if n % 7 else rng.choice([0.0, 1.0]),
+            complaints=rng.randint(0, 40),
+            recent_failure=rng.random() < 0.3,
+            acquired_at=-rng.uniform(0.0, 4000.0),
+            member=rng.random() < 0.5,
+        )
+        u = rng.random() if n % 11 else rng.choice([0.0, 0.9999999999999999])
+        assert rule.next(c, 10.0, u) == general.next(c, 10.0, u)
