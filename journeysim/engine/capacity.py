@@ -290,26 +290,29 @@ class ScheduledResource(_Adjustable, simpy.Resource):
         are done at once), so nothing: leaving it out of the schedule moves no other event
         (keys keep their order). Otherwise :meth:`request`.
         """
-        if self.put_queue:
-            return self.request()
         req = Request.__new__(Request)
         env = self._env
         req.env = env
         req.resource = self
         req.proc = env._active_proc
         users = self.users
-        if len(users) < self._capacity:
+        put_queue = self.put_queue
+        free = len(users) < self._capacity
+        if free and not put_queue:
             req.callbacks = None  # processed: granted, nothing waits for it
             req._ok = True
             req._value = None
             users.append(req)
             req.usage_since = env._now
             return req
-        # nobody queued and no server free: request() queues it and its _trigger_put grants
-        # nothing (Resource._do_put fails on the one request queued), so queue it directly
+        # queued, as request() does; its _trigger_put grants at most the first in the queue
+        # (Resource._do_put returns None): not this one, which is behind others or finds no
+        # server free, and nothing at all without a free server, so it is called only then
         req.callbacks = [self._trigger_get]
         req._value = PENDING
-        self.put_queue.append(req)
+        put_queue.append(req)
+        if free:
+            self._trigger_put(None)
         if self._freed:
             self._queued()
         return req
