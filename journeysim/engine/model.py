@@ -633,8 +633,8 @@ class JourneyModel:
             if rate:
                 yield timeout(-math.log(1.0 - rng.random()) / rate)
             else:
-                yield timeout(rule.gap(env.now, rng))
-            if env.now >= horizon:
+                yield timeout(rule.gap(env._now, rng))
+            if env._now >= horizon:  # env.now without the property call
                 return
             prospect = self._draw_prospect(attr)
             if thin is not None and thin.random() < suppression * wom.detractors:
@@ -700,7 +700,7 @@ class JourneyModel:
 
     def _admit(self, prospect: tuple[SegmentRuntime, float, Any, int], referred: bool) -> Customer:
         seg, theta, visit_rng, key = prospect
-        now = self.env.now
+        now = self.env._now  # env.now without the property call
         cohort = self.recorder.period_of(now)
         customer = Customer(
             self.next_id,
@@ -899,7 +899,7 @@ class JourneyModel:
             wom.customers -= 1
             if customer.advocacy:
                 wom.set_advocacy(customer, 0)
-        now = self.env.now
+        now = self.env._now  # env.now without the property call
         rec = self.recorder
         if period is None or period < 0:  # a decision at a boundary of the burn-in: not counted
             period = rec.period_of(now)
