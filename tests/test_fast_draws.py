@@ -8,6 +8,7 @@ import random
 import pytest
 
 from journeysim.engine.service import (
+    BetaDraw,
     GammaService,
     LognormalService,
     lognormal,
@@ -334,3 +335,15 @@ def test_state_routing_with_one_shifted_edge_is_the_general_path(
         )
         u = rng.random() if n % 11 else rng.choice([0.0, 0.9999999999999999])
         assert rule.next(c, 10.0, u) == general.next(c, 10.0, u)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"), [(6.0, 80.0), (6.0, 114.0), (0.7, 3.0), (2.5, 0.4), (1.0, 1.0)]
+)
+def test_beta_draw_is_betavariate(a: float, b: float) -> None:
+    """service.BetaDraw (a prospect's churn propensity) is ``random.betavariate``."""
+    rule = BetaDraw(a, b)
+    for seed in range(300):
+        x, y = random.Random(seed), random.Random(seed)
+        assert [rule.draw(x) for _ in range(10)] == [y.betavariate(a, b) for _ in range(10)]
+        assert x.getstate() == y.getstate()

@@ -41,7 +41,7 @@ from journeysim.engine.routing import (
     StateRouting,
     compile_routing,
 )
-from journeysim.engine.service import lognormal_params
+from journeysim.engine.service import BetaDraw, lognormal_params
 from journeysim.engine.starting_base import SteadyStart
 from journeysim.engine.streams import _JOURNEY_SHIFT, _MASK64, CHURN_SALT, RunStreams, _seed
 from journeysim.engine.touchpoint import EntryNode, TouchpointNode, uses_operations
@@ -319,6 +319,7 @@ class SegmentRuntime:
         "basket_sigma",
         "patience",
         "stats",
+        "churn_propensity",
     )
 
     def __init__(self, name: str, spec: Segment, stats: SegmentStats | None = None) -> None:
@@ -329,6 +330,8 @@ class SegmentRuntime:
         self.need_shape = spec.need_rate_shape
         self.basket_mu, self.basket_sigma = lognormal_params(spec.basket.mean, spec.basket.sd)
         self.patience: PatienceRule = compile_patience(spec.patience)
+        # a prospect's churn propensity: rng.betavariate(a, b), its constants computed once
+        self.churn_propensity = BetaDraw(spec.churn.a, spec.churn.b)
 
 
 class JourneyModel:
@@ -689,8 +692,7 @@ class JourneyModel:
         index = bisect_right(self.segment_cum, attr.random())
         seg = self.segments[min(index, len(self.segments) - 1)]
         if self.returning:
-            spec = seg.spec
-            theta = attr.betavariate(spec.churn.a, spec.churn.b)
+            theta = seg.churn_propensity.draw(attr)  # attr.betavariate(a, b) of the segment
             customer_seed = attr.getrandbits(64)
             # no generator is made here: each journey makes its own from the seed
             return seg, theta, None, customer_seed
