@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable, Generator
+from heapq import heappush
 from typing import Any
 
 import simpy
@@ -25,6 +26,7 @@ __all__ = [
     "RENEGED",
     "FifoServers",
     "FixedCapacity",
+    "Freed",
     "Renege",
     "ScheduledCapacity",
     "ScheduledPriorityResource",
@@ -212,6 +214,28 @@ class _Adjustable:
                     break
 
 
+class Freed:
+    """What :meth:`ScheduledResource.free` schedules where ``release`` scheduled its ``Release``.
+
+    Processing a ``Release`` event calls the resource's ``_trigger_put``, which grants the
+    first queued request if a server is free: with nobody queued it does nothing. So a server
+    freed while nobody is queued schedules this small entry (the same key: time, ``NORMAL``,
+    the event counter), with no callbacks; if a request joins the queue before the entry is
+    processed, the resource gives it ``_trigger_put`` back (:meth:`ScheduledResource.request`),
+    so it grants exactly what the ``Release`` would have, at the same moment. Processed, its
+    ``callbacks`` are ``None``, as any event's. Duck-typed for the event loop (``callbacks``,
+    ``_ok``, ``_value``).
+    """
+
+    __slots__ = ("callbacks",)
+    _ok = True
+    _value = None
+
+
+#: No callbacks (a Freed entry while nobody is queued).
+_NONE: tuple[()] = ()
+
+
 class ScheduledResource(_Adjustable, simpy.Resource):
     """A FIFO resource with a capacity that follows a schedule (may be 0: closed).
 
@@ -222,11 +246,18 @@ class ScheduledResource(_Adjustable, simpy.Resource):
     (``BoundClass`` look-up, ``Event.__init__``, ``Put.__init__``, the ``active_process``
     property): fewer calls per staffed visit (issue 17). ``tests/test_fast_draws.py`` compares
     a run with SimPy's constructors.
+
+    The operations visit, which never waits on a granted request or on a release, takes and
+    frees servers with :meth:`take` and :meth:`free`: no event at all for a request granted
+    at once, and a light :class:`Freed` entry for a release (the same results, see there).
     """
 
     def __init__(self, env: simpy.Environment, capacity: float) -> None:
         super().__init__(env, 1)
         self._capacity = capacity
+        # Freed entries scheduled while nobody was queued, maybe not yet processed (their
+        # keys increase along the list, so once the last is processed all are)
+        self._freed: list[Freed] = []
 
     def request(self) -> Request:  # type: ignore[override]
         """``Request(self)``: queued, and granted now if a server is free."""
@@ -239,6 +270,51 @@ class ScheduledResource(_Adjustable, simpy.Resource):
         req.proc = env._active_proc
         self.put_queue.append(req)
         self._trigger_put(None)
+        if req._value is PENDING and self._freed:
+            self._queued()
+        return req
+
+    def _queued(self) -> None:
+        """A request is queued: each Freed entry not yet processed grants as a Release would."""
+        for freed in self._freed:
+            if freed.callbacks is not None:
+                freed.callbacks = [self._trigger_put]
+        self._freed.clear()
+
+    def take(self) -> Request:
+        """:meth:`request` for a caller that does not wait on a request granted at once.
+
+        A server free and nobody queued: the request is granted now (``users``,
+        ``usage_since``) and marked processed, with no event. The ``Request`` event would
+        only have called ``_trigger_get`` when processed, with no release pending (releases
+        are done at once), so nothing: leaving it out of the schedule moves no other event
+        (keys keep their order). Otherwise :meth:`request`.
+        """
+        req = Request.__new__(Request)
+        env = self._env
+        req.env = env
+        req.resource = self
+        req.proc = env._active_proc
+        users = self.users
+        put_queue = self.put_queue
+        free = len(users) < self._capacity
+        if free and not put_queue:
+            req.callbacks = None  # processed: granted, nothing waits for it
+            req._ok = True
+            req._value = None
+            users.append(req)
+            req.usage_since = env._now
+            return req
+        # queued, as request() does; its _trigger_put grants at most the first in the queue
+        # (Resource._do_put returns None): not this one, which is behind others or finds no
+        # server free, and nothing at all without a free server, so it is called only then
+        req.callbacks = [self._trigger_get]
+        req._value = PENDING
+        put_queue.append(req)
+        if free:
+            self._trigger_put(None)
+        if self._freed:
+            self._queued()
         return req
 
     def release(self, request: Request) -> Release:  # type: ignore[override]
@@ -255,9 +331,37 @@ class ScheduledResource(_Adjustable, simpy.Resource):
         self._trigger_get(None)
         return rel
 
+    def free(self, request: Request) -> None:
+        """:meth:`release` for a caller that does not wait on the release (see :class:`Freed`).
+
+        The server is free at once (``Resource._do_get``) and a :class:`Freed` entry is
+        scheduled where the ``Release`` would have been, with its ``_trigger_put`` only if a
+        request is queued.
+        """
+        try:
+            self.users.remove(request)
+        except ValueError:
+            pass
+        freed = Freed()
+        if self.put_queue:
+            freed.callbacks = [self._trigger_put]
+        else:
+            pending = self._freed
+            if pending and pending[-1].callbacks is None:
+                pending.clear()  # all processed
+            freed.callbacks = _NONE
+            pending.append(freed)
+        env = self._env
+        heappush(env._queue, (env._now + 0, NORMAL, next(env._eid), freed))  # env.schedule
+
 
 class ScheduledPriorityResource(_Adjustable, simpy.PriorityResource):
-    """A non-pre-emptive priority resource with a capacity that follows a schedule."""
+    """A non-pre-emptive priority resource with a capacity that follows a schedule.
+
+    ``free`` is SimPy's ``release`` (the operations visit frees servers with it).
+    """
+
+    free = vars(simpy.Resource)["release"]
 
     def __init__(self, env: simpy.Environment, capacity: float) -> None:
         super().__init__(env, 1)

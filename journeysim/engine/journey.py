@@ -266,7 +266,7 @@ def walk(
                     env.schedule(Renege(res, turn), NORMAL, patience)
                     yield turn
                     abandoned = turn._value is RENEGED
-                begin = env.now
+                begin = env._now  # env.now without the property call
                 stats.queue_change(begin, warmup, -1)
                 wait = begin - arrive
             if not abandoned:
@@ -328,7 +328,7 @@ def walk(
         if abandoned:
             if abandoned is True:
                 abandoned_journey = True
-                period = rec.period_of(env.now)
+                period = rec.period_of(env._now)
                 rec.p_abandoned[period] += 1
                 if period != rec.trash:
                     seg.stats.abandoned += 1
@@ -346,7 +346,7 @@ def walk(
             if routing.__class__ is StaticRouting:  # the default rule, looked up inline
                 node = routing.targets[bisect_right(routing.cum, u_route)]
             else:
-                node = routing.next(c, env.now, u_route)
+                node = routing.next(c, env._now, u_route)
     if model.track_failures:  # only when a state-routing rule weighs recent failures
         c.recent_failure = abandoned_journey or failed_journey
     if outcome is not None:

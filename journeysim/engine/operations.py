@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
+from heapq import heappush
 from typing import TYPE_CHECKING, Any
 
 import simpy
-from simpy.events import PENDING
+from simpy.events import NORMAL, PENDING
 
 from journeysim.engine.recorder import TouchpointStats
 from journeysim.engine.streams import keyed_uniform
@@ -41,6 +42,7 @@ __all__ = [
     "FirstOf",
     "OpsRule",
     "OpsStats",
+    "Patience",
     "ops_visit",
 ]
 
@@ -49,34 +51,47 @@ DEFAULT_SERVICE_LEVEL_TARGET = 20.0 / 86400.0
 RETRY_SALT = 0x11_0E7
 
 
-class FirstOf(simpy.Event):
-    """``request | timer`` (SimPy's any-of ``Condition``) for a queue request and its patience.
+class Patience:
+    """A waiting caller's patience in the schedule (where ``env.timeout(patience)`` was).
 
-    The same events are scheduled at the same moments as with the ``Condition``: it triggers
-    (is scheduled, ``NORMAL``, at the current time) when the first of the two is processed,
-    a failed one fails it, and once it is processed its check is taken off the other event.
-    What it skips is the ``ConditionValue`` (the visit reads ``request.triggered``, not the
-    value) and the generic bookkeeping of any number of nested conditions: a waiting visit
-    at an operations touchpoint costs a few microseconds less (issue 17).
+    The same key as the ``Timeout`` (its time, ``NORMAL``, the event counter), no ``Timeout``
+    object: its one callback is its :class:`FirstOf`'s check. Duck-typed for the event loop
+    (``callbacks``, ``_ok``, ``_value``).
+    """
+
+    __slots__ = ("callbacks",)
+    _ok = True
+    _value = None
+
+
+class FirstOf(simpy.Event):
+    """``request | env.timeout(patience)`` (SimPy's any-of ``Condition``) for a queued request.
+
+    The same events are scheduled at the same moments as with the ``Condition``: the patience
+    runs out at the timeout's key (a :class:`Patience` entry, made first, as the timeout was),
+    and the first of the two to be processed triggers this event (scheduled, ``NORMAL``, at the
+    current time; a failed one fails it). What it skips is the ``Timeout`` object, the
+    ``ConditionValue`` (the visit reads ``request.triggered``, not the value) and the removal
+    of its check from the other event once triggered: the check is left there and does
+    nothing when that event is processed (a triggered ``FirstOf`` ignores it, as ``Condition``
+    does), which is what removing it achieves. A waiting visit at an operations touchpoint
+    costs a few microseconds less (issue 17). ``request`` must be pending (queued).
     ``tests/test_fast_draws.py`` compares it with the ``Condition``.
     """
 
-    __slots__ = ("_events",)
+    __slots__ = ()
 
-    def __init__(self, env: simpy.Environment, request: simpy.Event, timer: simpy.Event) -> None:
+    def __init__(self, env: simpy.Environment, request: simpy.Event, patience: float) -> None:
+        timer = Patience()
+        check = self._check
+        timer.callbacks = [check]
+        heappush(env._queue, (env._now + patience, NORMAL, next(env._eid), timer))
         self.env = env
         self.callbacks: list[Any] = []
         self._value = PENDING
-        self._events = (request, timer)
-        check = self._check
-        for event in self._events:
-            if event.callbacks is None:
-                check(event)
-            else:
-                event.callbacks.append(check)
-        self.callbacks.append(self._drop_checks)
+        request.callbacks.append(check)
 
-    def _check(self, event: simpy.Event) -> None:
+    def _check(self, event: Any) -> None:
         """Condition._check for "any of": the first event processed triggers it."""
         if self._value is not PENDING:
             return
@@ -86,15 +101,8 @@ class FirstOf(simpy.Event):
         else:
             self._ok = True
             self._value = None
-            self.env.schedule(self)
-
-    def _drop_checks(self, event: simpy.Event) -> None:
-        """Condition._remove_check_callbacks: the other event no longer needs the check."""
-        check = self._check
-        for other in self._events:
-            callbacks = other.callbacks
-            if callbacks and check in callbacks:
-                callbacks.remove(check)
+            env = self.env
+            heappush(env._queue, (env._now + 0, NORMAL, next(env._eid), self))  # env.schedule
 
 
 class OpsRule:
@@ -113,6 +121,7 @@ class OpsRule:
         "switch_to",
         "switch_p",
         "target",
+        "waits_as_days",
     )
 
     def __init__(
@@ -141,6 +150,9 @@ class OpsRule:
             self.retry_attempts = 0
         self.switch_to: Any = None  # the node, wired once every node exists
         self.target = DEFAULT_SERVICE_LEVEL_TARGET if target is None else target
+        # the visit may yield a wait as a plain number of days (JourneyModel sets it when a
+        # JourneyRunner drives every walk: returning customers)
+        self.waits_as_days = False
 
     def level(self, segment: str) -> int:
         """Priority level of a segment (unlisted: after every listed level)."""
@@ -316,7 +328,9 @@ def ops_visit(
             kind = "balked"
             wait = 0.0
         else:
-            req = res.request(priority=ops.level(c.segment)) if ops.priority else res.request()
+            # take/free: ScheduledResource's request/release for a visit that never waits on a
+            # granted request or a release (no event for a server free at once)
+            req = res.request(priority=ops.level(c.segment)) if ops.priority else res.take()
             served = True
             if req._value is PENDING:  # not req.triggered, without the property call
                 stats.queue_change(arrive, warmup, 1)
@@ -326,9 +340,9 @@ def ops_visit(
                 if patience == math.inf:
                     yield req
                 else:
-                    yield FirstOf(env, req, env.timeout(patience))  # req | env.timeout(...)
+                    yield FirstOf(env, req, patience)  # req | env.timeout(patience)
                     if req._value is PENDING:  # not req.triggered, without the property call
-                        req.cancel()
+                        res.put_queue.remove(req)  # req.cancel() of a request still queued
                         served = False
                 stats.queue_change(env._now, warmup, -1)
                 if counted:
@@ -340,8 +354,9 @@ def ops_visit(
                 if counted:
                     stats.answer(wait, slot, period)
                 stats.add_busy(env._now, service, warmup, horizon)
-                yield env.timeout(service)
-                res.release(req)
+                # a JourneyRunner takes a wait as a number of days: the key env.timeout gives
+                yield service if ops.waits_as_days else env.timeout(service)
+                res.free(req)
                 return waited, False
             kind = "abandoned"
         if counted:
@@ -356,7 +371,8 @@ def ops_visit(
             if counted:
                 stats.retries += 1
             u = keyed_uniform(c.key, RETRY_SALT, 3 * n + 1)
-            yield env.timeout(-math.log(1.0 - u) * ops.retry_delay)
+            delay = -math.log(1.0 - u) * ops.retry_delay
+            yield delay if ops.waits_as_days else env.timeout(delay)
             continue
         if ops.switch_p > 0.0 and keyed_uniform(c.key, RETRY_SALT, 3 * n + 2) < ops.switch_p:
             if counted:

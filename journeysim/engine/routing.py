@@ -88,7 +88,17 @@ class StateRouting(RoutingRule):
         The satisfaction level that counts as 0 for the ``satisfaction`` feature.
     """
 
-    __slots__ = ("base", "targets", "features", "coefs", "met", "used", "shifted")
+    __slots__ = (
+        "base",
+        "targets",
+        "features",
+        "coefs",
+        "met",
+        "used",
+        "shifted",
+        "one",
+        "before",
+    )
 
     def __init__(
         self,
@@ -119,6 +129,19 @@ class StateRouting(RoutingRule):
             for i, coefs in enumerate(self.coefs)
             if any(b != 0.0 for b in coefs)
         ]
+        # One shifted edge (the usual row: "unhappy customers call", "loyal ones use the
+        # app"): next() takes a shorter path with the same float operations. ``one`` is the
+        # edge and its (feature, weight) terms; ``before`` the cumulative weights of the edges
+        # ahead of it, as next()'s running sum adds them (they do not depend on the customer)
+        self.one: tuple[int, tuple[tuple[Callable[..., float], float], ...]] | None = None
+        self.before: list[float] = []
+        if len(self.shifted) == 1:
+            i, terms = self.shifted[0]
+            self.one = (i, tuple((self.features[k], b) for k, b in terms))
+            acc = 0.0
+            for v in self.base[:i]:
+                acc += v
+                self.before.append(acc)
 
     def weighs(self, feature: str) -> bool:
         """Whether some edge of the row has a non-zero weight on ``feature``."""
@@ -138,6 +161,30 @@ class StateRouting(RoutingRule):
     def next(self, customer: Any, now: float, u: float) -> Any:
         """The target whose share of the shifted row holds ``u`` (as :meth:`probabilities`)."""
         met = self.met
+        one = self.one
+        if one is not None:
+            # the general path below for one shifted edge: the same exponent (its terms in
+            # the same order), the same weights and sum; the running sum of the edges ahead of
+            # it is ``before`` (bisect finds the first one above the threshold, as the loop)
+            i, terms = one
+            exponent = 0.0
+            for f, b in terms:
+                exponent += b * f(customer, now, met)
+            w = self.base.copy()
+            w[i] *= math.exp(exponent)
+            threshold = u * sum(w)
+            before = self.before
+            j = bisect_right(before, threshold)
+            if j < i:
+                return self.targets[j]
+            acc = before[-1] if i else 0.0
+            n = len(w)
+            while j < n:
+                acc += w[j]
+                if threshold < acc:
+                    return self.targets[j]
+                j += 1
+            return self.targets[-1]
         x = []
         for f in self.features:  # a loop, not a comprehension: one call less per visit
             x.append(f(customer, now, met))

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from journeysim.scenario.schema import ServiceTime
 
 __all__ = [
+    "BetaDraw",
     "DeterministicService",
     "ExponentialService",
     "GammaService",
@@ -137,8 +138,20 @@ class GammaService(ServiceRule):
 
     def __init__(self, mean: float, sd: float) -> None:
         super().__init__(mean)
-        self.shape = (mean / sd) ** 2
-        self.scale = mean / self.shape
+        shape = (mean / sd) ** 2
+        self._constants(shape, mean / shape)
+
+    @classmethod
+    def of_shape(cls, shape: float, scale: float) -> GammaService:
+        """``rng.gammavariate(shape, scale)`` as a rule (its mean is ``shape * scale``)."""
+        rule = cls.__new__(cls)
+        ServiceRule.__init__(rule, shape * scale)
+        rule._constants(shape, scale)
+        return rule
+
+    def _constants(self, shape: float, scale: float) -> None:
+        self.shape = shape
+        self.scale = scale
         alpha = self.shape
         # shape above 1: CPython's branch (Cheng 1977) runs inline with its constants
         self.cheng = alpha > 1.0 and self.scale > 0.0
@@ -164,6 +177,29 @@ class GammaService(ServiceRule):
             r = bbb + ccc * v - x
             if r + SG_MAGICCONST - 4.5 * z >= 0.0 or r >= log(z):
                 return x * self.scale
+
+
+class BetaDraw:
+    """``rng.betavariate(a, b)``: CPython's two gamma draws, each inline (:class:`GammaService`).
+
+    ``y = gammavariate(a, 1.0)``, then ``y / (y + gammavariate(b, 1.0))`` (0.0 if ``y`` is
+    0.0): the same uniforms and float operations, so the same number, with the constants of
+    Cheng's algorithm computed once, not at every draw (a prospect's churn propensity, issue
+    17). ``tests/test_fast_draws.py`` checks it against the library.
+    """
+
+    __slots__ = ("first", "second")
+
+    def __init__(self, a: float, b: float) -> None:
+        self.first = GammaService.of_shape(a, 1.0)
+        self.second = GammaService.of_shape(b, 1.0)
+
+    def draw(self, rng: random.Random) -> float:
+        """One draw in [0, 1]."""
+        y = self.first.draw(rng)
+        if y:
+            return y / (y + self.second.draw(rng))
+        return 0.0
 
 
 def compile_service(spec: ServiceTime) -> ServiceRule:
