@@ -897,8 +897,10 @@ class JourneyModel:
                 wom.set_advocacy(customer, 0)
         now = self.env.now
         rec = self.recorder
-        if period is None or period < 0:  # a decision at a boundary of the burn-in: not counted
+        if period is None:
             period = rec.period_of(now)
+        elif period < 0:  # a decision at a boundary of the burn-in (day 0 too): not counted
+            period = rec.trash
         rec.churn(customer.cohort, period, rec.segments.get(customer.segment))
         if self.logging:
             self.recorder.log(

@@ -176,6 +176,26 @@ def test_runaway_word_of_mouth_has_no_steady_state():
         js.simulate(scenario, seed=1)
 
 
+def test_the_churn_decision_at_day_0_belongs_to_the_burn_in():
+    """A burn-in of whole periods ends on a boundary: its decisions are the burn-in's.
+
+    They close the burn-in's last period, so they are not counted in period 0 (which has its
+    own boundary at its end): else period 0 counts two periods' churn and retention is low.
+    """
+    result = js.simulate(base_scenario(horizon="60 d"), seed=1, event_log=True)  # 120 d = 4 P
+    left = result.events.query("event == 'churned'")["time"]
+    assert (left == 0).sum() > 0  # the boundary at day 0 exists and decides
+    assert result.timeline["churned"].tolist() == [
+        ((left > 0) & (left <= P)).sum(),
+        ((left > P) & (left <= 2 * P)).sum(),
+    ]
+    kpis = result.kpis.iloc[0]
+    assert kpis["customers_churned"] == (left > 0).sum()
+    assert kpis["customers_active_end"] == kpis["customers_at_start"] + kpis[
+        "customers_acquired"
+    ] - (left > 0).sum()
+
+
 def test_steady_start_keeps_other_draws():
     """The base draws from its own stream: day-0 arrivals are the same as from an empty start."""
     steady = js.simulate(base_scenario(), seed=3).timeline["new_customers"]
