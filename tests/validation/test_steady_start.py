@@ -191,9 +191,10 @@ def test_the_churn_decision_at_day_0_belongs_to_the_burn_in():
     ]
     kpis = result.kpis.iloc[0]
     assert kpis["customers_churned"] == (left > 0).sum()
-    assert kpis["customers_active_end"] == kpis["customers_at_start"] + kpis[
-        "customers_acquired"
-    ] - (left > 0).sum()
+    assert (
+        kpis["customers_active_end"]
+        == kpis["customers_at_start"] + kpis["customers_acquired"] - (left > 0).sum()
+    )
 
 
 def test_steady_start_keeps_other_draws():
