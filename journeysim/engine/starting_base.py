@@ -306,6 +306,7 @@ class SteadyStart:
         self.drawn_at = model.env.now
         self.seen: dict[int, tuple[float, float, int]] = {}
         self.lives: dict[str, Lives] = {}
+        self.notes: list[str] = []  # what the run's results must say (a base not rebuilt)
 
     # -- closed forms --------------------------------------------------------------------------
 
@@ -539,8 +540,17 @@ class SteadyStart:
         model = self.model
         samples = self.experiences()
         pooled = [x for xs in samples.values() for x in xs]
-        if not model.psych_on or len(pooled) < MIN_EXPERIENCES:
-            return  # nothing to learn from: keep the closed-form base
+        if not model.psych_on:
+            return  # the closed form is exact: nothing to rebuild
+        if len(pooled) < MIN_EXPERIENCES:  # nothing to learn from: keep the closed-form base
+            if not self.notes:
+                self.notes.append(
+                    f"simulation.burn_in: the steady start's base was not rebuilt (only "
+                    f"{len(pooled)} journeys before day {model.env.now:.1f}, {MIN_EXPERIENCES} "
+                    "needed), so it starts with new customers' satisfaction and loyalty, not a "
+                    "settled business's; lengthen the burn-in (e.g. '365 d')"
+                )
+            return
         rng = self.rng
         since = model.env.now - self.drawn_at
         for seg in model.segments:

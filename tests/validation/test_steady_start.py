@@ -197,6 +197,19 @@ def test_the_churn_decision_at_day_0_belongs_to_the_burn_in():
     )
 
 
+def test_a_burn_in_too_short_to_rebuild_the_base_says_so():
+    """No journeys to learn from (burn-in of 1 d): the base keeps new customers' states."""
+    psych = {"psychology.enabled": True}
+    scenario = base_scenario(burn_in="1 d", horizon="30 d").with_overrides(psych)
+    with pytest.warns(UserWarning, match=r"simulation\.burn_in") as seen:
+        short = js.simulate(scenario, seed=1)
+    assert any("simulation.burn_in" in note for note in short.warnings)
+    assert len([w for w in seen if "burn_in" in str(w.message)]) == 1  # once, not per rebuild
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a burn-in long enough to rebuild: no note
+        js.simulate(base_scenario(gap="20 d", horizon="30 d").with_overrides(psych), seed=1)
+
+
 def test_steady_start_keeps_other_draws():
     """The base draws from its own stream: day-0 arrivals are the same as from an empty start."""
     steady = js.simulate(base_scenario(), seed=3).timeline["new_customers"]
