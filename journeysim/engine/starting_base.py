@@ -73,6 +73,7 @@ from journeysim.engine.customer import Customer
 from journeysim.engine.satisfaction import journey_satisfaction
 from journeysim.engine.streams import RunStreams
 from journeysim.errors import ScenarioError
+from journeysim.scenario.schema import MAX_STEADY_LIFETIME
 
 if TYPE_CHECKING:
     from journeysim.engine.model import JourneyModel, SegmentRuntime
@@ -90,7 +91,11 @@ MIN_EXPERIENCES = 50
 #: Fewest lives replayed per segment.
 MIN_LIVES = 200
 #: Longest replayed life (days): a life that has not ended by then is cut there.
-LONGEST_LIFE = 50 * 365.0
+LONGEST_LIFE = MAX_STEADY_LIFETIME
+#: Smallest propensity or need rate drawn for the base (Beta(a - 1, b) and Gamma(r - 1) with
+#: shapes near 0 give smaller ones, or 0.0): their lifetimes and gaps (and products) would not
+#: be finite floats. Far below anything a settled base holds; smaller draws are drawn again.
+TINY = 1e-150
 
 
 def mean_inverse_propensity(a: float, b: float) -> float:
@@ -340,6 +345,8 @@ class SteadyStart:
             bound = f + period * max(1.0 / h, 1.0)
             while True:  # rejection from Beta(a - 1, b) (density Beta(a, b) / theta)
                 theta = rng.betavariate(a - 1.0, b)
+                if theta < TINY:  # a - 1 near 0: no float lifetime; draw again
+                    continue
                 eff = min(h * theta, 1.0)
                 if rng.random() * bound < theta * (f + period / eff):
                     break
@@ -349,6 +356,8 @@ class SteadyStart:
             return theta, f + (k + rng.random()) * period, k, 0.0
         while True:  # weight (1 - theta') / theta'; over the proposal: theta (1 - theta') / theta'
             theta = rng.betavariate(a - 1.0, b)
+            if theta < TINY:  # a - 1 near 0: no float lifetime; draw again
+                continue
             eff = min(h * theta, 1.0)
             if rng.random() * max(1.0 / h, 1.0) < theta * (1.0 - eff) / eff:
                 break
@@ -356,7 +365,9 @@ class SteadyStart:
         shape = seg.need_shape
         need_rate = 0.0
         if shape is not None:  # size-biased Gamma(shape) of mean gap_rate: Gamma(shape - 1)
-            need_rate = rng.gammavariate(shape - 1.0, rate / shape)
+            need_rate = 0.0
+            while need_rate < TINY:  # again if no float gap (shape - 1 near 0)
+                need_rate = rng.gammavariate(shape - 1.0, rate / shape)
             rate = need_rate
         return theta, rng.expovariate(eff * rate), 0, need_rate
 

@@ -161,6 +161,12 @@ def test_steady_base_with_per_journey_churn(shape):
             {"simulation.churn": "journey", "segments.all.need_rate_shape": 0.9},
             "segments.all.need_rate_shape",
         ),
+        # a > 1 but so close that the mean lifetime is centuries: the base would be millions
+        ({"segments.all.churn.a": 1.01}, "segments.all.churn.a"),
+        (
+            {"simulation.churn": "journey", "segments.all.need_rate_shape": 1.01},
+            "segments.all.need_rate_shape",
+        ),
     ],
 )
 def test_a_steady_start_without_a_steady_state_is_refused(changes, field):
@@ -208,6 +214,28 @@ def test_a_burn_in_too_short_to_rebuild_the_base_says_so():
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a burn-in long enough to rebuild: no note
         js.simulate(base_scenario(gap="20 d", horizon="30 d").with_overrides(psych), seed=1)
+
+
+@pytest.mark.parametrize("churn", ["period", "journey"])
+def test_propensities_and_need_rates_near_0_are_drawn_without_error(churn):
+    """Beta(a - 1, b) and Gamma(r - 1) with shapes near 0 underflow to 0.0: drawn again."""
+    scenario = base_scenario(churn=churn, horizon="20 d", burn_in="12 d").with_overrides(
+        {
+            "simulation.period": "1 d",
+            "segments.all.churn.a": 1.001,
+            "segments.all.churn.b": 0.01,
+            "segments.all.time_between_needs": "1 d",
+            "segments.all.need_rate_shape": 1.02,
+            "population.arrivals_per_day": 0.5,
+        }
+    )
+    model = JourneyModel(scenario, RunStreams(seed_sequence(1, (0,))))
+    start = SteadyStart(model, random.Random(5))
+    drawn = np.array([start._draw(model.segments[0], 1.0) for _ in range(2000)])
+    assert (drawn[:, 0] > 0).all()
+    if churn == "journey":
+        assert (drawn[:, 3] > 0).all()
+    assert js.simulate(scenario, seed=1).kpis["customers_at_start"].iloc[0] > 0
 
 
 def test_steady_start_keeps_other_draws():
