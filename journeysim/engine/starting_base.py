@@ -92,6 +92,9 @@ MIN_EXPERIENCES = 50
 MIN_LIVES = 200
 #: Longest replayed life (days): a life that has not ended by then is cut there.
 LONGEST_LIFE = MAX_STEADY_LIFETIME
+#: Most that word of mouth multiplies the first drawn base by with psychology on (see
+#: :meth:`SteadyStart._first_guess`).
+FIRST_GUESS_GAIN = 3.0
 #: Smallest propensity or need rate drawn for the base (Beta(a - 1, b) and Gamma(r - 1) with
 #: shapes near 0 give smaller ones, or 0.0): their lifetimes and gaps (and products) would not
 #: be finite floats. Far below anything a settled base holds; smaller draws are drawn again.
@@ -409,12 +412,32 @@ class SteadyStart:
         """Draw the starting base at ``-burn_in`` from the closed form (a new customer's state)."""
         model = self.model
         wom = model.word_of_mouth
-        for seg, target in self._targets(wom.per_customer if wom is not None else 0.0).items():
+        r = wom.per_customer if wom is not None else 0.0
+        targets = self._first_guess(r) if model.psych_on and r > 0 else self._targets(r)
+        for seg, target in targets.items():
             for _ in range(self._poisson(target)):
                 theta, age, decisions, need_rate = self._draw(seg, 1.0)
                 self._add(seg, theta, age, decisions, need_rate)
         self.drawn = model.next_id  # customers 0 .. drawn - 1 are the drawn base
         self.drawn_at = model.env.now
+
+    def _first_guess(self, r: float) -> dict[SegmentRuntime, float]:
+        """The drawn base's size with word of mouth ``r`` when psychology is on.
+
+        The closed form's stay ignores what satisfaction and loyalty do to churn, so with
+        psychology on it is only a first guess, and the rebuild sizes the base from replayed
+        lives (refusing word of mouth that has no steady state). Word of mouth multiplies the
+        guess by ``1 / (1 - E r)``, which near ``E r = 1`` explodes (hundreds of times a base
+        that settles much smaller when unhappy customers leave sooner) or has no steady state
+        at all; the guess is therefore at most :data:`FIRST_GUESS_GAIN` times the base
+        without word of mouth.
+        """
+        plain = self._targets(0.0)
+        try:
+            amplified = self._targets(r)
+        except ScenarioError:  # the closed form's stay: the lives' decide (rebuild)
+            return {seg: FIRST_GUESS_GAIN * n for seg, n in plain.items()}
+        return {seg: min(n, FIRST_GUESS_GAIN * plain[seg]) for seg, n in amplified.items()}
 
     def _add(
         self,

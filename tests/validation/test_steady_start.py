@@ -238,6 +238,32 @@ def test_propensities_and_need_rates_near_0_are_drawn_without_error(churn):
     assert js.simulate(scenario, seed=1).kpis["customers_at_start"].iloc[0] > 0
 
 
+def test_word_of_mouth_near_the_closed_form_limit_starts_from_a_bounded_guess():
+    """With psychology on the closed form's stay (330 d) is only a first guess.
+
+    Unhappy customers (quality 4) stay ~290 d, so referrals of 0.0031 a day per customer
+    settle (gain ~0.9) though the closed form says 1.02 (no steady state); at 0.00302 it says
+    x300 and drew ~200,000 customers for a base of ~5,000.
+    """
+    unhappy = {
+        "psychology.enabled": True,
+        "touchpoints.shop.quality": 4.0,
+        "population.arrivals_per_day": 2.0,
+    }
+
+    def scenario(referrals: float) -> js.Scenario:
+        return base_scenario(referrals=referrals, gap="20 d", horizon="30 d").with_overrides(
+            unhappy
+        )
+
+    model = JourneyModel(scenario(0.00302), RunStreams(seed_sequence(1, (0,))))
+    start = SteadyStart(model, random.Random(5))
+    start.seed()
+    assert start.drawn < 4 * 2.0 * P * (A + B - 1) / (A - 1)  # at most x3 the plain base
+    settled = js.simulate(scenario(0.0031), seed=1).kpis.iloc[0]
+    assert 0 < settled["customers_active_end"] < 20 * 2.0 * P * (A + B - 1) / (A - 1)
+
+
 def test_steady_start_keeps_other_draws():
     """The base draws from its own stream: day-0 arrivals are the same as from an empty start."""
     steady = js.simulate(base_scenario(), seed=3).timeline["new_customers"]
