@@ -89,6 +89,22 @@ CesScale = bounded_float(1.0, 7.0)
 MAX_STEADY_LIFETIME = 50 * 365.0
 
 
+def steady_lifetime(simulation: SimulationSettings, segment: Segment) -> float:
+    """A new customer's mean lifetime in days without psychology (the closed form, a > 1).
+
+    Period churn: ``P (a + b - 1) / (a - 1)`` (``P E[1/theta]``, shifted-beta-geometric,
+    Fader & Hardie 2007); per-journey churn: ``T b / (a - 1)``, times ``r / (r - 1)`` with
+    ``need_rate_shape = r`` (``E[(1 - theta) / theta] E[1 / nu]``). See
+    ``journeysim/engine/starting_base.py``.
+    """
+    a, b = segment.churn.a, segment.churn.b
+    if simulation.churn == "period":
+        return simulation.period * (a + b - 1.0) / (a - 1.0)
+    days = segment.time_between_needs * b / (a - 1.0)
+    shape = segment.need_rate_shape
+    return days if shape is None else days * shape / (shape - 1.0)
+
+
 class SimulationSettings(FrozenModel):
     """Clock settings of a run."""
 
@@ -627,13 +643,10 @@ class Scenario(FrozenModel):
         a, b = segment.churn.a, segment.churn.b
         field = f"segments.{name}.churn.a"
         cause = f"churn a = {a:g}, b = {b:g}; raise a"
-        if self.simulation.churn == "period":  # P E[1/theta]
-            days = self.simulation.period * (a + b - 1.0) / (a - 1.0)
-        else:  # E[(1 - theta) / theta] E[1 / nu]
-            days = segment.time_between_needs * b / (a - 1.0)
-            shape = segment.need_rate_shape
-            if shape is not None and days <= MAX_STEADY_LIFETIME:
-                days *= shape / (shape - 1.0)
+        days = steady_lifetime(self.simulation, segment)
+        shape = segment.need_rate_shape
+        if self.simulation.churn == "journey" and shape is not None:
+            if days * (shape - 1.0) / shape <= MAX_STEADY_LIFETIME:  # the shape makes it long
                 field = f"segments.{name}.need_rate_shape"
                 cause = f"need_rate_shape = {shape:g}; raise it"
         if days > MAX_STEADY_LIFETIME:
