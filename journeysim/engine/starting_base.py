@@ -523,6 +523,13 @@ class SteadyStart:
         env = self.model.env
         step = burn_in / 6.0
         window = min(SNAPSHOT_WINDOW, step / 2.0)
+        if self.model.psych_on and window < 1.0:  # less than a day: the hours it falls in
+            self._note(
+                f"simulation.burn_in: {burn_in:g} d is too short for a steady start: its base "
+                f"is rebuilt from {window * 24:.0f} hours of journeys (not a whole day: at "
+                "least 12 d), so day 0 may not find a settled business; lengthen the burn-in "
+                "(e.g. '365 d')"
+            )
         for _ in range(REBUILDS):
             yield env.timeout(step - window)
             self.snapshot()
@@ -531,6 +538,11 @@ class SteadyStart:
         for _ in range(RESIZES):
             yield env.timeout(step)
             self.resize()
+
+    def _note(self, text: str) -> None:
+        """Say ``text`` in the run's results (the first such note only: one is enough)."""
+        if not self.notes:
+            self.notes.append(text)
 
     def snapshot(self) -> None:
         """Note every customer's loyalty, expectation and journeys (for :meth:`experiences`)."""
@@ -577,13 +589,12 @@ class SteadyStart:
         if not model.psych_on:
             return  # the closed form is exact: nothing to rebuild
         if len(pooled) < MIN_EXPERIENCES:  # nothing to learn from: keep the closed-form base
-            if not self.notes:
-                self.notes.append(
-                    f"simulation.burn_in: the steady start's base was not rebuilt (only "
-                    f"{len(pooled)} journeys before day {model.env.now:.1f}, {MIN_EXPERIENCES} "
-                    "needed), so it starts with new customers' satisfaction and loyalty, not a "
-                    "settled business's; lengthen the burn-in (e.g. '365 d')"
-                )
+            self._note(
+                f"simulation.burn_in: the steady start's base was not rebuilt (only "
+                f"{len(pooled)} journeys before day {model.env.now:.1f}, {MIN_EXPERIENCES} "
+                "needed), so it starts with new customers' satisfaction and loyalty, not a "
+                "settled business's; lengthen the burn-in (e.g. '365 d')"
+            )
             return
         rng = self.rng
         since = model.env.now - self.drawn_at

@@ -203,10 +203,16 @@ def test_the_churn_decision_at_day_0_belongs_to_the_burn_in():
     )
 
 
-def test_a_burn_in_too_short_to_rebuild_the_base_says_so():
-    """No journeys to learn from (burn-in of 1 d): the base keeps new customers' states."""
+@pytest.mark.parametrize(
+    ("burn_in", "gap"),
+    [
+        ("1 d", "200 d"),  # no journeys to learn from: the base keeps new customers' states
+        ("6 d", "20 d"),  # rebuilt from half a day's journeys (retail: base -5..-30%, NPS high)
+    ],
+)
+def test_a_burn_in_too_short_to_rebuild_the_base_says_so(burn_in, gap):
     psych = {"psychology.enabled": True}
-    scenario = base_scenario(burn_in="1 d", horizon="30 d").with_overrides(psych)
+    scenario = base_scenario(burn_in=burn_in, gap=gap, horizon="30 d").with_overrides(psych)
     with pytest.warns(UserWarning, match=r"simulation\.burn_in") as seen:
         short = js.simulate(scenario, seed=1)
     assert any("simulation.burn_in" in note for note in short.warnings)
