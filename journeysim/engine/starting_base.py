@@ -588,6 +588,14 @@ class SteadyStart:
         pooled = [x for xs in samples.values() for x in xs]
         if not model.psych_on:
             return  # the closed form is exact: nothing to rebuild
+        if model.psych.expectation_weight <= 0:  # experiences are read from expectations
+            self._note(
+                "psychology.expectation_weight = 0: the steady start cannot read the burn-in's "
+                "experiences back from expectations that never move, so its base keeps new "
+                "customers' satisfaction and loyalty, not a settled business's (use a small "
+                "weight, e.g. 0.01, or start = 'empty' with a long burn-in)"
+            )
+            return
         if len(pooled) < MIN_EXPERIENCES:  # nothing to learn from: keep the closed-form base
             self._note(
                 f"simulation.burn_in: the steady start's base was not rebuilt (only "

@@ -222,6 +222,14 @@ def test_a_burn_in_too_short_to_rebuild_the_base_says_so(burn_in, gap):
         js.simulate(base_scenario(gap="20 d", horizon="30 d").with_overrides(psych), seed=1)
 
 
+def test_expectations_that_never_move_leave_the_base_unrebuilt_and_say_why():
+    """The rebuild reads experiences back from expectations: with a weight of 0 it cannot."""
+    frozen = {"psychology.enabled": True, "psychology.expectation_weight": 0.0}
+    scenario = base_scenario(gap="20 d", horizon="30 d").with_overrides(frozen)
+    with pytest.warns(UserWarning, match=r"psychology\.expectation_weight = 0"):
+        js.simulate(scenario, seed=1)
+
+
 @pytest.mark.parametrize("churn", ["period", "journey"])
 def test_propensities_and_need_rates_near_0_are_drawn_without_error(churn):
     """Beta(a - 1, b) and Gamma(r - 1) with shapes near 0 underflow to 0.0: drawn again."""
