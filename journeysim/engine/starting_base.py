@@ -458,7 +458,7 @@ class SteadyStart:
             model.next_id,
             seg.name,
             rec.trash,
-            now - age,
+            now - min(age, LONGEST_LIFE),  # 1 < a <= 2: ages of any size (E[age] infinite)
             theta,
             seg.spec.initial_expectation,
             psych.satisfaction_when_met,

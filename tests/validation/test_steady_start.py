@@ -278,6 +278,25 @@ def test_word_of_mouth_near_the_closed_form_limit_starts_from_a_bounded_guess():
     assert 0 < settled["customers_active_end"] < 20 * 2.0 * P * (A + B - 1) / (A - 1)
 
 
+def test_a_base_with_a_up_to_2_is_no_older_than_the_longest_life():
+    """With 1 < a <= 2 the stationary base's mean age is infinite (E[1/theta^2]): its draw
+    holds customers thousands of years old, and exp(weight x tenure) of state routing
+    overflowed. Their tenure is cut at the longest replayed life (50 years): no decision moves.
+    """
+    scenario = base_scenario(horizon="30 d").with_overrides(
+        {
+            "segments.all.churn.a": 1.5,
+            "journey.routes.shop": {"purchase": 0.5, "exit": 0.5},
+            "journey.state_routing": {"shop": {"purchase": {"tenure_years": 1.0}}},
+        }
+    )
+    model = JourneyModel(scenario, RunStreams(seed_sequence(1, (0,))))
+    SteadyStart(model, random.Random(5)).seed()
+    ages = [model.env.now - c.acquired_at for c in model.active.values()]
+    assert max(ages) == pytest.approx(50 * 365.0)
+    assert js.simulate(scenario, seed=1).kpis["purchases"].iloc[0] > 0
+
+
 def test_steady_start_keeps_other_draws():
     """The base draws from its own stream: day-0 arrivals are the same as from an empty start."""
     steady = js.simulate(base_scenario(), seed=3).timeline["new_customers"]
