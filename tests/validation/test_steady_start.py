@@ -203,6 +203,15 @@ def test_the_churn_decision_at_day_0_belongs_to_the_burn_in():
     )
 
 
+@pytest.mark.parametrize(("burn_in", "first"), [("15 d", 0.0), ("47.3 d", -P), ("120 d", -3 * P)])
+def test_churn_decisions_start_at_the_first_boundary_of_the_burn_in(burn_in, first):
+    """The drawn base decides at every boundary after -burn_in: skipping the first (a burn-in
+    not a whole number of periods) left the base a period's churn too large (15 d: +9%)."""
+    result = js.simulate(base_scenario(burn_in=burn_in, horizon="30 d"), seed=1, event_log=True)
+    decided = result.events.query("event == 'churn_decision'")["time"]
+    assert decided.min() == pytest.approx(first)
+
+
 @pytest.mark.parametrize(
     ("burn_in", "gap"),
     [
