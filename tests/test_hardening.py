@@ -204,6 +204,20 @@ def test_a_large_run_is_announced_by_the_cli(tmp_path, capsys):
     assert "journeysim: note: a large run" in capsys.readouterr().err
 
 
+def test_the_burn_in_and_a_steady_base_count_in_the_planned_work():
+    """A burn-in is simulated too, and a steady start's base (arrivals x mean lifetime,
+    here 50 x 10 (3 + 9 - 1) / 2 = 2,750 customers) buys all along it."""
+    from journeysim.scenario.workload import estimate_work, work_note
+
+    raw = minimal(segments__all__churn={"a": 3.0, "b": 9.0}, population={"arrivals_per_day": 50})
+    plain = estimate_work(scenario_from_dict(raw))
+    raw["simulation"].update(burn_in="100000 d", start="steady", churn="period")
+    steady = estimate_work(scenario_from_dict(raw))
+    assert steady.prospects == pytest.approx(plain.prospects + 2750)
+    assert steady.journeys >= plain.journeys + 2750 * 100060 / 7
+    assert work_note(steady) is not None  # days of computing: the CLI says so first
+
+
 def test_a_sweep_point_with_absurd_work_is_refused_before_the_sweep(tmp_path):
     from tests.helpers import write_scenario
 

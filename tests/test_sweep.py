@@ -120,6 +120,26 @@ def test_invalid_points_are_recorded_and_mixed_values_stored(tmp_path):
     assert data["status"].tolist() == ["invalid", "ok", "ok"]
 
 
+def test_a_point_the_engine_refuses_is_invalid_not_retried(tmp_path):
+    """Runaway word of mouth has no steady state: the run refuses it (ScenarioError, the
+    field named) the same way every time, so the point is invalid at once, not retried."""
+    referrals = "referrals.per_customer_per_day"
+    spec = small_sweep(
+        strategies=["baseline"],
+        replications=1,
+        design={"kind": "grid"},
+        parameters={referrals: {"values": [0.0, 0.01]}},
+    )
+    spec["overrides"].update(
+        {"simulation.horizon": "20 d", "simulation.start": "steady", "simulation.burn_in": "6 d"}
+    )
+    data = js.sweep(out=tmp_path / "o", workers=1, **spec)
+    assert data["status"].tolist() == ["ok", "invalid"]
+    refused = data.iloc[1]
+    assert refused["attempts"] == 1
+    assert "simulation.start: no steady state" in refused["error"]
+
+
 def test_a_list_design_needs_no_parameter_table(tmp_path, capsys):
     sweepfile = tmp_path / "list.toml"
     sweepfile.write_text(

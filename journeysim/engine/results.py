@@ -221,6 +221,8 @@ class Results:
             journeys = pd.DataFrame(rec.journey_starts, columns=["time", "customer", "segment"])
         profile = profile_table(model)
         notes = overload_warnings(model, profile)
+        if model.starting_base is not None:
+            notes += model.starting_base.notes
         for note in notes:
             warnings.warn(note, UserWarning, stacklevel=2)
         return cls(

@@ -73,6 +73,7 @@ from journeysim.engine.customer import Customer
 from journeysim.engine.satisfaction import journey_satisfaction
 from journeysim.engine.streams import RunStreams
 from journeysim.errors import ScenarioError
+from journeysim.scenario.schema import MAX_STEADY_LIFETIME
 
 if TYPE_CHECKING:
     from journeysim.engine.model import JourneyModel, SegmentRuntime
@@ -90,7 +91,14 @@ MIN_EXPERIENCES = 50
 #: Fewest lives replayed per segment.
 MIN_LIVES = 200
 #: Longest replayed life (days): a life that has not ended by then is cut there.
-LONGEST_LIFE = 50 * 365.0
+LONGEST_LIFE = MAX_STEADY_LIFETIME
+#: Most that word of mouth multiplies the first drawn base by with psychology on (see
+#: :meth:`SteadyStart._first_guess`).
+FIRST_GUESS_GAIN = 3.0
+#: Smallest propensity or need rate drawn for the base (Beta(a - 1, b) and Gamma(r - 1) with
+#: shapes near 0 give smaller ones, or 0.0): their lifetimes and gaps (and products) would not
+#: be finite floats. Far below anything a settled base holds; smaller draws are drawn again.
+TINY = 1e-150
 
 
 def mean_inverse_propensity(a: float, b: float) -> float:
@@ -306,6 +314,7 @@ class SteadyStart:
         self.drawn_at = model.env.now
         self.seen: dict[int, tuple[float, float, int]] = {}
         self.lives: dict[str, Lives] = {}
+        self.notes: list[str] = []  # what the run's results must say (a base not rebuilt)
 
     # -- closed forms --------------------------------------------------------------------------
 
@@ -339,6 +348,8 @@ class SteadyStart:
             bound = f + period * max(1.0 / h, 1.0)
             while True:  # rejection from Beta(a - 1, b) (density Beta(a, b) / theta)
                 theta = rng.betavariate(a - 1.0, b)
+                if theta < TINY:  # a - 1 near 0: no float lifetime; draw again
+                    continue
                 eff = min(h * theta, 1.0)
                 if rng.random() * bound < theta * (f + period / eff):
                     break
@@ -348,6 +359,8 @@ class SteadyStart:
             return theta, f + (k + rng.random()) * period, k, 0.0
         while True:  # weight (1 - theta') / theta'; over the proposal: theta (1 - theta') / theta'
             theta = rng.betavariate(a - 1.0, b)
+            if theta < TINY:  # a - 1 near 0: no float lifetime; draw again
+                continue
             eff = min(h * theta, 1.0)
             if rng.random() * max(1.0 / h, 1.0) < theta * (1.0 - eff) / eff:
                 break
@@ -355,7 +368,9 @@ class SteadyStart:
         shape = seg.need_shape
         need_rate = 0.0
         if shape is not None:  # size-biased Gamma(shape) of mean gap_rate: Gamma(shape - 1)
-            need_rate = rng.gammavariate(shape - 1.0, rate / shape)
+            need_rate = 0.0
+            while need_rate < TINY:  # again if no float gap (shape - 1 near 0)
+                need_rate = rng.gammavariate(shape - 1.0, rate / shape)
             rate = need_rate
         return theta, rng.expovariate(eff * rate), 0, need_rate
 
@@ -397,12 +412,32 @@ class SteadyStart:
         """Draw the starting base at ``-burn_in`` from the closed form (a new customer's state)."""
         model = self.model
         wom = model.word_of_mouth
-        for seg, target in self._targets(wom.per_customer if wom is not None else 0.0).items():
+        r = wom.per_customer if wom is not None else 0.0
+        targets = self._first_guess(r) if model.psych_on and r > 0 else self._targets(r)
+        for seg, target in targets.items():
             for _ in range(self._poisson(target)):
                 theta, age, decisions, need_rate = self._draw(seg, 1.0)
                 self._add(seg, theta, age, decisions, need_rate)
         self.drawn = model.next_id  # customers 0 .. drawn - 1 are the drawn base
         self.drawn_at = model.env.now
+
+    def _first_guess(self, r: float) -> dict[SegmentRuntime, float]:
+        """The drawn base's size with word of mouth ``r`` when psychology is on.
+
+        The closed form's stay ignores what satisfaction and loyalty do to churn, so with
+        psychology on it is only a first guess, and the rebuild sizes the base from replayed
+        lives (refusing word of mouth that has no steady state). Word of mouth multiplies the
+        guess by ``1 / (1 - E r)``, which near ``E r = 1`` explodes (hundreds of times a base
+        that settles much smaller when unhappy customers leave sooner) or has no steady state
+        at all; the guess is therefore at most :data:`FIRST_GUESS_GAIN` times the base
+        without word of mouth.
+        """
+        plain = self._targets(0.0)
+        try:
+            amplified = self._targets(r)
+        except ScenarioError:  # the closed form's stay: the lives' decide (rebuild)
+            return {seg: FIRST_GUESS_GAIN * n for seg, n in plain.items()}
+        return {seg: min(n, FIRST_GUESS_GAIN * plain[seg]) for seg, n in amplified.items()}
 
     def _add(
         self,
@@ -423,7 +458,7 @@ class SteadyStart:
             model.next_id,
             seg.name,
             rec.trash,
-            now - age,
+            now - min(age, LONGEST_LIFE),  # 1 < a <= 2: ages of any size (E[age] infinite)
             theta,
             seg.spec.initial_expectation,
             psych.satisfaction_when_met,
@@ -488,6 +523,13 @@ class SteadyStart:
         env = self.model.env
         step = burn_in / 6.0
         window = min(SNAPSHOT_WINDOW, step / 2.0)
+        if self.model.psych_on and window < 1.0:  # less than a day: the hours it falls in
+            self._note(
+                f"simulation.burn_in: {burn_in:g} d is too short for a steady start: its base "
+                f"is rebuilt from {window * 24:.0f} hours of journeys (not a whole day: at "
+                "least 12 d), so day 0 may not find a settled business; lengthen the burn-in "
+                "(e.g. '365 d')"
+            )
         for _ in range(REBUILDS):
             yield env.timeout(step - window)
             self.snapshot()
@@ -496,6 +538,11 @@ class SteadyStart:
         for _ in range(RESIZES):
             yield env.timeout(step)
             self.resize()
+
+    def _note(self, text: str) -> None:
+        """Say ``text`` in the run's results (the first such note only: one is enough)."""
+        if not self.notes:
+            self.notes.append(text)
 
     def snapshot(self) -> None:
         """Note every customer's loyalty, expectation and journeys (for :meth:`experiences`)."""
@@ -539,8 +586,24 @@ class SteadyStart:
         model = self.model
         samples = self.experiences()
         pooled = [x for xs in samples.values() for x in xs]
-        if not model.psych_on or len(pooled) < MIN_EXPERIENCES:
-            return  # nothing to learn from: keep the closed-form base
+        if not model.psych_on:
+            return  # the closed form is exact: nothing to rebuild
+        if model.psych.expectation_weight <= 0:  # experiences are read from expectations
+            self._note(
+                "psychology.expectation_weight = 0: the steady start cannot read the burn-in's "
+                "experiences back from expectations that never move, so its base keeps new "
+                "customers' satisfaction and loyalty, not a settled business's (use a small "
+                "weight, e.g. 0.01, or start = 'empty' with a long burn-in)"
+            )
+            return
+        if len(pooled) < MIN_EXPERIENCES:  # nothing to learn from: keep the closed-form base
+            self._note(
+                f"simulation.burn_in: the steady start's base was not rebuilt (only "
+                f"{len(pooled)} journeys before day {model.env.now:.1f}, {MIN_EXPERIENCES} "
+                "needed), so it starts with new customers' satisfaction and loyalty, not a "
+                "settled business's; lengthen the burn-in (e.g. '365 d')"
+            )
+            return
         rng = self.rng
         since = model.env.now - self.drawn_at
         for seg in model.segments:

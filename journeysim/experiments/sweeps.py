@@ -16,8 +16,9 @@ Runs go to a :class:`~journeysim.experiments.store.SweepStore` the moment they f
 (see there for why a kill loses nothing); ``resume`` reads the keys already stored and runs
 only the missing ones.
 A run that raises is retried, then recorded with ``status = "failed"`` and its error; a point
-the scenario rejects (say, two swept values that contradict each other) is recorded with
-``status = "invalid"``. Neither stops the sweep.
+the scenario rejects (say, two swept values that contradict each other), or that the run
+itself refuses with a :class:`~journeysim.errors.ScenarioError` (word of mouth with no steady
+state to start from), is recorded with ``status = "invalid"``. Neither stops the sweep.
 """
 
 from __future__ import annotations
@@ -346,6 +347,8 @@ def _attempt(
             return "ok", None, attempt, model.run(payload, strategy, seed, identity)
         except ModelContractError as exc:  # not bad luck: retrying cannot help
             return CONTRACT, str(exc), attempt, {}
+        except ScenarioError as exc:  # the run refuses the point (e.g. no steady state):
+            return "invalid", str(exc), attempt, {}  # the same every time, like a bad value
         except Exception as exc:  # noqa: BLE001 - recorded, the sweep goes on
             error = f"{type(exc).__name__}: {exc}"
     return "failed", error, retries + 1, {}

@@ -84,6 +84,27 @@ CsatScale = bounded_float(1.0, 5.0)
 CesScale = bounded_float(1.0, 7.0)
 
 
+#: Longest mean customer lifetime (days) a steady start accepts (also the longest life it
+#: replays, ``engine.starting_base.LONGEST_LIFE``).
+MAX_STEADY_LIFETIME = 50 * 365.0
+
+
+def steady_lifetime(simulation: SimulationSettings, segment: Segment) -> float:
+    """A new customer's mean lifetime in days without psychology (the closed form, a > 1).
+
+    Period churn: ``P (a + b - 1) / (a - 1)`` (``P E[1/theta]``, shifted-beta-geometric,
+    Fader & Hardie 2007); per-journey churn: ``T b / (a - 1)``, times ``r / (r - 1)`` with
+    ``need_rate_shape = r`` (``E[(1 - theta) / theta] E[1 / nu]``). See
+    ``journeysim/engine/starting_base.py``.
+    """
+    a, b = segment.churn.a, segment.churn.b
+    if simulation.churn == "period":
+        return simulation.period * (a + b - 1.0) / (a - 1.0)
+    days = segment.time_between_needs * b / (a - 1.0)
+    shape = segment.need_rate_shape
+    return days if shape is None else days * shape / (shape - 1.0)
+
+
 class SimulationSettings(FrozenModel):
     """Clock settings of a run."""
 
@@ -611,6 +632,31 @@ class Scenario(FrozenModel):
                     "leave, and the mean lifetime is infinite",
                     field=f"segments.{name}.need_rate_shape",
                 )
+            self._check_steady_lifetime(name, segment)
+
+    def _check_steady_lifetime(self, name: str, segment: Segment) -> None:
+        """A new customer's mean lifetime (the closed form's) is at most 50 years.
+
+        With a just above 1 (or need_rate_shape just above 1) it is finite but centuries
+        long, and the steady base (arrivals x lifetime) would be millions of customers.
+        """
+        a, b = segment.churn.a, segment.churn.b
+        field = f"segments.{name}.churn.a"
+        cause = f"churn a = {a:g}, b = {b:g}; raise a"
+        days = steady_lifetime(self.simulation, segment)
+        shape = segment.need_rate_shape
+        if self.simulation.churn == "journey" and shape is not None:
+            if days * (shape - 1.0) / shape <= MAX_STEADY_LIFETIME:  # the shape makes it long
+                field = f"segments.{name}.need_rate_shape"
+                cause = f"need_rate_shape = {shape:g}; raise it"
+        if days > MAX_STEADY_LIFETIME:
+            raise ScenarioError(
+                f"start = 'steady' needs a mean customer lifetime of at most "
+                f"{MAX_STEADY_LIFETIME / 365:g} years, got {days / 365:,.0f} years (the steady "
+                f"base, arrivals x lifetime, would be too large to simulate) with {cause} or use "
+                "start = 'empty'",
+                field=field,
+            )
 
     def _check_operations(self) -> None:
         segments = ", ".join(sorted(self.segments))

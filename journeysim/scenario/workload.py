@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from journeysim.errors import ScenarioError
+from journeysim.scenario.schema import steady_lifetime
 
 if TYPE_CHECKING:
     from journeysim.scenario.schema import Scenario
@@ -188,6 +189,14 @@ def estimate_work(scenario: Scenario) -> Workload:
     else:
         per_customer = 1.0
     journeys = prospects * per_customer
+    if sim.start == "steady":  # a stationary base buys all through the burn-in and horizon
+        span = sim.burn_in + horizon
+        arrivals = scenario.population.arrivals_per_day
+        for seg in scenario.segments.values():
+            base = arrivals * seg.share * steady_lifetime(sim, seg)
+            prospects += base
+            journeys += base * span / seg.time_between_needs
+        journeys += arrivals * sim.burn_in  # the burn-in's new customers' first journeys
     visits = journeys * visits_per_journey(scenario)
     periods = max(1, math.ceil(horizon / sim.period - 1e-9))
     customers = prospects * (BYTES_PER_CUSTOMER if scenario.population.returning else 1_000)

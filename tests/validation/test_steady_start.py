@@ -161,6 +161,12 @@ def test_steady_base_with_per_journey_churn(shape):
             {"simulation.churn": "journey", "segments.all.need_rate_shape": 0.9},
             "segments.all.need_rate_shape",
         ),
+        # a > 1 but so close that the mean lifetime is centuries: the base would be millions
+        ({"segments.all.churn.a": 1.01}, "segments.all.churn.a"),
+        (
+            {"simulation.churn": "journey", "segments.all.need_rate_shape": 1.01},
+            "segments.all.need_rate_shape",
+        ),
     ],
 )
 def test_a_steady_start_without_a_steady_state_is_refused(changes, field):
@@ -174,6 +180,130 @@ def test_runaway_word_of_mouth_has_no_steady_state():
     scenario = base_scenario(referrals=0.01)  # a customer stays ~330 days: 3.3 referrals
     with pytest.raises(ScenarioError, match="no steady state"):
         js.simulate(scenario, seed=1)
+
+
+def test_the_churn_decision_at_day_0_belongs_to_the_burn_in():
+    """A burn-in of whole periods ends on a boundary: its decisions are the burn-in's.
+
+    They close the burn-in's last period, so they are not counted in period 0 (which has its
+    own boundary at its end): else period 0 counts two periods' churn and retention is low.
+    """
+    result = js.simulate(base_scenario(horizon="60 d"), seed=1, event_log=True)  # 120 d = 4 P
+    left = result.events.query("event == 'churned'")["time"]
+    assert (left == 0).sum() > 0  # the boundary at day 0 exists and decides
+    assert result.timeline["churned"].tolist() == [
+        ((left > 0) & (left <= P)).sum(),
+        ((left > P) & (left <= 2 * P)).sum(),
+    ]
+    kpis = result.kpis.iloc[0]
+    assert kpis["customers_churned"] == (left > 0).sum()
+    assert (
+        kpis["customers_active_end"]
+        == kpis["customers_at_start"] + kpis["customers_acquired"] - (left > 0).sum()
+    )
+
+
+@pytest.mark.parametrize(("burn_in", "first"), [("15 d", 0.0), ("47.3 d", -P), ("120 d", -3 * P)])
+def test_churn_decisions_start_at_the_first_boundary_of_the_burn_in(burn_in, first):
+    """The drawn base decides at every boundary after -burn_in: skipping the first (a burn-in
+    not a whole number of periods) left the base a period's churn too large (15 d: +9%)."""
+    result = js.simulate(base_scenario(burn_in=burn_in, horizon="30 d"), seed=1, event_log=True)
+    decided = result.events.query("event == 'churn_decision'")["time"]
+    assert decided.min() == pytest.approx(first)
+
+
+@pytest.mark.parametrize(
+    ("burn_in", "gap"),
+    [
+        ("1 d", "200 d"),  # no journeys to learn from: the base keeps new customers' states
+        ("6 d", "20 d"),  # rebuilt from half a day's journeys (retail: base -5..-30%, NPS high)
+    ],
+)
+def test_a_burn_in_too_short_to_rebuild_the_base_says_so(burn_in, gap):
+    psych = {"psychology.enabled": True}
+    scenario = base_scenario(burn_in=burn_in, gap=gap, horizon="30 d").with_overrides(psych)
+    with pytest.warns(UserWarning, match=r"simulation\.burn_in") as seen:
+        short = js.simulate(scenario, seed=1)
+    assert any("simulation.burn_in" in note for note in short.warnings)
+    assert len([w for w in seen if "burn_in" in str(w.message)]) == 1  # once, not per rebuild
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a burn-in long enough to rebuild: no note
+        js.simulate(base_scenario(gap="20 d", horizon="30 d").with_overrides(psych), seed=1)
+
+
+def test_expectations_that_never_move_leave_the_base_unrebuilt_and_say_why():
+    """The rebuild reads experiences back from expectations: with a weight of 0 it cannot."""
+    frozen = {"psychology.enabled": True, "psychology.expectation_weight": 0.0}
+    scenario = base_scenario(gap="20 d", horizon="30 d").with_overrides(frozen)
+    with pytest.warns(UserWarning, match=r"psychology\.expectation_weight = 0"):
+        js.simulate(scenario, seed=1)
+
+
+@pytest.mark.parametrize("churn", ["period", "journey"])
+def test_propensities_and_need_rates_near_0_are_drawn_without_error(churn):
+    """Beta(a - 1, b) and Gamma(r - 1) with shapes near 0 underflow to 0.0: drawn again."""
+    scenario = base_scenario(churn=churn, horizon="20 d", burn_in="12 d").with_overrides(
+        {
+            "simulation.period": "1 d",
+            "segments.all.churn.a": 1.001,
+            "segments.all.churn.b": 0.01,
+            "segments.all.time_between_needs": "1 d",
+            "segments.all.need_rate_shape": 1.02,
+            "population.arrivals_per_day": 0.5,
+        }
+    )
+    model = JourneyModel(scenario, RunStreams(seed_sequence(1, (0,))))
+    start = SteadyStart(model, random.Random(5))
+    drawn = np.array([start._draw(model.segments[0], 1.0) for _ in range(2000)])
+    assert (drawn[:, 0] > 0).all()
+    if churn == "journey":
+        assert (drawn[:, 3] > 0).all()
+    assert js.simulate(scenario, seed=1).kpis["customers_at_start"].iloc[0] > 0
+
+
+def test_word_of_mouth_near_the_closed_form_limit_starts_from_a_bounded_guess():
+    """With psychology on the closed form's stay (330 d) is only a first guess.
+
+    Unhappy customers (quality 4) stay ~290 d, so referrals of 0.0031 a day per customer
+    settle (gain ~0.9) though the closed form says 1.02 (no steady state); at 0.00302 it says
+    x300 and drew ~200,000 customers for a base of ~5,000.
+    """
+    unhappy = {
+        "psychology.enabled": True,
+        "touchpoints.shop.quality": 4.0,
+        "population.arrivals_per_day": 2.0,
+    }
+
+    def scenario(referrals: float) -> js.Scenario:
+        return base_scenario(referrals=referrals, gap="20 d", horizon="30 d").with_overrides(
+            unhappy
+        )
+
+    model = JourneyModel(scenario(0.00302), RunStreams(seed_sequence(1, (0,))))
+    start = SteadyStart(model, random.Random(5))
+    start.seed()
+    assert start.drawn < 4 * 2.0 * P * (A + B - 1) / (A - 1)  # at most x3 the plain base
+    settled = js.simulate(scenario(0.0031), seed=1).kpis.iloc[0]
+    assert 0 < settled["customers_active_end"] < 20 * 2.0 * P * (A + B - 1) / (A - 1)
+
+
+def test_a_base_with_a_up_to_2_is_no_older_than_the_longest_life():
+    """With 1 < a <= 2 the stationary base's mean age is infinite (E[1/theta^2]): its draw
+    holds customers thousands of years old, and exp(weight x tenure) of state routing
+    overflowed. Their tenure is cut at the longest replayed life (50 years): no decision moves.
+    """
+    scenario = base_scenario(horizon="30 d").with_overrides(
+        {
+            "segments.all.churn.a": 1.5,
+            "journey.routes.shop": {"purchase": 0.5, "exit": 0.5},
+            "journey.state_routing": {"shop": {"purchase": {"tenure_years": 1.0}}},
+        }
+    )
+    model = JourneyModel(scenario, RunStreams(seed_sequence(1, (0,))))
+    SteadyStart(model, random.Random(5)).seed()
+    ages = [model.env.now - c.acquired_at for c in model.active.values()]
+    assert max(ages) == pytest.approx(50 * 365.0)
+    assert js.simulate(scenario, seed=1).kpis["purchases"].iloc[0] > 0
 
 
 def test_steady_start_keeps_other_draws():
