@@ -300,6 +300,7 @@ class OneOffWalk:
                     event._defused = True
                     event = generator.throw(event._value)
             except StopIteration:
+                self.step = None  # self -> bound method -> self: freed now, not by the GC
                 return
             callbacks = event.callbacks
             if callbacks is not None:
