@@ -86,3 +86,34 @@ def test_customer_and_time_do_not_matter():
 def test_base_rule_is_abstract():
     with pytest.raises(NotImplementedError):
         RoutingRule().next(None, 0.0, 0.5)
+
+
+@pytest.mark.parametrize("one_edge", [True, False])
+def test_state_routing_with_extreme_states_keeps_its_shares(one_edge):
+    """Weights up to 20 times a feature that grows without bound (complaints, tenure) put
+    exp() beyond a float: the row is then taken relative to its largest exponent (the same
+    shares), never an OverflowError, an inf or an all-zero row."""
+    from types import SimpleNamespace
+
+    from journeysim.engine.routing import StateRouting
+    from journeysim.scenario.schema import StateWeights
+
+    weights = {"call": StateWeights(complaints=20.0)}
+    if not one_edge:  # every edge shifted down: each exp(e) alone is 0.0
+        weights = {
+            "web": StateWeights(complaints=-20.0),
+            "call": StateWeights(complaints=-19.0),
+        }
+    rule = StateRouting({"web": 0.9, "call": 0.1}, weights, str, 8.2)
+    assert (rule.one is not None) is one_edge
+    for complaints in (36, 40, 1000):
+        c = SimpleNamespace(complaints=complaints)
+        shares = rule.probabilities(c, 0.0)
+        assert shares[1] == pytest.approx(1.0) and sum(shares) == pytest.approx(1.0)
+        assert all(rule.next(c, 0.0, u / 100) == "call" for u in range(1, 100))
+    # and an ordinary state keeps the ordinary formula: p x exp(e), renormalised
+    c = SimpleNamespace(complaints=0.05)
+    e = weights["call"].complaints * 0.05
+    w_web = 0.9 * math.exp(weights["web"].complaints * 0.05) if "web" in weights else 0.9
+    expected = 0.1 * math.exp(e) / (w_web + 0.1 * math.exp(e))
+    assert rule.probabilities(c, 0.0)[1] == pytest.approx(expected)

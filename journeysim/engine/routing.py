@@ -67,6 +67,12 @@ FEATURES: dict[str, Callable[[Any, float, float], float]] = {
 }
 
 
+#: Beyond this |exponent| ``exp`` overflows or, summed over a row, could reach inf or 0; a row
+#: with such an edge is computed relative to its largest exponent (``_stable``), which gives
+#: the same shares exactly in real arithmetic.
+EXPONENT_LIMIT = 700.0
+
+
 class StateRouting(RoutingRule):
     """Probabilities shifted by the customer's state: p_j x exp(sum_k w_jk x_k), renormalised.
 
@@ -151,12 +157,36 @@ class StateRouting(RoutingRule):
         """The row's probabilities for ``customer`` at ``now`` (they sum to 1)."""
         met = self.met
         x = [f(customer, now, met) for f in self.features]
-        w = [
-            p * math.exp(sum(b * v for b, v in zip(coefs, x, strict=True)))
-            for p, coefs in zip(self.base, self.coefs, strict=True)
-        ]
+        exponents = [sum(b * v for b, v in zip(coefs, x, strict=True)) for coefs in self.coefs]
+        top = max(exponents)
+        if top > EXPONENT_LIMIT or min(exponents) < -EXPONENT_LIMIT:
+            w = self._stable(x)
+        else:
+            w = [p * math.exp(e) for p, e in zip(self.base, exponents, strict=True)]
         total = sum(w)
         return [v / total for v in w]
+
+    def _stable(self, x: list[float]) -> list[float]:
+        """The row's weights divided by exp(largest exponent): no overflow, no all-zero row.
+
+        For customers whose features take extreme values (decades of tenure, dozens of
+        complaints with a weight of 20): ``p_j exp(e_j - max e)`` has the same shares.
+        """
+        exponents = [sum(b * v for b, v in zip(coefs, x, strict=True)) for coefs in self.coefs]
+        top = max(exponents)
+        return [p * math.exp(e - top) for p, e in zip(self.base, exponents, strict=True)]
+
+    def _next_stable(self, customer: Any, now: float, u: float) -> Any:
+        """:meth:`next` for a row with an extreme exponent (see :meth:`_stable`)."""
+        met = self.met
+        w = self._stable([f(customer, now, met) for f in self.features])
+        threshold = u * sum(w)
+        acc = 0.0
+        for i, v in enumerate(w):
+            acc += v
+            if threshold < acc:
+                return self.targets[i]
+        return self.targets[-1]
 
     def next(self, customer: Any, now: float, u: float) -> Any:
         """The target whose share of the shifted row holds ``u`` (as :meth:`probabilities`)."""
@@ -170,6 +200,8 @@ class StateRouting(RoutingRule):
             exponent = 0.0
             for f, b in terms:
                 exponent += b * f(customer, now, met)
+            if not -EXPONENT_LIMIT <= exponent <= EXPONENT_LIMIT:
+                return self._next_stable(customer, now, u)
             w = self.base.copy()
             w[i] *= math.exp(exponent)
             threshold = u * sum(w)
@@ -193,6 +225,8 @@ class StateRouting(RoutingRule):
             exponent = 0.0
             for k, b in terms:
                 exponent += b * x[k]
+            if not -EXPONENT_LIMIT <= exponent <= EXPONENT_LIMIT:
+                return self._next_stable(customer, now, u)
             w[i] *= math.exp(exponent)
         threshold = u * sum(w)
         acc = 0.0
