@@ -576,8 +576,9 @@ class JourneyModel:
 
         During the burn-in the business runs without them (its transform, e.g. added staff or
         quality, is in place), so the starting base has the same customers, needs and draws
-        under every strategy (common random numbers). At day 0 every active customer of the
-        base goes through ``on_acquire`` (the CRM file, loyalty enrolment), oldest first.
+        under every strategy (common random numbers). At day 0, after the churn decisions of
+        the boundary there (the burn-in's last), every active customer of the base goes
+        through ``on_acquire`` (the CRM file, loyalty enrolment), oldest first.
         """
         hooks = {
             name: getattr(self, name)
@@ -587,6 +588,8 @@ class JourneyModel:
         self.on_journey_end = self.on_survey = self.on_period = self.on_acquire = None
         self.hooked = False
         yield self.env.timeout(self.burn_in)
+        if self.churn_per_period:  # day 0 is a boundary: the burn-in's last decisions first
+            yield self.env.timeout(0.0)  # (they close it; the base is who stays)
         for name, hook in hooks.items():
             setattr(self, name, hook)
         self.hooked = hooked
