@@ -919,9 +919,8 @@ class JourneyModel:
     def _period_ticks(self) -> Generator[simpy.Event, Any, None]:
         env = self.env
         # the first boundary after the start (day 0, or -burn_in: boundaries before day 0 keep
-        # the burn-in's period churn going; nothing of them is counted): with a burn-in that is
-        # not a whole number of periods, the boundary inside its first (part) period too
-        boundary = 1 - math.ceil(self.burn_in / self.period - 1e-9) if self.burn_in > 0 else 1
+        # the burn-in's period churn going; nothing of them is counted)
+        boundary = 1 - math.floor(self.burn_in / self.period + 1e-9) if self.burn_in > 0 else 1
         while boundary * self.period < self.horizon - 1e-9:
             yield env.timeout(boundary * self.period - env.now)
             self._tick(boundary)
