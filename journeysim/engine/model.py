@@ -609,8 +609,9 @@ class JourneyModel:
         (common random numbers). At day 0 the strategy's touchpoints and routes (its
         transform: added staff, quality ...) take over, compiled afresh; journeys under way
         finish on the touchpoints they started on (a caller already queueing is answered by
-        the staff who were there). Then every active customer of the base goes through
-        ``on_acquire`` (the CRM file, loyalty enrolment), oldest first.
+        the staff who were there). Then, after the churn decisions of the boundary at day 0
+        (the burn-in's last), every active customer of the base goes through ``on_acquire``
+        (the CRM file, loyalty enrolment), oldest first.
         """
         hooks = {
             name: getattr(self, name)
@@ -623,6 +624,8 @@ class JourneyModel:
         if self._graph_at_zero is not None:  # the strategy's business from day 0
             self._build_graph(self._graph_at_zero)
             self._graph_at_zero = None
+        if self.churn_per_period:  # day 0 is a boundary: the burn-in's last decisions first
+            yield self.env.timeout(0.0)  # (they close it; the base is who stays)
         for name, hook in hooks.items():
             setattr(self, name, hook)
         self.hooked = hooked
@@ -951,9 +954,8 @@ class JourneyModel:
     def _period_ticks(self) -> Generator[simpy.Event, Any, None]:
         env = self.env
         # the first boundary after the start (day 0, or -burn_in: boundaries before day 0 keep
-        # the burn-in's period churn going; nothing of them is counted): with a burn-in that is
-        # not a whole number of periods, the boundary inside its first (part) period too
-        boundary = 1 - math.ceil(self.burn_in / self.period - 1e-9) if self.burn_in > 0 else 1
+        # the burn-in's period churn going; nothing of them is counted)
+        boundary = 1 - math.floor(self.burn_in / self.period + 1e-9) if self.burn_in > 0 else 1
         while boundary * self.period < self.horizon - 1e-9:
             yield env.timeout(boundary * self.period - env.now)
             self._tick(boundary)
