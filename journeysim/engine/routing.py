@@ -156,30 +156,32 @@ class StateRouting(RoutingRule):
     def probabilities(self, customer: Any, now: float) -> list[float]:
         """The row's probabilities for ``customer`` at ``now`` (they sum to 1)."""
         met = self.met
-        x = [f(customer, now, met) for f in self.features]
-        exponents = [sum(b * v for b, v in zip(coefs, x, strict=True)) for coefs in self.coefs]
+        exponents = self._exponents([f(customer, now, met) for f in self.features])
         top = max(exponents)
         if top > EXPONENT_LIMIT or min(exponents) < -EXPONENT_LIMIT:
-            w = self._stable(x)
+            w = self._stable(exponents)
         else:
             w = [p * math.exp(e) for p, e in zip(self.base, exponents, strict=True)]
         total = sum(w)
         return [v / total for v in w]
 
-    def _stable(self, x: list[float]) -> list[float]:
+    def _exponents(self, x: list[float]) -> list[float]:
+        """Each edge's exponent, sum of weight x feature, for the features ``x``."""
+        return [sum(b * v for b, v in zip(coefs, x, strict=True)) for coefs in self.coefs]
+
+    def _stable(self, exponents: list[float]) -> list[float]:
         """The row's weights divided by exp(largest exponent): no overflow, no all-zero row.
 
         For customers whose features take extreme values (decades of tenure, dozens of
         complaints with a weight of 20): ``p_j exp(e_j - max e)`` has the same shares.
         """
-        exponents = [sum(b * v for b, v in zip(coefs, x, strict=True)) for coefs in self.coefs]
         top = max(exponents)
         return [p * math.exp(e - top) for p, e in zip(self.base, exponents, strict=True)]
 
     def _next_stable(self, customer: Any, now: float, u: float) -> Any:
         """:meth:`next` for a row with an extreme exponent (see :meth:`_stable`)."""
         met = self.met
-        w = self._stable([f(customer, now, met) for f in self.features])
+        w = self._stable(self._exponents([f(customer, now, met) for f in self.features]))
         threshold = u * sum(w)
         acc = 0.0
         for i, v in enumerate(w):
